@@ -1,0 +1,23 @@
+// Starts Azurite as a child and stops it when this process's stdin closes, so an Azurite started by
+// Gale or by a test never outlives the process that started it (even when that process is SIGKILLed).
+'use strict';
+const { spawn } = require('child_process');
+
+const entry = require.resolve('azurite/dist/src/azurite.js');
+const child = spawn(process.execPath, [entry, ...process.argv.slice(2)], { stdio: ['ignore', 'inherit', 'inherit'] });
+
+let stopping = false;
+function stop() {
+  if (stopping) return;
+  stopping = true;
+  child.kill('SIGTERM');
+  setTimeout(() => { child.kill('SIGKILL'); process.exit(0); }, 3000).unref();
+}
+
+process.stdin.on('end', stop);
+process.stdin.on('close', stop);
+process.stdin.on('error', stop);
+process.stdin.resume();
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+child.on('exit', (code, signal) => process.exit(stopping ? 0 : (code ?? (signal ? 1 : 0))));
