@@ -122,7 +122,7 @@ public sealed partial class QueueClient
     /// Hides a received message for <paramref name="visibilityTimeout"/> from now (a heartbeat for long work) and optionally
     /// replaces its text. The returned pop receipt replaces the old one.
     /// </summary>
-    /// <exception cref="StorageException">404 when the pop receipt is stale (someone else received the message) or the message is gone.</exception>
+    /// <exception cref="StorageException">400 <c>PopReceiptMismatch</c> when the pop receipt is stale (the message was received again); 404 when the message is gone.</exception>
     public async Task<UpdateReceipt> UpdateMessageAsync(string messageId, string popReceipt, TimeSpan visibilityTimeout, string? messageText = null, CancellationToken cancellationToken = default)
     {
         using var message = _pipeline.CreateMessage(RequestMethod.Put, Name, "messages", messageId);
@@ -141,7 +141,7 @@ public sealed partial class QueueClient
     }
 
     /// <summary>Deletes a received message.</summary>
-    /// <exception cref="StorageException">404 when the pop receipt is stale or the message is gone.</exception>
+    /// <exception cref="StorageException">400 <c>PopReceiptMismatch</c> when the pop receipt is stale; 404 when the message is gone.</exception>
     public async Task DeleteMessageAsync(string messageId, string popReceipt, CancellationToken cancellationToken = default)
     {
         using var message = _pipeline.CreateMessage(RequestMethod.Delete, Name, "messages", messageId);
