@@ -1,0 +1,7 @@
+namespace Gale.Functions.Hosting;
+
+/// <summary>What <c>gale serve</c> was asked to do.</summary>
+/// <param name="Port">Port for the API on 127.0.0.1.</param>
+/// <param name="StorageConnectionString">An explicit storage connection string, or null to use settings or a local Azurite.</param>
+/// <param name="AzuriteDataDirectory">Where a Gale-started Azurite keeps its data.</param>
+public sealed record ServeOptions(int Port, string? StorageConnectionString, string AzuriteDataDirectory);

@@ -1,0 +1,3 @@
+using Gale.Functions.Cli;
+
+return await GaleCli.Build().Parse(args).InvokeAsync();

@@ -1,0 +1,41 @@
+using System.Diagnostics;
+
+namespace Gale.Storage;
+
+/// <summary>The result of probing one storage service.</summary>
+/// <param name="Service">"tables", "queues" or "blobs".</param>
+/// <param name="Healthy">True when the probe succeeded.</param>
+/// <param name="LatencyMs">How long the probe took.</param>
+/// <param name="Error">Why it failed, when it failed.</param>
+public sealed record StorageServiceHealth(string Service, bool Healthy, double LatencyMs, string? Error);
+
+/// <summary>Probes Gale's tables, queues and containers with one cheap read each.</summary>
+public static class StorageHealth
+{
+    /// <summary>Probes the three services in parallel; never throws for a storage failure.</summary>
+    public static async Task<IReadOnlyList<StorageServiceHealth>> CheckAsync(StorageAccountClient account, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        var probes = new[]
+        {
+            Probe("tables", () => account.GetTableClient(GaleStorageLayout.Tables[1]).QueryPageAsync(top: 1, cancellationToken: cancellationToken)),
+            Probe("queues", () => account.GetQueueClient(GaleStorageLayout.Queues[0]).GetPropertiesAsync(cancellationToken)),
+            Probe("blobs", () => account.GetBlobContainerClient(GaleStorageLayout.Containers[1]).ListBlobsPageAsync(pageSize: 1, cancellationToken: cancellationToken)),
+        };
+        return await Task.WhenAll(probes);
+    }
+
+    private static async Task<StorageServiceHealth> Probe(string service, Func<Task> probe)
+    {
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            await probe();
+            return new StorageServiceHealth(service, true, watch.Elapsed.TotalMilliseconds, null);
+        }
+        catch (Exception e) when (e is StorageException or HttpRequestException or IOException or InvalidOperationException or Azure.RequestFailedException or Azure.Identity.AuthenticationFailedException)
+        {
+            return new StorageServiceHealth(service, false, watch.Elapsed.TotalMilliseconds, e.Message);
+        }
+    }
+}

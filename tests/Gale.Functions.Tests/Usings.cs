@@ -1,0 +1,2 @@
+global using Gale.Testing;
+global using Microsoft.AspNetCore.Builder;
