@@ -158,12 +158,8 @@ public sealed class AzuriteServer : IAsyncDisposable
             "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--location", Location,
         };
-        if (_options.InMemory)
-        {
-            args.Add("--inMemoryPersistence");
-        }
+        args.AddRange(_options.InMemory ? ["--inMemoryPersistence"] : ["--location", Location]);
 
         var psi = new ProcessStartInfo("node")
         {

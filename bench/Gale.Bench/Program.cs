@@ -1,0 +1,3 @@
+using Gale.Bench;
+
+return await BenchCli.RunAsync(args);
