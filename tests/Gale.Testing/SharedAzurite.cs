@@ -26,17 +26,36 @@ public static class SharedAzurite
 /// <summary>xunit fixture giving a test class the shared Azurite and a storage client for it.</summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
-    private static int _counter;
-
     /// <summary>The running Azurite.</summary>
     public AzuriteServer Server { get; private set; } = null!;
 
     /// <summary>A client for Azurite's development account.</summary>
     public StorageAccountClient Account { get; private set; } = null!;
 
-    /// <summary>A unique lowercase name (valid for tables, queues and containers) starting with <paramref name="prefix"/>.</summary>
-    public static string UniqueName(string prefix = "t") =>
-        $"{prefix}{Interlocked.Increment(ref _counter)}x{Guid.NewGuid():N}"[..Math.Min(40, prefix.Length + 30)].ToLowerInvariant();
+    /// <summary>A new, empty table with a unique name.</summary>
+    public async Task<Gale.Storage.Tables.TableClient> NewTableAsync()
+    {
+        var table = Account.GetTableClient("t" + Guid.NewGuid().ToString("N")[..20]);
+        await table.CreateIfNotExistsAsync();
+        return table;
+    }
+
+    /// <summary>A new, empty queue with a unique name, using <paramref name="encoding"/>.</summary>
+    public async Task<Gale.Storage.Queues.QueueClient> NewQueueAsync(Gale.Storage.Queues.QueueMessageEncoding encoding = Gale.Storage.Queues.QueueMessageEncoding.Base64)
+    {
+        var account = new StorageAccountClient(Server.Connection, new StorageClientOptions { MessageEncoding = encoding });
+        var queue = account.GetQueueClient("q" + Guid.NewGuid().ToString("N")[..20]);
+        await queue.CreateIfNotExistsAsync();
+        return queue;
+    }
+
+    /// <summary>A new, empty blob container with a unique name.</summary>
+    public async Task<Gale.Storage.Blobs.BlobContainerClient> NewContainerAsync()
+    {
+        var container = Account.GetBlobContainerClient("c" + Guid.NewGuid().ToString("N")[..20]);
+        await container.CreateIfNotExistsAsync();
+        return container;
+    }
 
     /// <inheritdoc />
     public async Task InitializeAsync()

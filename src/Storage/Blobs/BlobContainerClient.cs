@@ -51,15 +51,7 @@ public sealed partial class BlobContainerClient
     {
         using var message = _pipeline.CreateMessage(RequestMethod.Delete, Name);
         message.Request.Uri.AppendQuery("restype", "container");
-        try
-        {
-            await _pipeline.SendAsync(message, cancellationToken);
-            return true;
-        }
-        catch (StorageException e) when (e.IsNotFound)
-        {
-            return false;
-        }
+        return await _pipeline.SendUnlessNotFoundAsync(message, cancellationToken);
     }
 
     /// <summary>Uploads a block blob in one request, optionally only if absent or only if unchanged.</summary>
@@ -137,15 +129,7 @@ public sealed partial class BlobContainerClient
     {
         using var message = CreateBlobMessage(RequestMethod.Delete, blobName);
         SetConditions(message.Request, ifMatch is null ? null : new BlobConditions { IfMatch = ifMatch });
-        try
-        {
-            await _pipeline.SendAsync(message, cancellationToken);
-            return true;
-        }
-        catch (StorageException e) when (e.IsNotFound)
-        {
-            return false;
-        }
+        return await _pipeline.SendUnlessNotFoundAsync(message, cancellationToken);
     }
 
     /// <summary>Lists one page of blobs whose names start with <paramref name="prefix"/>, in name order, with their metadata.</summary>

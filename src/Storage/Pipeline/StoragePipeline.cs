@@ -68,4 +68,18 @@ internal sealed class StoragePipeline
 
         return response;
     }
+
+    /// <summary>Sends the message; a 404 returns false instead of throwing (deletes of things already gone).</summary>
+    public async ValueTask<bool> SendUnlessNotFoundAsync(HttpMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SendAsync(message, cancellationToken);
+            return true;
+        }
+        catch (StorageException e) when (e.IsNotFound)
+        {
+            return false;
+        }
+    }
 }

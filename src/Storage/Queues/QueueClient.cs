@@ -51,15 +51,7 @@ public sealed partial class QueueClient
     public async Task<bool> DeleteAsync(CancellationToken cancellationToken = default)
     {
         using var message = _pipeline.CreateMessage(RequestMethod.Delete, Name);
-        try
-        {
-            await _pipeline.SendAsync(message, cancellationToken);
-            return true;
-        }
-        catch (StorageException e) when (e.IsNotFound)
-        {
-            return false;
-        }
+        return await _pipeline.SendUnlessNotFoundAsync(message, cancellationToken);
     }
 
     /// <summary>

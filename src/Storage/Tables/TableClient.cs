@@ -56,15 +56,7 @@ public sealed partial class TableClient
         using var message = _pipeline.CreateMessage(RequestMethod.Delete);
         message.Request.Uri.AppendPath($"/Tables('{Name}')", escape: false);
         message.Request.Headers.SetValue("Accept", JsonAccept);
-        try
-        {
-            await _pipeline.SendAsync(message, cancellationToken);
-            return true;
-        }
-        catch (StorageException e) when (e.IsNotFound)
-        {
-            return false;
-        }
+        return await _pipeline.SendUnlessNotFoundAsync(message, cancellationToken);
     }
 
     /// <summary>Inserts a new entity.</summary>
@@ -105,15 +97,7 @@ public sealed partial class TableClient
         using var message = CreateEntityMessage(RequestMethod.Delete, partitionKey, rowKey);
         message.Request.Headers.SetValue("Accept", JsonAccept);
         message.Request.Headers.SetValue("If-Match", ifMatch == default ? "*" : ifMatch.ToString());
-        try
-        {
-            await _pipeline.SendAsync(message, cancellationToken);
-            return true;
-        }
-        catch (StorageException e) when (e.IsNotFound)
-        {
-            return false;
-        }
+        return await _pipeline.SendUnlessNotFoundAsync(message, cancellationToken);
     }
 
     /// <summary>Reads one entity.</summary>

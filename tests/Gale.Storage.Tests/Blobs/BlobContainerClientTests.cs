@@ -4,13 +4,6 @@ namespace Gale.Storage.Tests.Blobs;
 
 public sealed class BlobContainerClientTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
-    private async Task<BlobContainerClient> NewContainerAsync()
-    {
-        var container = azurite.Account.GetBlobContainerClient("c" + Guid.NewGuid().ToString("N")[..20]);
-        await container.CreateIfNotExistsAsync();
-        return container;
-    }
-
     [Fact]
     public async Task CreateIfNotExists_CalledTwice_CreatesOnce()
     {
@@ -24,7 +17,7 @@ public sealed class BlobContainerClientTests(AzuriteFixture azurite) : IClassFix
     [Fact]
     public async Task UploadDownload_OneMiB_StreamsSameBytesAndMetadata()
     {
-        var container = await NewContainerAsync();
+        var container = await azurite.NewContainerAsync();
         var bytes = new byte[1024 * 1024];
         Random.Shared.NextBytes(bytes);
         var metadata = new Dictionary<string, string> { ["dag_id"] = "etl", ["try_number"] = "2" };
@@ -45,7 +38,7 @@ public sealed class BlobContainerClientTests(AzuriteFixture azurite) : IClassFix
     [Fact]
     public async Task Upload_CreateOnlyOnExistingBlob_ThrowsConflictAndKeepsContent()
     {
-        var container = await NewContainerAsync();
+        var container = await azurite.NewContainerAsync();
         await container.UploadAsync("a", BinaryData.FromString("first"), BlobConditions.CreateOnly);
 
         var e = await Assert.ThrowsAsync<ConcurrencyConflictException>(() => container.UploadAsync("a", BinaryData.FromString("second"), BlobConditions.CreateOnly));
@@ -58,7 +51,7 @@ public sealed class BlobContainerClientTests(AzuriteFixture azurite) : IClassFix
     [Fact]
     public async Task Upload_IfMatch_StaleFailsCurrentSucceeds()
     {
-        var container = await NewContainerAsync();
+        var container = await azurite.NewContainerAsync();
         var v1 = await container.UploadAsync("a", BinaryData.FromString("v1"));
         var v2 = await container.UploadAsync("a", BinaryData.FromString("v2"), new BlobConditions { IfMatch = v1.ETag });
 
@@ -74,7 +67,7 @@ public sealed class BlobContainerClientTests(AzuriteFixture azurite) : IClassFix
     [Fact]
     public async Task Delete_StaleETagConflicts_ThenDeletes_ThenMissingReturnsFalse()
     {
-        var container = await NewContainerAsync();
+        var container = await azurite.NewContainerAsync();
         var v1 = await container.UploadAsync("a", BinaryData.FromString("v1"));
         var v2 = await container.UploadAsync("a", BinaryData.FromString("v2"));
 
@@ -87,7 +80,7 @@ public sealed class BlobContainerClientTests(AzuriteFixture azurite) : IClassFix
     [Fact]
     public async Task Download_Missing_ThrowsNotFoundWithRequestId()
     {
-        var container = await NewContainerAsync();
+        var container = await azurite.NewContainerAsync();
 
         var e = await Assert.ThrowsAsync<StorageException>(() => container.DownloadAsync("nope"));
 
@@ -99,7 +92,7 @@ public sealed class BlobContainerClientTests(AzuriteFixture azurite) : IClassFix
     [Fact]
     public async Task ListBlobs_ByPrefixWithSmallPages_FollowsMarkersInNameOrder()
     {
-        var container = await NewContainerAsync();
+        var container = await azurite.NewContainerAsync();
         var names = Enumerable.Range(0, 25).Select(i => $"in/{i:D2} é.txt").ToList();
         await Task.WhenAll(names.Select(n => container.UploadAsync(n, BinaryData.FromString(n), metadata: new Dictionary<string, string> { ["n"] = n[3..5] })));
         await container.UploadAsync("out/other.txt", BinaryData.FromString("x"));
@@ -118,7 +111,7 @@ public sealed class BlobContainerClientTests(AzuriteFixture azurite) : IClassFix
     [Fact]
     public async Task SetMetadata_ReplacesMetadataAndHonoursIfMatch()
     {
-        var container = await NewContainerAsync();
+        var container = await azurite.NewContainerAsync();
         var v1 = await container.UploadAsync("a", BinaryData.FromString("x"), metadata: new Dictionary<string, string> { ["old"] = "1" });
 
         var v2 = await container.SetMetadataAsync("a", new Dictionary<string, string> { ["new"] = "2" }, v1.ETag);
@@ -133,7 +126,7 @@ public sealed class BlobContainerClientTests(AzuriteFixture azurite) : IClassFix
     [Fact]
     public async Task Upload_InvalidMetadataName_RejectedBeforeSending()
     {
-        var container = await NewContainerAsync();
+        var container = await azurite.NewContainerAsync();
 
         var e = await Assert.ThrowsAsync<ArgumentException>(() => container.UploadAsync("a", BinaryData.FromString("x"), metadata: new Dictionary<string, string> { ["bad-name"] = "1" }));
 

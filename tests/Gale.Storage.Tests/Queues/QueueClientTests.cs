@@ -4,14 +4,6 @@ namespace Gale.Storage.Tests.Queues;
 
 public sealed class QueueClientTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
-    private async Task<QueueClient> NewQueueAsync(QueueMessageEncoding encoding = QueueMessageEncoding.Base64)
-    {
-        var account = new StorageAccountClient(azurite.Server.Connection, new StorageClientOptions { MessageEncoding = encoding });
-        var queue = account.GetQueueClient("q" + Guid.NewGuid().ToString("N")[..20]);
-        await queue.CreateIfNotExistsAsync();
-        return queue;
-    }
-
     [Fact]
     public async Task CreateIfNotExists_CalledTwice_CreatesOnce()
     {
@@ -27,7 +19,7 @@ public sealed class QueueClientTests(AzuriteFixture azurite) : IClassFixture<Azu
     [InlineData(QueueMessageEncoding.None)]
     public async Task SendReceiveDelete_RoundTripsTextAndEmptiesQueue(QueueMessageEncoding encoding)
     {
-        var queue = await NewQueueAsync(encoding);
+        var queue = await azurite.NewQueueAsync(encoding);
         const string text = "{\"run\":\"r1\",\"xml\":\"<a>&amp;</a>\",\"emoji\":\"✓ 日本\"}";
 
         var receipt = await queue.SendMessageAsync(text);
@@ -44,7 +36,7 @@ public sealed class QueueClientTests(AzuriteFixture azurite) : IClassFixture<Azu
     [Fact]
     public async Task ReceiveMessages_ManyAtOnce_ReturnsUpTo32AndCountsMatch()
     {
-        var queue = await NewQueueAsync();
+        var queue = await azurite.NewQueueAsync();
         await Task.WhenAll(Enumerable.Range(0, 40).Select(i => queue.SendMessageAsync($"m{i}")));
 
         var count = (await queue.GetPropertiesAsync()).ApproximateMessagesCount;
@@ -60,7 +52,7 @@ public sealed class QueueClientTests(AzuriteFixture azurite) : IClassFixture<Azu
     [Fact]
     public async Task SendMessage_WithVisibilityDelay_HiddenUntilDelayPasses()
     {
-        var queue = await NewQueueAsync();
+        var queue = await azurite.NewQueueAsync();
         await queue.SendMessageAsync("later", visibilityDelay: TimeSpan.FromSeconds(2));
 
         var early = await queue.ReceiveMessagesAsync(1);
@@ -76,7 +68,7 @@ public sealed class QueueClientTests(AzuriteFixture azurite) : IClassFixture<Azu
     [Fact]
     public async Task VisibilityTimeout_Expires_MessageRedeliveredAndOldReceiptStale()
     {
-        var queue = await NewQueueAsync();
+        var queue = await azurite.NewQueueAsync();
         await queue.SendMessageAsync("work");
 
         var first = Assert.Single(await queue.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(1)));
@@ -95,7 +87,7 @@ public sealed class QueueClientTests(AzuriteFixture azurite) : IClassFixture<Azu
     [Fact]
     public async Task UpdateMessage_Heartbeat_KeepsMessageHiddenAndReturnsNewReceipt()
     {
-        var queue = await NewQueueAsync();
+        var queue = await azurite.NewQueueAsync();
         await queue.SendMessageAsync("long task");
         var received = Assert.Single(await queue.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(1)));
 
@@ -113,7 +105,7 @@ public sealed class QueueClientTests(AzuriteFixture azurite) : IClassFixture<Azu
     [Fact]
     public async Task UpdateMessage_NewText_ReplacesContent()
     {
-        var queue = await NewQueueAsync();
+        var queue = await azurite.NewQueueAsync();
         await queue.SendMessageAsync("v1");
         var received = Assert.Single(await queue.ReceiveMessagesAsync(1));
 
@@ -126,7 +118,7 @@ public sealed class QueueClientTests(AzuriteFixture azurite) : IClassFixture<Azu
     [Fact]
     public async Task PeekMessages_DoesNotHideOrCountDequeue()
     {
-        var queue = await NewQueueAsync();
+        var queue = await azurite.NewQueueAsync();
         await queue.SendMessageAsync("a");
 
         var peek1 = Assert.Single(await queue.PeekMessagesAsync(5));
@@ -140,7 +132,7 @@ public sealed class QueueClientTests(AzuriteFixture azurite) : IClassFixture<Azu
     [Fact]
     public async Task SendMessage_TimeToLive_ExpiredMessageDisappears()
     {
-        var queue = await NewQueueAsync();
+        var queue = await azurite.NewQueueAsync();
         var receipt = await queue.SendMessageAsync("short-lived", timeToLive: TimeSpan.FromSeconds(1));
 
         await Task.Delay(TimeSpan.FromSeconds(2.5));
@@ -154,7 +146,7 @@ public sealed class QueueClientTests(AzuriteFixture azurite) : IClassFixture<Azu
     [InlineData(QueueMessageEncoding.Base64, 48 * 1024)]
     public async Task SendMessage_AtLimitSentAndOneOverRejected(QueueMessageEncoding encoding, int maxText)
     {
-        var queue = await NewQueueAsync(encoding);
+        var queue = await azurite.NewQueueAsync(encoding);
         var atLimit = new string('a', maxText);
 
         await queue.SendMessageAsync(atLimit);
@@ -168,7 +160,7 @@ public sealed class QueueClientTests(AzuriteFixture azurite) : IClassFixture<Azu
     [Fact]
     public async Task SendMessage_NonXmlCharacterWithoutEncoding_RejectedClearly()
     {
-        var queue = await NewQueueAsync(QueueMessageEncoding.None);
+        var queue = await azurite.NewQueueAsync(QueueMessageEncoding.None);
 
         var e = await Assert.ThrowsAsync<ArgumentException>(() => queue.SendMessageAsync("bad\u0001"));
 
@@ -178,7 +170,7 @@ public sealed class QueueClientTests(AzuriteFixture azurite) : IClassFixture<Azu
     [Fact]
     public async Task SendMessage_VisibilityDelayOver7Days_Rejected()
     {
-        var queue = await NewQueueAsync();
+        var queue = await azurite.NewQueueAsync();
 
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => queue.SendMessageAsync("x", visibilityDelay: TimeSpan.FromDays(7.5)));
     }
@@ -186,7 +178,7 @@ public sealed class QueueClientTests(AzuriteFixture azurite) : IClassFixture<Azu
     [Fact]
     public async Task ClearMessages_RemovesEverything()
     {
-        var queue = await NewQueueAsync();
+        var queue = await azurite.NewQueueAsync();
         await queue.SendMessageAsync("a");
         await queue.SendMessageAsync("b");
 

@@ -5,13 +5,6 @@ namespace Gale.Storage.Tests.Tables;
 
 public sealed class TableClientTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
-    private async Task<TableClient> NewTableAsync()
-    {
-        var table = azurite.Account.GetTableClient("t" + Guid.NewGuid().ToString("N")[..20]);
-        await table.CreateIfNotExistsAsync();
-        return table;
-    }
-
     [Fact]
     public async Task CreateIfNotExists_CalledTwice_CreatesOnce()
     {
@@ -25,7 +18,7 @@ public sealed class TableClientTests(AzuriteFixture azurite) : IClassFixture<Azu
     [Fact]
     public async Task AddThenGet_EveryPropertyType_RoundTripsExactly()
     {
-        var table = await NewTableAsync();
+        var table = await azurite.NewTableAsync();
         var when = new DateTimeOffset(2024, 2, 29, 23, 59, 58, 123, TimeSpan.Zero).AddTicks(4567);
         var guid = Guid.NewGuid();
         var entity = new TableEntity("p", "r")
@@ -69,7 +62,7 @@ public sealed class TableClientTests(AzuriteFixture azurite) : IClassFixture<Azu
     [Fact]
     public async Task AddEntity_AlreadyExists_ThrowsTypedConflict()
     {
-        var table = await NewTableAsync();
+        var table = await azurite.NewTableAsync();
         await table.AddEntityAsync(new TableEntity("p", "r"));
 
         var e = await Assert.ThrowsAsync<ConcurrencyConflictException>(() => table.AddEntityAsync(new TableEntity("p", "r")));
@@ -83,7 +76,7 @@ public sealed class TableClientTests(AzuriteFixture azurite) : IClassFixture<Azu
     [Fact]
     public async Task Upsert_MergeKeepsAndReplaceDrops_OtherProperties()
     {
-        var table = await NewTableAsync();
+        var table = await azurite.NewTableAsync();
         await table.UpsertEntityAsync(new TableEntity("p", "r") { ["A"] = 1, ["B"] = 2 });
 
         await table.UpsertEntityAsync(new TableEntity("p", "r") { ["B"] = 20, ["C"] = 3 }, TableUpdateMode.Merge);
@@ -100,7 +93,7 @@ public sealed class TableClientTests(AzuriteFixture azurite) : IClassFixture<Azu
     [Fact]
     public async Task UpdateEntity_StaleETag_ThrowsConflictAndKeepsStoredValue()
     {
-        var table = await NewTableAsync();
+        var table = await azurite.NewTableAsync();
         var stale = await table.AddEntityAsync(new TableEntity("p", "r") { ["N"] = 1 });
         var current = await table.UpdateEntityAsync(new TableEntity("p", "r") { ["N"] = 2 }, stale);
 
@@ -117,7 +110,7 @@ public sealed class TableClientTests(AzuriteFixture azurite) : IClassFixture<Azu
     [Fact]
     public async Task UpdateEntity_Missing_ThrowsNotFound()
     {
-        var table = await NewTableAsync();
+        var table = await azurite.NewTableAsync();
 
         var e = await Assert.ThrowsAsync<StorageException>(() => table.UpdateEntityAsync(new TableEntity("p", "nope"), ETag.All));
 
@@ -128,7 +121,7 @@ public sealed class TableClientTests(AzuriteFixture azurite) : IClassFixture<Azu
     [Fact]
     public async Task DeleteEntity_StaleETagConflicts_CurrentDeletes_MissingReturnsFalse()
     {
-        var table = await NewTableAsync();
+        var table = await azurite.NewTableAsync();
         var stale = await table.AddEntityAsync(new TableEntity("p", "r") { ["N"] = 1 });
         var current = await table.UpdateEntityAsync(new TableEntity("p", "r") { ["N"] = 2 }, stale);
 
@@ -147,7 +140,7 @@ public sealed class TableClientTests(AzuriteFixture azurite) : IClassFixture<Azu
     [InlineData("parens()[]{}", "at@dollar$bang!")]
     public async Task Keys_NeedingEscaping_WorkForEveryOperation(string partitionKey, string rowKey)
     {
-        var table = await NewTableAsync();
+        var table = await azurite.NewTableAsync();
         await table.AddEntityAsync(new TableEntity(partitionKey, rowKey) { ["V"] = 1 });
         await table.AddEntityAsync(new TableEntity(partitionKey + "x", rowKey) { ["V"] = 99 });
 
@@ -164,7 +157,7 @@ public sealed class TableClientTests(AzuriteFixture azurite) : IClassFixture<Azu
     [Fact]
     public async Task Query_FilterSelectTop_ReturnsRequestedShape()
     {
-        var table = await NewTableAsync();
+        var table = await azurite.NewTableAsync();
         for (var i = 0; i < 10; i++)
         {
             await table.AddEntityAsync(new TableEntity("p", $"r{i:D2}") { ["N"] = i, ["Extra"] = "x" });
@@ -182,7 +175,7 @@ public sealed class TableClientTests(AzuriteFixture azurite) : IClassFixture<Azu
     [Fact]
     public async Task Query_MoreThan1000Entities_FollowsContinuationTokens()
     {
-        var table = await NewTableAsync();
+        var table = await azurite.NewTableAsync();
         const int count = 1234;
         for (var start = 0; start < count; start += 100)
         {
@@ -213,7 +206,7 @@ public sealed class TableClientTests(AzuriteFixture azurite) : IClassFixture<Azu
     [Fact]
     public async Task SixteenWriters_RacingOnOneEntity_ExactlyOneWinsEachRound()
     {
-        var table = await NewTableAsync();
+        var table = await azurite.NewTableAsync();
         await table.AddEntityAsync(new TableEntity("race", "counter") { ["N"] = 0 });
         const int rounds = 10;
         const int writers = 16;

@@ -5,17 +5,10 @@ namespace Gale.Storage.Tests.Tables;
 /// <summary>Limits against a real Azurite: the exact limit is stored, one past it fails before anything is sent.</summary>
 public sealed class TableLimitsTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
-    private async Task<TableClient> NewTableAsync()
-    {
-        var table = azurite.Account.GetTableClient("l" + Guid.NewGuid().ToString("N")[..20]);
-        await table.CreateIfNotExistsAsync();
-        return table;
-    }
-
     [Fact]
     public async Task StringProperty_AtAndOver64KiB_StoredExactlyOrRejectedByName()
     {
-        var table = await NewTableAsync();
+        var table = await azurite.NewTableAsync();
         var atLimit = new string('é', TableLimits.MaxPropertyBytes / 2);
         await table.AddEntityAsync(new TableEntity("p", "ok") { ["Big"] = atLimit });
 
@@ -31,7 +24,7 @@ public sealed class TableLimitsTests(AzuriteFixture azurite) : IClassFixture<Azu
     [Fact]
     public async Task BinaryProperty_Over64KiB_Rejected()
     {
-        var table = await NewTableAsync();
+        var table = await azurite.NewTableAsync();
         await table.AddEntityAsync(new TableEntity("p", "ok") { ["Bin"] = new byte[TableLimits.MaxPropertyBytes] });
 
         var e = await Assert.ThrowsAsync<ArgumentException>(() => table.AddEntityAsync(new TableEntity("p", "too") { ["Bin"] = new byte[TableLimits.MaxPropertyBytes + 1] }));
@@ -43,7 +36,7 @@ public sealed class TableLimitsTests(AzuriteFixture azurite) : IClassFixture<Azu
     [Fact]
     public async Task Entity_NearAndOver1MiB_StoredOrRejected()
     {
-        var table = await NewTableAsync();
+        var table = await azurite.NewTableAsync();
         var chunk = new byte[60 * 1024];
         var near = new TableEntity("p", "near");
         for (var i = 0; i < 16; i++) near[$"P{i}"] = chunk;  // 960 KiB

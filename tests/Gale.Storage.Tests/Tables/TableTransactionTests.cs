@@ -5,17 +5,10 @@ namespace Gale.Storage.Tests.Tables;
 
 public sealed class TableTransactionTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
-    private async Task<TableClient> NewTableAsync()
-    {
-        var table = azurite.Account.GetTableClient("x" + Guid.NewGuid().ToString("N")[..20]);
-        await table.CreateIfNotExistsAsync();
-        return table;
-    }
-
     [Fact]
     public async Task Submit_HundredMixedActions_AllApplied()
     {
-        var table = await NewTableAsync();
+        var table = await azurite.NewTableAsync();
         await table.AddEntityAsync(new TableEntity("p", "merge") { ["A"] = 1, ["B"] = 1 });
         await table.AddEntityAsync(new TableEntity("p", "replace") { ["A"] = 1, ["B"] = 1 });
         await table.AddEntityAsync(new TableEntity("p", "delete"));
@@ -46,7 +39,7 @@ public sealed class TableTransactionTests(AzuriteFixture azurite) : IClassFixtur
     [Fact]
     public async Task Submit_OneActionFails_WholeBatchRolledBack()
     {
-        var table = await NewTableAsync();
+        var table = await azurite.NewTableAsync();
         await table.AddEntityAsync(new TableEntity("p", "exists") { ["V"] = "original" });
         var actions = new List<TableTransactionAction>
         {
@@ -69,7 +62,7 @@ public sealed class TableTransactionTests(AzuriteFixture azurite) : IClassFixtur
     [Fact]
     public async Task Submit_StaleETagInBatch_ThrowsConflictAndChangesNothing()
     {
-        var table = await NewTableAsync();
+        var table = await azurite.NewTableAsync();
         var stale = await table.AddEntityAsync(new TableEntity("p", "a") { ["N"] = 1 });
         await table.UpdateEntityAsync(new TableEntity("p", "a") { ["N"] = 2 }, stale);
         var actions = new List<TableTransactionAction>
@@ -89,7 +82,7 @@ public sealed class TableTransactionTests(AzuriteFixture azurite) : IClassFixtur
     [Fact]
     public async Task Submit_MoreThan100Actions_RejectedBeforeSending()
     {
-        var table = await NewTableAsync();
+        var table = await azurite.NewTableAsync();
         var actions = Enumerable.Range(0, 101).Select(i => new TableTransactionAction(TableTransactionActionType.Add, new TableEntity("p", $"r{i}"))).ToList();
 
         var e = await Assert.ThrowsAsync<ArgumentException>(() => table.SubmitTransactionAsync(actions));
@@ -101,7 +94,7 @@ public sealed class TableTransactionTests(AzuriteFixture azurite) : IClassFixtur
     [Fact]
     public async Task Submit_TwoPartitions_RejectedWithClearError()
     {
-        var table = await NewTableAsync();
+        var table = await azurite.NewTableAsync();
         var actions = new List<TableTransactionAction>
         {
             new(TableTransactionActionType.Add, new TableEntity("p1", "r")),
@@ -116,7 +109,7 @@ public sealed class TableTransactionTests(AzuriteFixture azurite) : IClassFixtur
     [Fact]
     public async Task Submit_SameEntityTwice_RejectedWithClearError()
     {
-        var table = await NewTableAsync();
+        var table = await azurite.NewTableAsync();
         var actions = new List<TableTransactionAction>
         {
             new(TableTransactionActionType.Add, new TableEntity("p", "r")),
@@ -131,7 +124,7 @@ public sealed class TableTransactionTests(AzuriteFixture azurite) : IClassFixtur
     [Fact]
     public async Task Submit_DeleteWithETagAll_DeletesWhateverVersion()
     {
-        var table = await NewTableAsync();
+        var table = await azurite.NewTableAsync();
         await table.AddEntityAsync(new TableEntity("p", "a"));
 
         await table.SubmitTransactionAsync([new(TableTransactionActionType.Delete, new TableEntity("p", "a"), ETag.All)]);
