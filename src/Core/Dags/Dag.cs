@@ -1,0 +1,151 @@
+using System.Collections.Frozen;
+using System.Text.RegularExpressions;
+
+namespace Gale.Dags;
+
+/// <summary>
+/// A validated DAG: its settings and tasks, with upstream/downstream maps and a topological order.
+/// Build one with <see cref="Create"/>; construction rejects cycles, duplicate ids and unknown upstream ids.
+/// </summary>
+public sealed partial class Dag
+{
+    private readonly FrozenDictionary<string, DagTask> _tasks;
+    private readonly FrozenDictionary<string, IReadOnlyList<string>> _downstream;
+    private readonly FrozenDictionary<string, int> _order;
+
+    /// <summary>Creates and validates a DAG.</summary>
+    /// <exception cref="DagValidationException">The DAG is invalid.</exception>
+    public Dag(DagSettings settings, IEnumerable<DagTask> tasks)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(tasks);
+        Settings = settings;
+        if (!IdPattern().IsMatch(settings.DagId))
+        {
+            throw new DagValidationException(settings.DagId, "dag_id must be 1 to 250 letters, digits, '_', '-' or '.'.");
+        }
+
+        var list = tasks.ToList();
+        var byId = new Dictionary<string, DagTask>(StringComparer.Ordinal);
+        foreach (var task in list)
+        {
+            if (!IdPattern().IsMatch(task.TaskId))
+            {
+                throw new DagValidationException(DagId, $"task_id '{task.TaskId}' must be 1 to 250 letters, digits, '_', '-' or '.'.");
+            }
+
+            if (!byId.TryAdd(task.TaskId, task))
+            {
+                throw new DagValidationException(DagId, $"task_id '{task.TaskId}' is defined more than once.");
+            }
+
+            if (task.Retries < 0)
+            {
+                throw new DagValidationException(DagId, $"task '{task.TaskId}': retries must not be negative.");
+            }
+        }
+
+        var downstream = list.ToDictionary(t => t.TaskId, _ => new List<string>(), StringComparer.Ordinal);
+        foreach (var task in list)
+        {
+            foreach (var up in task.Upstream)
+            {
+                if (!downstream.TryGetValue(up, out var targets))
+                {
+                    throw new DagValidationException(DagId, $"task '{task.TaskId}' has upstream '{up}', which is not a task of this DAG.");
+                }
+
+                if (up == task.TaskId)
+                {
+                    throw new DagValidationException(DagId, $"task '{up}' depends on itself.");
+                }
+
+                targets.Add(task.TaskId);
+            }
+        }
+
+        _tasks = byId.ToFrozenDictionary(StringComparer.Ordinal);
+        _downstream = downstream.ToFrozenDictionary(p => p.Key, p => (IReadOnlyList<string>)p.Value, StringComparer.Ordinal);
+        TopologicalOrder = Sort(list, _downstream);
+        _order = TopologicalOrder.Select((t, i) => (t.TaskId, i)).ToFrozenDictionary(p => p.TaskId, p => p.i, StringComparer.Ordinal);
+    }
+
+    /// <summary>Starts a DAG definition (the C# builder API).</summary>
+    public static DagBuilder Create(string dagId, string? schedule = null, DateTimeOffset? start = null) =>
+        new(new DagSettings { DagId = dagId, Schedule = schedule, StartDate = start });
+
+    /// <summary>The DAG's id.</summary>
+    public string DagId => Settings.DagId;
+
+    /// <summary>DAG-level settings.</summary>
+    public DagSettings Settings { get; }
+
+    /// <summary>Tasks in an order where every task comes after its upstream tasks (ties broken by definition order).</summary>
+    public IReadOnlyList<DagTask> TopologicalOrder { get; }
+
+    /// <summary>The task with this id.</summary>
+    /// <exception cref="KeyNotFoundException">No such task.</exception>
+    public DagTask GetTask(string taskId) =>
+        _tasks.TryGetValue(taskId, out var task) ? task : throw new KeyNotFoundException($"DAG '{DagId}' has no task '{taskId}'.");
+
+    /// <summary>True when the DAG has this task.</summary>
+    public bool HasTask(string taskId) => _tasks.ContainsKey(taskId);
+
+    /// <summary>Direct downstream task ids.</summary>
+    public IReadOnlyList<string> Downstream(string taskId) => _downstream[taskId];
+
+    /// <summary>The task's position in <see cref="TopologicalOrder"/>.</summary>
+    public int OrderOf(string taskId) => _order[taskId];
+
+    private IReadOnlyList<DagTask> Sort(List<DagTask> tasks, FrozenDictionary<string, IReadOnlyList<string>> downstream)
+    {
+        var indegree = tasks.ToDictionary(t => t.TaskId, t => t.Upstream.Distinct(StringComparer.Ordinal).Count(), StringComparer.Ordinal);
+        var definitionOrder = tasks.Select((t, i) => (t.TaskId, i)).ToDictionary(p => p.TaskId, p => p.i, StringComparer.Ordinal);
+        var ready = new PriorityQueue<string, int>();
+        foreach (var t in tasks.Where(t => indegree[t.TaskId] == 0))
+        {
+            ready.Enqueue(t.TaskId, definitionOrder[t.TaskId]);
+        }
+
+        var sorted = new List<DagTask>(tasks.Count);
+        while (ready.TryDequeue(out var id, out _))
+        {
+            sorted.Add(_tasks[id]);
+            foreach (var next in downstream[id].Distinct(StringComparer.Ordinal))
+            {
+                if (--indegree[next] == 0)
+                {
+                    ready.Enqueue(next, definitionOrder[next]);
+                }
+            }
+        }
+
+        if (sorted.Count != tasks.Count)
+        {
+            throw new DagValidationException(DagId, $"cycle detected: {string.Join(" -> ", FindCycle(indegree.Where(p => p.Value > 0).Select(p => p.Key).ToHashSet(StringComparer.Ordinal)))}.");
+        }
+
+        return sorted;
+    }
+
+    private List<string> FindCycle(HashSet<string> remaining)
+    {
+        // Every remaining task has an upstream in the remaining set; walk upstream until a task repeats.
+        var path = new List<string>();
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var current = remaining.Order(StringComparer.Ordinal).First();
+        while (!seen.ContainsKey(current))
+        {
+            seen[current] = path.Count;
+            path.Add(current);
+            current = _tasks[current].Upstream.First(remaining.Contains);
+        }
+
+        var cycle = path.Skip(seen[current]).Reverse().ToList();
+        cycle.Add(cycle[0]);
+        return cycle;
+    }
+
+    [GeneratedRegex(@"^[A-Za-z0-9_.\-]{1,250}$")]
+    private static partial Regex IdPattern();
+}

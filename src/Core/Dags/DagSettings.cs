@@ -1,0 +1,41 @@
+namespace Gale.Dags;
+
+/// <summary>DAG-level settings with Airflow's names and defaults.</summary>
+public sealed record DagSettings
+{
+    /// <summary>The DAG's id.</summary>
+    public required string DagId { get; init; }
+
+    /// <summary>One-line description.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>Tags for filtering.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>Markdown documentation shown in the UI.</summary>
+    public string? DocMd { get; init; }
+
+    /// <summary>Schedule expression: null (manual only), a cron expression, a preset such as <c>@daily</c>, or a duration.</summary>
+    public string? Schedule { get; init; }
+
+    /// <summary>First logical date the scheduler considers.</summary>
+    public DateTimeOffset? StartDate { get; init; }
+
+    /// <summary>Last logical date the scheduler considers.</summary>
+    public DateTimeOffset? EndDate { get; init; }
+
+    /// <summary>Create runs for missed intervals.</summary>
+    public bool Catchup { get; init; }
+
+    /// <summary>Most runs of this DAG running at once.</summary>
+    public int MaxActiveRuns { get; init; } = 16;
+
+    /// <summary>Most task instances of this DAG running at once, across its runs.</summary>
+    public int MaxActiveTasks { get; init; } = 16;
+
+    /// <summary>Fail a run that runs longer than this.</summary>
+    public TimeSpan? DagrunTimeout { get; init; }
+
+    /// <summary>Where the DAG was defined (file path or type name), for errors and the UI.</summary>
+    public string? Fileloc { get; init; }
+}

@@ -1,0 +1,55 @@
+using Gale.Execution;
+
+namespace Gale.Dags;
+
+/// <summary>One task of a DAG: what runs, after what, and under which rules (Airflow's BaseOperator arguments).</summary>
+public sealed record DagTask
+{
+    /// <summary>The task id, unique in its DAG (task-group members are prefixed <c>group.task</c>).</summary>
+    public required string TaskId { get; init; }
+
+    /// <summary>What the task runs.</summary>
+    public required ITaskOperator Operator { get; init; }
+
+    /// <summary>Direct upstream task ids.</summary>
+    public IReadOnlyList<string> Upstream { get; init; } = [];
+
+    /// <summary>When the task may run given its upstream states.</summary>
+    public TriggerRule TriggerRule { get; init; } = TriggerRule.AllSuccess;
+
+    /// <summary>How many times a failed attempt is retried (Airflow's <c>retries</c>).</summary>
+    public int Retries { get; init; }
+
+    /// <summary>Wait before a retry (Airflow's default: 5 minutes).</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Double the delay with each retry.</summary>
+    public bool RetryExponentialBackoff { get; init; }
+
+    /// <summary>Cap on the (exponential) retry delay.</summary>
+    public TimeSpan? MaxRetryDelay { get; init; }
+
+    /// <summary>Longest an attempt may run before it is cancelled and failed.</summary>
+    public TimeSpan? ExecutionTimeout { get; init; }
+
+    /// <summary>Pool whose slots the task takes.</summary>
+    public string Pool { get; init; } = "default_pool";
+
+    /// <summary>How many pool slots an attempt takes.</summary>
+    public int PoolSlots { get; init; } = 1;
+
+    /// <summary>Who gets a scarce slot first (higher first).</summary>
+    public int PriorityWeight { get; init; } = 1;
+
+    /// <summary>Run only if the same task succeeded (or was skipped) in the previous run.</summary>
+    public bool DependsOnPast { get; init; }
+
+    /// <summary>A setup task (creates resources teardowns clean up).</summary>
+    public bool IsSetup { get; init; }
+
+    /// <summary>A teardown task: runs when its setups succeeded, whatever the work tasks did, and does not decide the run's state.</summary>
+    public bool IsTeardown { get; init; }
+
+    /// <summary>Airflow's <c>max_tries</c>: the number of retries.</summary>
+    public int MaxTries => Retries;
+}

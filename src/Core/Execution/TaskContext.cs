@@ -1,0 +1,44 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace Gale.Execution;
+
+/// <summary>Everything a running attempt can see: its run, its dates, its XComs and a cancellation token (Airflow's context).</summary>
+public sealed class TaskContext
+{
+    /// <summary>The DAG's id.</summary>
+    public required string DagId { get; init; }
+
+    /// <summary>The run's id, e.g. <c>manual__2024-01-01T00:00:00+00:00</c>.</summary>
+    public required string RunId { get; init; }
+
+    /// <summary>The task's id.</summary>
+    public required string TaskId { get; init; }
+
+    /// <summary>The map index, or -1 for an unmapped task.</summary>
+    public int MapIndex { get; init; } = -1;
+
+    /// <summary>The attempt's number, starting at 1.</summary>
+    public int TryNumber { get; init; } = 1;
+
+    /// <summary>The run's logical date.</summary>
+    public DateTimeOffset LogicalDate { get; init; }
+
+    /// <summary>Start of the run's data interval.</summary>
+    public DateTimeOffset DataIntervalStart { get; init; }
+
+    /// <summary>End of the run's data interval.</summary>
+    public DateTimeOffset DataIntervalEnd { get; init; }
+
+    /// <summary>The run's conf (a JSON object; empty when none was given).</summary>
+    public JsonElement Conf { get; init; }
+
+    /// <summary>Reads and writes XComs of this run.</summary>
+    public required XComAccessor XCom { get; init; }
+
+    /// <summary>The task's logger (its output goes to the task log).</summary>
+    public required ILogger Log { get; init; }
+
+    /// <summary>Cancelled when the attempt times out or the worker shuts down.</summary>
+    public CancellationToken CancellationToken { get; init; }
+}

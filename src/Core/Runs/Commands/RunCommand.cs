@@ -1,0 +1,23 @@
+namespace Gale.Runs.Commands;
+
+/// <summary>Something the engine must do after a decision is stored: the decision function's only output besides the new snapshot.</summary>
+public abstract record RunCommand;
+
+/// <summary>Put an attempt of a task instance on the task queue.</summary>
+/// <param name="Run">The run.</param>
+/// <param name="Task">The task instance.</param>
+/// <param name="TryNumber">The attempt's number.</param>
+public sealed record EnqueueAttempt(RunKey Run, TaskInstanceKey Task, int TryNumber) : RunCommand;
+
+/// <summary>Deliver <see cref="Events.RetryDue"/> to the run at <paramref name="DueAt"/> (a durable timer).</summary>
+/// <param name="Run">The run.</param>
+/// <param name="Task">The task instance waiting for its retry.</param>
+/// <param name="FailedTryNumber">The try that failed.</param>
+/// <param name="DueAt">When the retry is due.</param>
+public sealed record ScheduleRetry(RunKey Run, TaskInstanceKey Task, int FailedTryNumber, DateTimeOffset DueAt) : RunCommand;
+
+/// <summary>The run reached a final state (callbacks, notifications, the next queued run).</summary>
+/// <param name="Run">The run.</param>
+/// <param name="State">Success or failed.</param>
+/// <param name="Reason">Why, for people (e.g. "task_failure", "all_tasks_deadlocked").</param>
+public sealed record RunFinished(RunKey Run, DagRunState State, string Reason) : RunCommand;

@@ -1,0 +1,85 @@
+namespace Gale.Runs.Events;
+
+/// <summary>
+/// Something that happened to a run. Every event has an id; the decision function applies each at most once
+/// (naturally, for attempt-scoped events whose try number goes stale, or through the snapshot's applied-id memory).
+/// </summary>
+public abstract record RunEvent
+{
+    /// <summary>Unique id of this event (the same on every redelivery).</summary>
+    public required string EventId { get; init; }
+
+    /// <summary>When the event happened.</summary>
+    public DateTimeOffset At { get; init; }
+}
+
+/// <summary>Move a queued run to running and schedule its first tasks.</summary>
+public sealed record RunStarted : RunEvent;
+
+/// <summary>A worker began attempt <see cref="TryNumber"/> of a task instance.</summary>
+public sealed record TaskStarted : RunEvent
+{
+    /// <summary>The task instance.</summary>
+    public required TaskInstanceKey Task { get; init; }
+
+    /// <summary>The attempt.</summary>
+    public required int TryNumber { get; init; }
+
+    /// <summary>The worker running it.</summary>
+    public required string WorkerId { get; init; }
+}
+
+/// <summary>A running attempt is alive (refreshes the zombie timer).</summary>
+public sealed record TaskHeartbeat : RunEvent
+{
+    /// <summary>The task instance.</summary>
+    public required TaskInstanceKey Task { get; init; }
+
+    /// <summary>The attempt.</summary>
+    public required int TryNumber { get; init; }
+}
+
+/// <summary>How an attempt ended.</summary>
+public enum AttemptOutcome
+{
+    /// <summary>The task succeeded.</summary>
+    Success,
+
+    /// <summary>The task raised an error (or timed out, or its worker vanished).</summary>
+    Failed,
+
+    /// <summary>The task skipped itself.</summary>
+    Skipped,
+}
+
+/// <summary>An attempt ended. A result for a try that is no longer current is ignored.</summary>
+public sealed record TaskFinished : RunEvent
+{
+    /// <summary>The task instance.</summary>
+    public required TaskInstanceKey Task { get; init; }
+
+    /// <summary>The attempt.</summary>
+    public required int TryNumber { get; init; }
+
+    /// <summary>How it ended.</summary>
+    public required AttemptOutcome Outcome { get; init; }
+
+    /// <summary>Why it failed or skipped, for people.</summary>
+    public string? Message { get; init; }
+
+    /// <summary>When the attempt started (if the start was never recorded).</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+
+    /// <summary>The worker that ran it.</summary>
+    public string? WorkerId { get; init; }
+}
+
+/// <summary>A durable timer fired: an up_for_retry instance's retry delay is over.</summary>
+public sealed record RetryDue : RunEvent
+{
+    /// <summary>The task instance.</summary>
+    public required TaskInstanceKey Task { get; init; }
+
+    /// <summary>The try that failed and waits to be retried.</summary>
+    public required int FailedTryNumber { get; init; }
+}

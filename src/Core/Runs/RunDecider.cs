@@ -1,0 +1,186 @@
+using System.Collections.Immutable;
+using Gale.Dags;
+using Gale.Runs.Commands;
+using Gale.Runs.Events;
+
+namespace Gale.Runs;
+
+/// <summary>
+/// The engine's one decision function: <c>Decide(dag, snapshot, events, now) → (snapshot', commands)</c>.
+/// Pure: no I/O, no clock but <c>now</c>. Applying the same events again changes nothing.
+/// </summary>
+public static class RunDecider
+{
+    /// <summary>Applies one event.</summary>
+    public static Decision Decide(Dag dag, RunSnapshot snapshot, RunEvent runEvent, DateTimeOffset now) =>
+        Decide(dag, snapshot, [runEvent], now);
+
+    /// <summary>Applies events in order, then schedules what became ready and re-evaluates the run's state.</summary>
+    public static Decision Decide(Dag dag, RunSnapshot snapshot, IReadOnlyList<RunEvent> events, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(dag);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(events);
+        var state = new DecisionState(dag, snapshot, now);
+        foreach (var e in events)
+        {
+            state.Apply(e);
+        }
+
+        return state.Finish();
+    }
+
+    private sealed class DecisionState(Dag dag, RunSnapshot snapshot, DateTimeOffset now)
+    {
+        private readonly ImmutableSortedDictionary<TaskInstanceKey, TaskInstance>.Builder _tasks = snapshot.Tasks.ToBuilder();
+        private readonly List<RunCommand> _commands = [];
+        private readonly SortedSet<int> _candidates = [];
+        private readonly Dictionary<string, List<TaskInstanceKey>> _keysByTask = snapshot.Tasks.Keys
+            .GroupBy(k => k.TaskId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        private DagRun _run = snapshot.Run;
+        private bool _changed;
+
+        public void Apply(RunEvent e)
+        {
+            if (_run.State.IsFinished())
+            {
+                return; // A late result for a finished run changes nothing.
+            }
+
+            switch (e)
+            {
+                case RunStarted when _run.State == DagRunState.Queued:
+                    _run = _run with { State = DagRunState.Running, StartDate = e.At == default ? now : e.At };
+                    _changed = true;
+                    foreach (var task in dag.TopologicalOrder)
+                    {
+                        _candidates.Add(dag.OrderOf(task.TaskId));
+                    }
+
+                    break;
+                case TaskStarted s when Current(s.Task, s.TryNumber) is { State: TaskInstanceState.Queued or TaskInstanceState.Scheduled } ti:
+                    Set(ti with { State = TaskInstanceState.Running, StartDate = s.At, HeartbeatAt = s.At, WorkerId = s.WorkerId });
+                    break;
+                case TaskHeartbeat h when Current(h.Task, h.TryNumber) is { State: TaskInstanceState.Running } ti:
+                    Set(ti with { HeartbeatAt = h.At });
+                    break;
+                case TaskFinished f when Current(f.Task, f.TryNumber) is { State: TaskInstanceState.Queued or TaskInstanceState.Scheduled or TaskInstanceState.Running } ti:
+                    Finish(ti, f);
+                    break;
+                case RetryDue r when Current(r.Task, r.FailedTryNumber) is { State: TaskInstanceState.UpForRetry } ti:
+                    Enqueue(ti);
+                    break;
+            }
+        }
+
+        public Decision Finish()
+        {
+            if (_run.State == DagRunState.Running)
+            {
+                Schedule();
+                var (runState, reason) = RunStateEvaluator.Evaluate(dag, _tasks.Values.ToList());
+                if (runState.IsFinished())
+                {
+                    _run = _run with { State = runState, EndDate = now };
+                    _commands.Add(new RunFinished(_run.Key, runState, reason!));
+                    _changed = true;
+                }
+            }
+
+            if (!_changed)
+            {
+                return new Decision(snapshot, [], false);
+            }
+
+            return new Decision(snapshot with { Run = _run, Tasks = _tasks.ToImmutable() }, _commands, true);
+        }
+
+        private TaskInstance? Current(TaskInstanceKey key, int tryNumber) =>
+            _tasks.TryGetValue(key, out var ti) && ti.TryNumber == tryNumber ? ti : null;
+
+        private void Finish(TaskInstance ti, TaskFinished f)
+        {
+            var started = ti.StartDate ?? f.StartedAt ?? f.At;
+            var worker = ti.WorkerId ?? f.WorkerId;
+            switch (f.Outcome)
+            {
+                case AttemptOutcome.Success:
+                    Set(ti with { State = TaskInstanceState.Success, StartDate = started, EndDate = f.At, WorkerId = worker, Message = null });
+                    break;
+                case AttemptOutcome.Skipped:
+                    Set(ti with { State = TaskInstanceState.Skipped, StartDate = started, EndDate = f.At, WorkerId = worker, Message = f.Message });
+                    break;
+                case AttemptOutcome.Failed when RetryPolicy.CanRetry(ti.TryNumber, ti.MaxTries):
+                    var due = f.At + RetryPolicy.Delay(dag.GetTask(ti.TaskId), dag.DagId, _run.LogicalDate, ti.TryNumber);
+                    Set(ti with { State = TaskInstanceState.UpForRetry, StartDate = started, EndDate = f.At, WorkerId = worker, NextRetryAt = due, Message = f.Message });
+                    _commands.Add(new ScheduleRetry(_run.Key, ti.Key, ti.TryNumber, due));
+                    return; // Nothing downstream changes while a retry is pending.
+                case AttemptOutcome.Failed:
+                    Set(ti with { State = TaskInstanceState.Failed, StartDate = started, EndDate = f.At, WorkerId = worker, Message = f.Message });
+                    break;
+            }
+
+            MarkDownstream(ti.TaskId);
+        }
+
+        private void Schedule()
+        {
+            while (_candidates.Count > 0)
+            {
+                var index = _candidates.Min;
+                _candidates.Remove(index);
+                var task = dag.TopologicalOrder[index];
+                foreach (var ti in InstancesOf(task.TaskId).Where(t => t.State == TaskInstanceState.None))
+                {
+                    var counts = UpstreamCounts.Of(task.Upstream
+                        .SelectMany(up => InstancesOf(up).Select(u => (u.State, dag.GetTask(up).IsSetup))));
+                    var decision = TriggerRuleEvaluator.Evaluate(task.TriggerRule, counts, ti.MapIndex >= 0);
+                    if (decision.Flag is { } flag)
+                    {
+                        Set(ti with { State = flag, EndDate = now, Message = $"trigger rule {task.TriggerRule.ToAirflowName()}: upstream {flag.ToAirflowName()}" });
+                        MarkDownstream(task.TaskId);
+                    }
+                    else if (decision.Met)
+                    {
+                        Enqueue(ti);
+                    }
+                }
+            }
+        }
+
+        private void Enqueue(TaskInstance ti)
+        {
+            var next = ti with
+            {
+                State = TaskInstanceState.Queued,
+                TryNumber = ti.TryNumber + 1,
+                QueuedAt = now,
+                StartDate = null,
+                EndDate = null,
+                HeartbeatAt = null,
+                NextRetryAt = null,
+                WorkerId = null,
+            };
+            Set(next);
+            _commands.Add(new EnqueueAttempt(_run.Key, next.Key, next.TryNumber));
+        }
+
+        private IEnumerable<TaskInstance> InstancesOf(string taskId) =>
+            _keysByTask.TryGetValue(taskId, out var keys) ? keys.Select(k => _tasks[k]) : [];
+
+        private void MarkDownstream(string taskId)
+        {
+            foreach (var down in dag.Downstream(taskId))
+            {
+                _candidates.Add(dag.OrderOf(down));
+            }
+        }
+
+        private void Set(TaskInstance ti)
+        {
+            _tasks[ti.Key] = ti;
+            _changed = true;
+        }
+    }
+}
