@@ -141,7 +141,10 @@ public sealed partial class Dag
             current = _tasks[current].Upstream.First(remaining.Contains);
         }
 
+        // Upstream walk order reversed is edge order; rotate so the cycle starts at its smallest id (stable messages).
         var cycle = path.Skip(seen[current]).Reverse().ToList();
+        var start = cycle.IndexOf(cycle.Min(StringComparer.Ordinal)!);
+        cycle = [.. cycle.Skip(start), .. cycle.Take(start)];
         cycle.Add(cycle[0]);
         return cycle;
     }
