@@ -68,6 +68,9 @@ public static class RunDecider
                 case TaskFinished f when Current(f.Task, f.TryNumber) is { State: TaskInstanceState.Queued or TaskInstanceState.Scheduled or TaskInstanceState.Running } ti:
                     Finish(ti, f);
                     break;
+                case TaskReleased r when Current(r.Task, r.TryNumber) is { State: TaskInstanceState.Running } ti && ti.WorkerId == r.WorkerId:
+                    Set(ti with { State = TaskInstanceState.Queued, StartDate = null, HeartbeatAt = null, WorkerId = null });
+                    break;
                 case RetryDue r when Current(r.Task, r.FailedTryNumber) is { State: TaskInstanceState.UpForRetry } ti:
                     Enqueue(ti);
                     break;

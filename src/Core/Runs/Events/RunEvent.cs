@@ -1,9 +1,18 @@
+using System.Text.Json.Serialization;
+
 namespace Gale.Runs.Events;
 
 /// <summary>
 /// Something that happened to a run. Every event has an id; the decision function applies each at most once
 /// (naturally, for attempt-scoped events whose try number goes stale, or through the snapshot's applied-id memory).
 /// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(RunStarted), "run_started")]
+[JsonDerivedType(typeof(TaskStarted), "task_started")]
+[JsonDerivedType(typeof(TaskHeartbeat), "task_heartbeat")]
+[JsonDerivedType(typeof(TaskFinished), "task_finished")]
+[JsonDerivedType(typeof(RetryDue), "retry_due")]
+[JsonDerivedType(typeof(TaskReleased), "task_released")]
 public abstract record RunEvent
 {
     /// <summary>Unique id of this event (the same on every redelivery).</summary>
@@ -82,4 +91,17 @@ public sealed record RetryDue : RunEvent
 
     /// <summary>The try that failed and waits to be retried.</summary>
     public required int FailedTryNumber { get; init; }
+}
+
+/// <summary>A worker gave a running attempt back unfinished (graceful shutdown): the same try is queued again.</summary>
+public sealed record TaskReleased : RunEvent
+{
+    /// <summary>The task instance.</summary>
+    public required TaskInstanceKey Task { get; init; }
+
+    /// <summary>The attempt.</summary>
+    public required int TryNumber { get; init; }
+
+    /// <summary>The worker giving it back.</summary>
+    public required string WorkerId { get; init; }
 }

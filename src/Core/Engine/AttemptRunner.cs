@@ -1,0 +1,253 @@
+using System.Collections.Concurrent;
+using Gale.Dags;
+using Gale.Execution;
+using Gale.Runs;
+using Gale.Runs.Events;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gale.Engine;
+
+/// <summary>
+/// Runs one task attempt from its queue message: records the start (which tells a live attempt from a stale,
+/// duplicate or zombie one), keeps the lease alive with heartbeats, runs the operator, stores the return value,
+/// records the outcome, and only then deletes the message.
+/// </summary>
+public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, IMessageQueue tasks, IXComStore xcoms, ILoggerFactory? loggers = null)
+{
+    private readonly ConcurrentDictionary<string, byte> _running = new(StringComparer.Ordinal);
+    private readonly ILogger _log = (loggers ?? NullLoggerFactory.Instance).CreateLogger<AttemptRunner>();
+    private readonly ILoggerFactory _loggers = loggers ?? NullLoggerFactory.Instance;
+
+    /// <summary>Attempts running in this process right now.</summary>
+    public int RunningCount => _running.Count;
+
+    /// <summary>Runs the attempt <paramref name="message"/> carries. <paramref name="stopping"/> releases it unfinished.</summary>
+    public async Task RunAsync(QueueMessageHandle message, CancellationToken stopping)
+    {
+        AttemptMessage attempt;
+        try
+        {
+            attempt = EngineMessages.Deserialize<AttemptMessage>(message.Body);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            LogPoison(_log, tasks.Name, message.MessageId, e.Message);
+            await tasks.DeleteAsync(message, CancellationToken.None);
+            return;
+        }
+
+        if (!_running.TryAdd(attempt.AttemptId, 0))
+        {
+            await tasks.DeleteAsync(message, CancellationToken.None); // A duplicate of an attempt this process is running.
+            return;
+        }
+
+        try
+        {
+            await RunAttemptAsync(message, attempt, stopping);
+        }
+        finally
+        {
+            _running.TryRemove(attempt.AttemptId, out _);
+        }
+    }
+
+    private async Task RunAttemptAsync(QueueMessageHandle message, AttemptMessage attempt, CancellationToken stopping)
+    {
+        var worker = engine.Options.WorkerId;
+        var dag = dags.Find(attempt.DagId);
+        if (dag is null || !dag.HasTask(attempt.TaskId))
+        {
+            LogUnknownTask(_log, attempt.AttemptId);
+            return; // Leave the message: a host that has the DAG will take it.
+        }
+
+        RunSnapshot snapshot;
+        try
+        {
+            snapshot = await engine.ApplyAsync(attempt.Run, [new TaskStarted { EventId = $"start:{attempt.AttemptId}", Task = attempt.Task, TryNumber = attempt.TryNumber, WorkerId = worker, At = engine.Clock.GetUtcNow() }], CancellationToken.None);
+        }
+        catch (RunNotFoundException)
+        {
+            await tasks.DeleteAsync(message, CancellationToken.None);
+            return;
+        }
+
+        var ti = snapshot.Find(attempt.Task);
+        if (ti is null || ti.TryNumber != attempt.TryNumber || ti.State != TaskInstanceState.Running)
+        {
+            await tasks.DeleteAsync(message, CancellationToken.None); // Stale: the try already ended or moved on.
+            return;
+        }
+
+        if (ti.WorkerId != worker)
+        {
+            await HandleForeignAttemptAsync(message, attempt, ti);
+            return;
+        }
+
+        using var heartbeatStop = new CancellationTokenSource();
+        var lease = new LeaseKeeper(message);
+        var heartbeat = HeartbeatAsync(attempt, lease, heartbeatStop.Token);
+        RunEvent result;
+        try
+        {
+            result = await ExecuteAsync(dag, dag.GetTask(attempt.TaskId), snapshot, ti, attempt, stopping);
+        }
+        finally
+        {
+            await heartbeatStop.CancelAsync();
+            await heartbeat;
+        }
+
+        await engine.ApplyAsync(attempt.Run, [result], CancellationToken.None);
+        if (result is TaskReleased)
+        {
+            await tasks.RenewAsync(lease.Current, TimeSpan.Zero, CancellationToken.None);
+            return;
+        }
+
+        await tasks.DeleteAsync(lease.Current, CancellationToken.None);
+    }
+
+    private async Task<RunEvent> ExecuteAsync(Dag dag, DagTask task, RunSnapshot snapshot, TaskInstance ti, AttemptMessage attempt, CancellationToken stopping)
+    {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        if (task.ExecutionTimeout is { } timeout)
+        {
+            cancel.CancelAfter(timeout);
+        }
+
+        var run = snapshot.Run;
+        var context = new TaskContext
+        {
+            DagId = dag.DagId,
+            RunId = run.RunId,
+            TaskId = task.TaskId,
+            MapIndex = ti.MapIndex,
+            TryNumber = ti.TryNumber,
+            LogicalDate = run.LogicalDate,
+            DataIntervalStart = run.DataIntervalStart,
+            DataIntervalEnd = run.DataIntervalEnd,
+            Conf = System.Text.Json.JsonDocument.Parse(run.Conf).RootElement.Clone(),
+            XCom = new XComAccessor(xcoms, dag.DagId, run.RunId, task.TaskId, ti.MapIndex, cancel.Token),
+            Log = _loggers.CreateLogger($"gale.task.{dag.DagId}.{task.TaskId}"),
+            CancellationToken = cancel.Token,
+        };
+
+        AttemptOutcome outcome;
+        string? error = null;
+        try
+        {
+            var value = await task.Operator.ExecuteAsync(context);
+            if (value is not null)
+            {
+                await context.XCom.PushAsync(XComAccessor.ReturnValueKey, value);
+            }
+
+            outcome = AttemptOutcome.Success;
+        }
+        catch (TaskSkippedException e)
+        {
+            outcome = AttemptOutcome.Skipped;
+            error = e.Message;
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            return new TaskReleased { EventId = $"release:{attempt.AttemptId}", Task = attempt.Task, TryNumber = attempt.TryNumber, WorkerId = engine.Options.WorkerId, At = engine.Clock.GetUtcNow() };
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            outcome = AttemptOutcome.Failed;
+            error = $"execution_timeout of {task.ExecutionTimeout} exceeded";
+        }
+        catch (Exception e)
+        {
+            outcome = AttemptOutcome.Failed;
+            error = $"{e.GetType().Name}: {e.Message}";
+        }
+
+        LogAttemptEnded(_log, attempt.AttemptId, outcome, error);
+        return new TaskFinished
+        {
+            EventId = $"finish:{attempt.AttemptId}",
+            Task = attempt.Task,
+            TryNumber = attempt.TryNumber,
+            Outcome = outcome,
+            Message = error,
+            At = engine.Clock.GetUtcNow(),
+            StartedAt = ti.StartDate,
+            WorkerId = engine.Options.WorkerId,
+        };
+    }
+
+    private async Task HandleForeignAttemptAsync(QueueMessageHandle message, AttemptMessage attempt, TaskInstance ti)
+    {
+        // Another worker started this try. Its heartbeats keep the message hidden; seeing the message again with a
+        // stale heartbeat means that worker is gone: the attempt is a zombie and counts as a failed try.
+        var silence = engine.Clock.GetUtcNow() - (ti.HeartbeatAt ?? ti.StartDate ?? DateTimeOffset.MinValue);
+        if (silence >= engine.Options.Lease)
+        {
+            LogZombie(_log, attempt.AttemptId, ti.WorkerId, silence);
+            await engine.ApplyAsync(attempt.Run, [new TaskFinished
+            {
+                EventId = $"zombie:{attempt.AttemptId}",
+                Task = attempt.Task,
+                TryNumber = attempt.TryNumber,
+                Outcome = AttemptOutcome.Failed,
+                Message = $"zombie: worker {ti.WorkerId} stopped heartbeating {silence.TotalSeconds:0} s ago",
+                At = engine.Clock.GetUtcNow(),
+            }], CancellationToken.None);
+        }
+
+        await tasks.DeleteAsync(message, CancellationToken.None);
+    }
+
+    private async Task HeartbeatAsync(AttemptMessage attempt, LeaseKeeper lease, CancellationToken stop)
+    {
+        var interval = engine.Options.HeartbeatInterval;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(interval, engine.Clock, stop);
+                var renewed = await tasks.RenewAsync(lease.Current, engine.Options.Lease, stop);
+                if (renewed is not null)
+                {
+                    lease.Current = renewed;
+                }
+
+                await engine.ApplyAsync(attempt.Run, [new TaskHeartbeat { EventId = $"hb:{attempt.AttemptId}:{engine.Clock.GetUtcNow().ToUnixTimeMilliseconds()}", Task = attempt.Task, TryNumber = attempt.TryNumber, At = engine.Clock.GetUtcNow() }], stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogHeartbeatFailed(_log, attempt.AttemptId, e.Message);
+            }
+        }
+    }
+
+    private sealed class LeaseKeeper(QueueMessageHandle initial)
+    {
+        public QueueMessageHandle Current { get; set; } = initial;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Queue {Queue}: message {MessageId} is not an attempt and was deleted: {Error}")]
+    private static partial void LogPoison(ILogger logger, string queue, string messageId, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Attempt {Attempt} names a DAG or task this process has not loaded; leaving it for another host")]
+    private static partial void LogUnknownTask(ILogger logger, string attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Attempt {Attempt} ended: {Outcome} {Error}")]
+    private static partial void LogAttemptEnded(ILogger logger, string attempt, AttemptOutcome outcome, string? error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Attempt {Attempt} is a zombie: worker {Worker} silent for {Silence}")]
+    private static partial void LogZombie(ILogger logger, string attempt, string? worker, TimeSpan silence);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat of {Attempt} failed: {Error}")]
+    private static partial void LogHeartbeatFailed(ILogger logger, string attempt, string error);
+}

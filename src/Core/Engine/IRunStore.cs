@@ -1,0 +1,40 @@
+using Gale.Runs;
+
+namespace Gale.Engine;
+
+/// <summary>
+/// Port: where run snapshots live. Writes are optimistic: <see cref="SaveAsync"/> succeeds only if the stored version
+/// still equals the version the snapshot was loaded with; otherwise it throws <see cref="RunConflictException"/>.
+/// </summary>
+public interface IRunStore
+{
+    /// <summary>Loads a run's snapshot with its version, or null when the run does not exist.</summary>
+    Task<RunSnapshot?> LoadAsync(RunKey key, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores a new run if no run with its key exists.</summary>
+    /// <returns>The stored snapshot (with its version), or null when the run already existed.</returns>
+    Task<RunSnapshot?> CreateAsync(RunSnapshot snapshot, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores <paramref name="snapshot"/> if the stored version is still <see cref="RunSnapshot.Version"/>.</summary>
+    /// <returns>The snapshot with its new version.</returns>
+    /// <exception cref="RunConflictException">Someone else stored a newer version first.</exception>
+    Task<RunSnapshot> SaveAsync(RunSnapshot snapshot, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists runs, optionally of one DAG and/or in one state.</summary>
+    IAsyncEnumerable<DagRun> ListRunsAsync(string? dagId = null, DagRunState? state = null, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A snapshot could not be saved because the stored run changed since it was loaded; reload and re-apply.</summary>
+public sealed class RunConflictException(RunKey run, Exception? inner = null)
+    : Exception($"Run {run} changed since it was loaded.", inner)
+{
+    /// <summary>The run.</summary>
+    public RunKey Run { get; } = run;
+}
+
+/// <summary>An event names a run that does not exist.</summary>
+public sealed class RunNotFoundException(RunKey run) : Exception($"Run {run} does not exist.")
+{
+    /// <summary>The run.</summary>
+    public RunKey Run { get; } = run;
+}

@@ -1,0 +1,253 @@
+using System.Collections.Concurrent;
+using Gale.Dags;
+using Gale.Runs;
+using Gale.Runs.Commands;
+using Gale.Runs.Events;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gale.Engine;
+
+/// <summary>
+/// Applies events to runs: load the snapshot (or use the cached one), <see cref="RunDecider.Decide(Dag, RunSnapshot, IReadOnlyList{RunEvent}, DateTimeOffset)"/>,
+/// save with the loaded version, and only then send the commands. A lost race reloads and re-applies. Events for the
+/// same run that arrive while a commit is in flight are coalesced into the next commit, so a fan-in of many
+/// completions costs a few commits, not one conflict per completion.
+/// </summary>
+public sealed partial class RunEngine
+{
+    private readonly ConcurrentDictionary<RunKey, Mailbox> _mailboxes = new();
+    private readonly ConcurrentDictionary<RunKey, RunSnapshot> _cache = new();
+    private readonly IRunStore _store;
+    private readonly IDagRegistry _dags;
+    private readonly IMessageQueue _tasks;
+    private readonly IMessageQueue _control;
+    private readonly TimeProvider _clock;
+    private readonly EngineOptions _options;
+    private readonly ILogger _log;
+
+    /// <summary>Creates an engine over the given ports.</summary>
+    public RunEngine(IRunStore store, IDagRegistry dags, IMessageQueue tasks, IMessageQueue control, TimeProvider clock, EngineOptions options, ILogger<RunEngine>? log = null)
+    {
+        _store = store;
+        _dags = dags;
+        _tasks = tasks;
+        _control = control;
+        _clock = clock;
+        _options = options;
+        _log = log ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <summary>Raised after a run reached a final state and that state was stored.</summary>
+    public event Action<RunFinished>? RunCompleted;
+
+    /// <summary>The worker that may start ready attempts without a queue round trip.</summary>
+    public ILocalAttemptSink? LocalSink { get; set; }
+
+    /// <summary>The engine's settings.</summary>
+    public EngineOptions Options => _options;
+
+    /// <summary>The engine's clock.</summary>
+    public TimeProvider Clock => _clock;
+
+    /// <summary>Creates the run if it does not exist yet (idempotent: the run id is the key) and starts it.</summary>
+    /// <returns>The run's snapshot and whether this call created it.</returns>
+    public async Task<(RunSnapshot Snapshot, bool Created)> CreateRunAsync(Dag dag, DagRun run, bool start = true, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dag);
+        var created = await _store.CreateAsync(RunSnapshotFactory.Create(dag, run), cancellationToken);
+        if (created is null)
+        {
+            return ((await _store.LoadAsync(run.Key, cancellationToken))!, false);
+        }
+
+        _cache[run.Key] = created;
+        LogRunCreated(_log, run.Key);
+        if (!start)
+        {
+            return (created, true);
+        }
+
+        var started = await ApplyAsync(run.Key, [new RunStarted { EventId = $"start:{run.Key}", At = _clock.GetUtcNow() }], cancellationToken);
+        return (started, true);
+    }
+
+    /// <summary>Applies events to a run and sends the resulting commands. Returns the stored snapshot after the events.</summary>
+    /// <exception cref="RunNotFoundException">The run does not exist.</exception>
+    /// <exception cref="InvalidOperationException">The run's DAG is not known to this process.</exception>
+    public Task<RunSnapshot> ApplyAsync(RunKey run, IReadOnlyList<RunEvent> events, CancellationToken cancellationToken = default)
+    {
+        var mailbox = _mailboxes.GetOrAdd(run, _ => new Mailbox());
+        var pending = new Pending(events, new TaskCompletionSource<RunSnapshot>(TaskCreationOptions.RunContinuationsAsynchronously));
+        bool lead;
+        lock (mailbox)
+        {
+            mailbox.Queue.Add(pending);
+            lead = !mailbox.Draining;
+            mailbox.Draining = true;
+        }
+
+        if (lead)
+        {
+            _ = Task.Run(() => DrainAsync(run, mailbox), CancellationToken.None);
+        }
+
+        return pending.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Loads a run's current snapshot (from the store, refreshing the cache).</summary>
+    public async Task<RunSnapshot?> LoadAsync(RunKey run, CancellationToken cancellationToken = default)
+    {
+        var snapshot = await _store.LoadAsync(run, cancellationToken);
+        if (snapshot is not null)
+        {
+            _cache[run] = snapshot;
+        }
+
+        return snapshot;
+    }
+
+    private async Task DrainAsync(RunKey run, Mailbox mailbox)
+    {
+        while (true)
+        {
+            List<Pending> batch;
+            lock (mailbox)
+            {
+                if (mailbox.Queue.Count == 0)
+                {
+                    mailbox.Draining = false;
+                    return;
+                }
+
+                batch = mailbox.Queue;
+                mailbox.Queue = [];
+            }
+
+            try
+            {
+                var snapshot = await CommitAsync(run, batch.SelectMany(p => p.Events).ToList());
+                foreach (var p in batch)
+                {
+                    p.Done.TrySetResult(snapshot);
+                }
+            }
+            catch (Exception e)
+            {
+                foreach (var p in batch)
+                {
+                    p.Done.TrySetException(e);
+                }
+            }
+        }
+    }
+
+    private async Task<RunSnapshot> CommitAsync(RunKey run, IReadOnlyList<RunEvent> events)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var snapshot = _cache.TryGetValue(run, out var cached) ? cached : await _store.LoadAsync(run);
+            if (snapshot is null)
+            {
+                throw new RunNotFoundException(run);
+            }
+
+            var dag = _dags.Find(run.DagId) ?? throw new InvalidOperationException($"Run {run} belongs to DAG '{run.DagId}', which this process has not loaded.");
+            var decision = RunDecider.Decide(dag, snapshot, events, _clock.GetUtcNow());
+            if (!decision.Changed)
+            {
+                _cache[run] = snapshot;
+                return snapshot;
+            }
+
+            RunSnapshot saved;
+            try
+            {
+                saved = await _store.SaveAsync(decision.Snapshot);
+            }
+            catch (RunConflictException) when (attempt < _options.MaxCommitAttempts)
+            {
+                _cache.TryRemove(run, out _);
+                LogConflict(_log, run, attempt);
+                continue;
+            }
+
+            if (saved.Run.State.IsFinished())
+            {
+                _cache.TryRemove(run, out _);
+                _mailboxes.TryRemove(run, out _);
+            }
+            else
+            {
+                _cache[run] = saved;
+            }
+
+            await DispatchAsync(decision.Commands);
+            return saved;
+        }
+    }
+
+    private async Task DispatchAsync(IReadOnlyList<RunCommand> commands)
+    {
+        foreach (var command in commands)
+        {
+            switch (command)
+            {
+                case EnqueueAttempt e:
+                    await EnqueueAsync(new AttemptMessage(e.Run.DagId, e.Run.RunId, e.Task.TaskId, e.Task.MapIndex, e.TryNumber));
+                    break;
+                case ScheduleRetry r:
+                    var due = new RetryDue { EventId = $"retry:{r.Run}/{r.Task}/{r.FailedTryNumber}", Task = r.Task, FailedTryNumber = r.FailedTryNumber, At = r.DueAt };
+                    var delay = r.DueAt - _clock.GetUtcNow();
+                    await _control.SendAsync(EngineMessages.Serialize(new ControlMessage(r.Run.DagId, r.Run.RunId, due)), delay > TimeSpan.Zero ? delay : null);
+                    break;
+                case RunFinished f:
+                    LogRunFinished(_log, f.Run, f.State.ToAirflowName(), f.Reason);
+                    RunCompleted?.Invoke(f);
+                    break;
+            }
+        }
+    }
+
+    private async Task EnqueueAsync(AttemptMessage attempt)
+    {
+        var body = EngineMessages.Serialize(attempt);
+        var sink = _options.RunReadyTasksLocally ? LocalSink : null;
+        if (sink is not null && sink.TryReserveSlot())
+        {
+            QueueMessageHandle handle;
+            try
+            {
+                handle = await _tasks.SendAsync(body, _options.Lease);
+            }
+            catch
+            {
+                sink.ReleaseSlot();
+                throw;
+            }
+
+            sink.StartReserved(handle, attempt);
+            return;
+        }
+
+        await _tasks.SendAsync(body);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {Run} created")]
+    private static partial void LogRunCreated(ILogger logger, RunKey run);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {Run} finished: {State} ({Reason})")]
+    private static partial void LogRunFinished(ILogger logger, RunKey run, string state, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Run {Run} changed under us (attempt {Attempt}); reloading")]
+    private static partial void LogConflict(ILogger logger, RunKey run, int attempt);
+
+    private sealed record Pending(IReadOnlyList<RunEvent> Events, TaskCompletionSource<RunSnapshot> Done);
+
+    private sealed class Mailbox
+    {
+        public List<Pending> Queue { get; set; } = [];
+
+        public bool Draining { get; set; }
+    }
+}

@@ -1,0 +1,32 @@
+using System.Collections.Concurrent;
+using Gale.Execution;
+
+namespace Gale.InMemory;
+
+/// <summary>XComs in memory.</summary>
+public sealed class InMemoryXComStore : IXComStore
+{
+    private readonly ConcurrentDictionary<XComKey, string> _values = new();
+
+    /// <inheritdoc />
+    public Task SetAsync(XComKey key, string json, CancellationToken cancellationToken = default)
+    {
+        _values[key] = json;
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<string?> GetAsync(XComKey key, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_values.GetValueOrDefault(key));
+
+    /// <inheritdoc />
+    public Task DeleteTaskInstanceAsync(string dagId, string runId, string taskId, int mapIndex, CancellationToken cancellationToken = default)
+    {
+        foreach (var key in _values.Keys.Where(k => k.DagId == dagId && k.RunId == runId && k.TaskId == taskId && k.MapIndex == mapIndex))
+        {
+            _values.TryRemove(key, out _);
+        }
+
+        return Task.CompletedTask;
+    }
+}
