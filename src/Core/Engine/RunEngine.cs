@@ -146,18 +146,26 @@ public sealed partial class RunEngine
     {
         for (var attempt = 1; ; attempt++)
         {
-            var snapshot = _cache.TryGetValue(run, out var cached) ? cached : await _store.LoadAsync(run);
+            var fromCache = _cache.TryGetValue(run, out var cached);
+            var snapshot = fromCache ? cached : await _store.LoadAsync(run);
             if (snapshot is null)
             {
                 throw new RunNotFoundException(run);
             }
 
             var dag = _dags.Find(run.DagId) ?? throw new InvalidOperationException($"Run {run} belongs to DAG '{run.DagId}', which this process has not loaded.");
-            var decision = RunDecider.Decide(dag, snapshot, events, _clock.GetUtcNow());
+            var decision = RunDecider.Decide(dag, snapshot!, events, _clock.GetUtcNow());
             if (!decision.Changed)
             {
-                _cache[run] = snapshot;
-                return snapshot;
+                if (fromCache)
+                {
+                    // "Nothing to do" may only mean the cached copy is behind another host's commits: check the store.
+                    _cache.TryRemove(run, out _);
+                    continue;
+                }
+
+                _cache[run] = snapshot!;
+                return snapshot!;
             }
 
             RunSnapshot saved;

@@ -1,0 +1,60 @@
+using Gale.Execution;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gale.Engine;
+
+/// <summary>
+/// One process's engine: the run engine plus its task and control workers, wired to the given ports.
+/// <c>gale serve</c>, the integration tests and the benchmarks all compose Gale through this class.
+/// </summary>
+public sealed class EngineHost : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _running;
+
+    /// <summary>Wires an engine and its workers.</summary>
+    public EngineHost(IRunStore store, IDagRegistry dags, IMessageQueue tasks, IMessageQueue control, IXComStore xcoms, TimeProvider clock, EngineOptions options, ILoggerFactory? loggers = null)
+    {
+        loggers ??= NullLoggerFactory.Instance;
+        Engine = new RunEngine(store, dags, tasks, control, clock, options, loggers.CreateLogger<RunEngine>());
+        Runner = new AttemptRunner(Engine, dags, tasks, xcoms, loggers);
+        Tasks = new TaskWorker(Runner, tasks, options, clock, loggers.CreateLogger<TaskWorker>());
+        Control = new ControlWorker(Engine, control, options, clock, loggers.CreateLogger<ControlWorker>());
+        Engine.LocalSink = Tasks;
+    }
+
+    /// <summary>The run engine.</summary>
+    public RunEngine Engine { get; }
+
+    /// <summary>The attempt runner.</summary>
+    public AttemptRunner Runner { get; }
+
+    /// <summary>The task-queue worker.</summary>
+    public TaskWorker Tasks { get; }
+
+    /// <summary>The control-queue worker.</summary>
+    public ControlWorker Control { get; }
+
+    /// <summary>Starts polling both queues.</summary>
+    public void Start() => _running ??= Task.WhenAll(
+        Task.Run(() => Tasks.RunAsync(_stopping.Token)),
+        Task.Run(() => Control.RunAsync(_stopping.Token)));
+
+    /// <summary>Stops polling; in-flight attempts are cancelled and released back to the queue (or finish if they ignore cancellation).</summary>
+    public async Task StopAsync()
+    {
+        await _stopping.CancelAsync();
+        if (_running is not null)
+        {
+            await _running;
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _stopping.Dispose();
+    }
+}
