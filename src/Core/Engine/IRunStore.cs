@@ -15,10 +15,17 @@ public interface IRunStore
     /// <returns>The stored snapshot (with its version), or null when the run already existed.</returns>
     Task<RunSnapshot?> CreateAsync(RunSnapshot snapshot, CancellationToken cancellationToken = default);
 
-    /// <summary>Stores <paramref name="snapshot"/> if the stored version is still <see cref="RunSnapshot.Version"/>.</summary>
-    /// <returns>The snapshot with its new version.</returns>
+    /// <summary>
+    /// Stores <paramref name="next"/> if the stored version is still <paramref name="previous"/>'s
+    /// <see cref="RunSnapshot.Version"/>, and appends <paramref name="transitions"/> to the run's history in the same
+    /// atomic write. Task instances <paramref name="next"/> shares (by reference) with <paramref name="previous"/> are unchanged.
+    /// </summary>
+    /// <returns><paramref name="next"/> with its new version.</returns>
     /// <exception cref="RunConflictException">Someone else stored a newer version first.</exception>
-    Task<RunSnapshot> SaveAsync(RunSnapshot snapshot, CancellationToken cancellationToken = default);
+    Task<RunSnapshot> SaveAsync(RunSnapshot previous, RunSnapshot next, IReadOnlyList<TaskTransition> transitions, CancellationToken cancellationToken = default);
+
+    /// <summary>The run's history: every recorded task state change, oldest first.</summary>
+    Task<IReadOnlyList<TaskTransition>> ReadHistoryAsync(RunKey key, CancellationToken cancellationToken = default);
 
     /// <summary>Lists runs, optionally of one DAG and/or in one state.</summary>
     IAsyncEnumerable<DagRun> ListRunsAsync(string? dagId = null, DagRunState? state = null, CancellationToken cancellationToken = default);

@@ -171,7 +171,7 @@ public sealed partial class RunEngine
             RunSnapshot saved;
             try
             {
-                saved = await _store.SaveAsync(decision.Snapshot);
+                saved = await _store.SaveAsync(snapshot!, decision.Snapshot, TaskTransition.Between(snapshot!, decision.Snapshot, _clock.GetUtcNow()));
             }
             catch (RunConflictException) when (attempt < _options.MaxCommitAttempts)
             {

@@ -8,6 +8,7 @@ namespace Gale.InMemory;
 public sealed class InMemoryRunStore : IRunStore
 {
     private readonly Dictionary<RunKey, RunSnapshot> _runs = [];
+    private readonly Dictionary<RunKey, List<TaskTransition>> _history = [];
     private long _version;
 
     /// <summary>How many saves were rejected because the version had moved on.</summary>
@@ -40,12 +41,14 @@ public sealed class InMemoryRunStore : IRunStore
     }
 
     /// <inheritdoc />
-    public Task<RunSnapshot> SaveAsync(RunSnapshot snapshot, CancellationToken cancellationToken = default)
+    public Task<RunSnapshot> SaveAsync(RunSnapshot previous, RunSnapshot next, IReadOnlyList<TaskTransition> transitions, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(previous);
+        ArgumentNullException.ThrowIfNull(next);
+        var snapshot = next;
         lock (_runs)
         {
-            if (!_runs.TryGetValue(snapshot.Key, out var current) || current.Version != snapshot.Version)
+            if (!_runs.TryGetValue(snapshot.Key, out var current) || current.Version != previous.Version)
             {
                 Conflicts++;
                 throw new RunConflictException(snapshot.Key);
@@ -53,7 +56,22 @@ public sealed class InMemoryRunStore : IRunStore
 
             var stored = snapshot with { Version = NextVersion() };
             _runs[snapshot.Key] = stored;
+            if (!_history.TryGetValue(snapshot.Key, out var history))
+            {
+                _history[snapshot.Key] = history = [];
+            }
+
+            history.AddRange(transitions);
             return Task.FromResult(stored);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<TaskTransition>> ReadHistoryAsync(RunKey key, CancellationToken cancellationToken = default)
+    {
+        lock (_runs)
+        {
+            return Task.FromResult<IReadOnlyList<TaskTransition>>(_history.TryGetValue(key, out var h) ? [.. h] : []);
         }
     }
 

@@ -1,0 +1,81 @@
+using System.Text;
+using Gale.Execution;
+using Gale.Storage.Blobs;
+using Gale.Storage.Tables;
+
+namespace Gale.Storage.Engine;
+
+/// <summary>
+/// XComs in the <c>xcom</c> table (PartitionKey: run, RowKey: task|map|key). Values larger than
+/// <paramref name="offloadThresholdBytes"/> go to the <c>xcom</c> blob container and the entity keeps a reference,
+/// like Airflow's object-storage XCom backend.
+/// </summary>
+public sealed class TableXComStore(TableClient table, BlobContainerClient blobs, int offloadThresholdBytes = 32 * 1024) : IXComStore
+{
+    /// <inheritdoc />
+    public async Task SetAsync(XComKey key, string json, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(json);
+        var entity = new TableEntity(KeyEncoding.RunPartition(key.DagId, key.RunId), RowKey(key.TaskId, key.MapIndex, key.Key))
+        {
+            ["TaskId"] = key.TaskId,
+            ["MapIndex"] = key.MapIndex,
+            ["Key"] = key.Key,
+        };
+        var bytes = Encoding.UTF8.GetByteCount(json);
+        if (bytes > offloadThresholdBytes)
+        {
+            var blobName = $"{KeyEncoding.Encode(key.DagId)}/{KeyEncoding.Encode(key.RunId)}/{KeyEncoding.Encode(key.TaskId)}/{key.MapIndex}/{KeyEncoding.Encode(key.Key)}.json";
+            await blobs.UploadAsync(blobName, BinaryData.FromString(json), contentType: "application/json", cancellationToken: cancellationToken);
+            entity["BlobName"] = blobName;
+            entity["Size"] = bytes;
+        }
+        else
+        {
+            entity["Value"] = json;
+        }
+
+        await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<string?> GetAsync(XComKey key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var entity = await table.GetEntityIfExistsAsync(KeyEncoding.RunPartition(key.DagId, key.RunId), RowKey(key.TaskId, key.MapIndex, key.Key), cancellationToken: cancellationToken);
+        if (entity is null)
+        {
+            return null;
+        }
+
+        if (entity.GetString("BlobName") is { } blobName)
+        {
+            using var download = await blobs.DownloadAsync(blobName, cancellationToken);
+            using var reader = new StreamReader(download.Content, Encoding.UTF8);
+            return await reader.ReadToEndAsync(cancellationToken);
+        }
+
+        return entity.GetString("Value");
+    }
+
+    /// <inheritdoc />
+    public async Task DeleteTaskInstanceAsync(string dagId, string runId, string taskId, int mapIndex, CancellationToken cancellationToken = default)
+    {
+        var partition = KeyEncoding.RunPartition(dagId, runId);
+        var prefix = RowKey(taskId, mapIndex, string.Empty);
+        var filter = TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {prefix} and RowKey lt {prefix + "\uffff"}");
+        await foreach (var e in table.QueryAsync(filter, cancellationToken: cancellationToken))
+        {
+            if (e.GetString("BlobName") is { } blobName)
+            {
+                await blobs.DeleteBlobAsync(blobName, cancellationToken: cancellationToken);
+            }
+
+            await table.DeleteEntityAsync(e.PartitionKey, e.RowKey, cancellationToken: cancellationToken);
+        }
+    }
+
+    private static string RowKey(string taskId, int mapIndex, string key) =>
+        $"{KeyEncoding.Encode(taskId)}|{mapIndex.ToString(System.Globalization.CultureInfo.InvariantCulture)}|{KeyEncoding.Encode(key)}";
+}
