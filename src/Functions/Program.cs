@@ -1,3 +1,3 @@
 using Gale.Functions.Cli;
 
-return await GaleCli.Build().Parse(args).InvokeAsync();
+return await GaleCli.RunAsync(args);

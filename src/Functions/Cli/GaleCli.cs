@@ -5,9 +5,28 @@ namespace Gale.Functions.Cli;
 /// <summary>The <c>gale</c> command line: one executable for the local host, the Functions custom handler and the CLI.</summary>
 public static class GaleCli
 {
+    /// <summary>Parses and runs a command line; parse errors exit with 2.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var parsed = Build().Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                await Console.Error.WriteLineAsync($"gale: {error.Message}");
+            }
+
+            await Console.Error.WriteLineAsync("Run 'gale --help' for usage.");
+            return CliOutput.UsageError;
+        }
+
+        return await parsed.InvokeAsync();
+    }
+
     /// <summary>Builds the root command with every subcommand.</summary>
     public static RootCommand Build() => new("Gale: Airflow-style DAG orchestration on Azure Storage and Azure Functions.")
     {
         ServeCommand.Create(),
+        new Command("dags", "Work with DAGs.") { DagsTestCommand.Create(), DagsTriggerCommand.Create() },
     };
 }

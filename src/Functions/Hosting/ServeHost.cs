@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text.Json;
+using Gale.Engine;
+using Gale.Functions.Dags;
 using Gale.Storage;
+using Gale.Storage.Engine;
 using Gale.Storage.Local;
 
 namespace Gale.Functions.Hosting;
@@ -11,15 +13,12 @@ internal static partial class ServeHost
 {
     public static async Task<int> RunAsync(ServeOptions options, CancellationToken cancellationToken)
     {
-        var settings = LoadLocalSettings();
-        string Setting(string key) => Environment.GetEnvironmentVariable(key) ?? settings.GetValueOrDefault(key)!;
-
         AzuriteServer? azurite = null;
         StorageConnection connection;
         string description;
         try
         {
-            var configured = StorageSource.Resolve(options.StorageConnectionString, Setting);
+            var configured = StorageSource.Resolve(options.StorageConnectionString, LocalSettings.Get);
             if (configured is not null)
             {
                 connection = configured;
@@ -50,12 +49,23 @@ internal static partial class ServeHost
         {
             var account = new StorageAccountClient(connection);
             await GaleStorageLayout.EnsureCreatedAsync(account, cancellationToken);
+            var (dags, importErrors) = DagDiscovery.LoadBuiltIn();
+            foreach (var error in importErrors)
+            {
+                await Console.Error.WriteLineAsync($"DAG import error in {error.Source}: {error.Error}");
+            }
+
             var builder = WebApplication.CreateBuilder();
             builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
             var app = GaleWebApp.Build(builder, account);
+            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+            await using var engine = StorageEngine.CreateHost(account, dags, new EngineOptions(), TimeProvider.System, loggers);
+            engine.Start();
             await app.StartAsync(cancellationToken);
-            Console.WriteLine($"Gale is running: API http://127.0.0.1:{options.Port}/api/v1/health, storage: {description}. Press Ctrl+C to stop.");
+            Console.WriteLine($"Gale is running: {dags.Dags.Count} DAGs ({string.Join(", ", dags.Dags.Select(d => d.DagId))}), API http://127.0.0.1:{options.Port}/api/v1/health, storage: {description}. Press Ctrl+C to stop.");
             await app.WaitForShutdownAsync(cancellationToken);
+            Console.WriteLine("Stopping: in-flight task attempts are released back to the queue…");
+            await engine.StopAsync();
             return 0;
         }
         catch (StorageException e)
@@ -70,21 +80,6 @@ internal static partial class ServeHost
                 await azurite.DisposeAsync();
             }
         }
-    }
-
-    /// <summary>Reads the Values of a Functions-style local.settings.json in the current directory, if there is one.</summary>
-    private static Dictionary<string, string> LoadLocalSettings()
-    {
-        const string file = "local.settings.json";
-        if (!File.Exists(file))
-        {
-            return [];
-        }
-
-        using var json = JsonDocument.Parse(File.ReadAllText(file));
-        return json.RootElement.TryGetProperty("Values", out var values)
-            ? values.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.String).ToDictionary(p => p.Name, p => p.Value.GetString()!)
-            : [];
     }
 
     private static async Task<bool> DefaultAzuriteIsRunningAsync()

@@ -1,0 +1,124 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Gale.Engine;
+using Gale.Functions.Dags;
+using Gale.Runs;
+using Gale.Storage;
+using Gale.Storage.Engine;
+
+namespace Gale.Functions.Cli;
+
+/// <summary><c>gale dags trigger</c>: create a manual run in storage; a running <c>gale serve</c> (or Functions app) runs it.</summary>
+internal static class DagsTriggerCommand
+{
+    public static Command Create()
+    {
+        var dagId = new Argument<string>("dag_id") { Description = "The DAG to trigger." };
+        var conf = new Option<string?>("--conf") { Description = "Run conf as a JSON object." };
+        var logicalDate = new Option<string?>("--logical-date") { Description = "Logical date, ISO 8601 (default: now)." };
+        var runId = new Option<string?>("--run-id") { Description = "Run id (default: manual__<logical date>)." };
+        var wait = new Option<bool>("--wait") { Description = "Wait until the run finishes and print its tasks." };
+        var storage = StorageOptions.Create();
+        var output = CliOutput.OutputOption();
+        var command = new Command("trigger", "Trigger a manual DAG run. Exit 0 when created (with --wait: when it succeeded), 1 when it failed, 2 on bad input.")
+        {
+            dagId, conf, logicalDate, runId, wait, storage, output,
+        };
+        command.SetAction((r, ct) => RunAsync(r.GetValue(dagId)!, r.GetValue(conf), r.GetValue(logicalDate), r.GetValue(runId), r.GetValue(wait), r.GetValue(storage), r.GetValue(output)!, ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string dagId, string? confText, string? logicalDateText, string? runId, bool wait, string? storage, string output, CancellationToken cancellationToken)
+    {
+        var (bag, _) = DagDiscovery.LoadBuiltIn();
+        var dag = bag.Find(dagId);
+        if (dag is null)
+        {
+            return CliOutput.Error($"no DAG '{dagId}'. Known DAGs: {string.Join(", ", bag.Dags.Select(d => d.DagId).Order(StringComparer.Ordinal))}.");
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var logicalDate = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        if (logicalDateText is not null && !DateTimeOffset.TryParse(logicalDateText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out logicalDate))
+        {
+            return CliOutput.Error($"--logical-date: '{logicalDateText}' is not an ISO 8601 date or date-time.");
+        }
+
+        var confJson = "{}";
+        if (confText is not null)
+        {
+            try
+            {
+                using var parsed = JsonDocument.Parse(confText);
+                if (parsed.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    return CliOutput.Error("--conf: must be a JSON object.");
+                }
+
+                confJson = parsed.RootElement.GetRawText();
+            }
+            catch (JsonException e)
+            {
+                return CliOutput.Error($"--conf: not valid JSON: {e.Message}");
+            }
+        }
+
+        StorageAccountClient account;
+        try
+        {
+            account = StorageOptions.Resolve(storage);
+        }
+        catch (FormatException e)
+        {
+            return CliOutput.Error(e.Message);
+        }
+
+        var run = new DagRun
+        {
+            DagId = dag.DagId,
+            RunId = runId ?? DagRun.CreateRunId(DagRunType.Manual, logicalDate),
+            LogicalDate = logicalDate,
+            DataIntervalStart = logicalDate,
+            DataIntervalEnd = logicalDate,
+            QueuedAt = now,
+            Conf = confJson,
+        };
+        var store = StorageEngine.RunStore(account);
+        var engine = new RunEngine(store, bag, StorageEngine.TaskQueue(account, TimeProvider.System), StorageEngine.ControlQueue(account, TimeProvider.System), TimeProvider.System, new EngineOptions { RunReadyTasksLocally = false });
+        try
+        {
+            await GaleStorageLayout.EnsureCreatedAsync(account, cancellationToken);
+            var (snapshot, created) = await engine.CreateRunAsync(dag, run, start: true, cancellationToken);
+            if (!created)
+            {
+                return CliOutput.Error($"run '{run.RunId}' of DAG '{dag.DagId}' already exists.");
+            }
+
+            if (!wait)
+            {
+                RunPrinter.Print(dag, snapshot, output);
+                return CliOutput.Ok;
+            }
+
+            while (!snapshot.Run.State.IsFinished())
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+                snapshot = (await store.LoadAsync(run.Key, cancellationToken))!;
+            }
+
+            RunPrinter.Print(dag, snapshot, output);
+            return snapshot.Run.State == DagRunState.Success ? CliOutput.Ok : CliOutput.Failed;
+        }
+        catch (StorageException e)
+        {
+            await Console.Error.WriteLineAsync($"gale: storage is not reachable ({e.Status} {e.ErrorCode}): {e.Message}. Is `gale serve` running?");
+            return CliOutput.Failed;
+        }
+        catch (HttpRequestException e)
+        {
+            await Console.Error.WriteLineAsync($"gale: storage is not reachable: {e.Message}. Is `gale serve` running?");
+            return CliOutput.Failed;
+        }
+    }
+}

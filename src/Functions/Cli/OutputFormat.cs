@@ -1,0 +1,45 @@
+using System.CommandLine;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Gale.Functions.Cli;
+
+/// <summary>Shared CLI output: tables for people, <c>--output json</c> for scripts, and exit codes.</summary>
+internal static class CliOutput
+{
+    /// <summary>Success.</summary>
+    public const int Ok = 0;
+
+    /// <summary>The operation ran and reports failure (e.g. the run failed).</summary>
+    public const int Failed = 1;
+
+    /// <summary>Bad usage or input (unknown DAG, malformed option, DAG load error).</summary>
+    public const int UsageError = 2;
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static Option<string> OutputOption()
+    {
+        var option = new Option<string>("--output", "-o")
+        {
+            Description = "Output format: table (default) or json.",
+            DefaultValueFactory = _ => "table",
+        };
+        option.AcceptOnlyFromAmong("table", "json");
+        return option;
+    }
+
+    public static string Iso(DateTimeOffset? value) =>
+        value?.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
+
+    public static int Error(string message)
+    {
+        Console.Error.WriteLine($"gale: {message}");
+        return UsageError;
+    }
+}
