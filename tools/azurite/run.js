@@ -4,7 +4,9 @@
 const { spawn } = require('child_process');
 
 const entry = require.resolve('azurite/dist/src/azurite.js');
-const child = spawn(process.execPath, [entry, ...process.argv.slice(2)], { stdio: ['ignore', 'inherit', 'inherit'] });
+// detached: Azurite gets its own process group, so a Ctrl+C in the terminal reaches Gale (which then finishes or
+// releases its task attempts while storage is still up) and not Azurite.
+const child = spawn(process.execPath, [entry, ...process.argv.slice(2)], { stdio: ['ignore', 'inherit', 'inherit'], detached: true });
 
 let stopping = false;
 function stop() {
@@ -19,5 +21,5 @@ process.stdin.on('close', stop);
 process.stdin.on('error', stop);
 process.stdin.resume();
 process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+process.on('SIGINT', () => {}); // Gale decides when storage stops: it closes our stdin.
 child.on('exit', (code, signal) => process.exit(stopping ? 0 : (code ?? (signal ? 1 : 0))));
