@@ -49,10 +49,10 @@ internal static class RunSnapshotCodec
             ["RunId"] = run.RunId,
             ["RunType"] = run.RunType.ToString(),
             ["State"] = run.State.ToAirflowName(),
-            ["LogicalDate"] = run.LogicalDate,
-            ["DataIntervalStart"] = run.DataIntervalStart,
-            ["DataIntervalEnd"] = run.DataIntervalEnd,
-            ["QueuedAt"] = run.QueuedAt,
+            ["LogicalDate"] = Stored(run.LogicalDate),
+            ["DataIntervalStart"] = Stored(run.DataIntervalStart),
+            ["DataIntervalEnd"] = Stored(run.DataIntervalEnd),
+            ["QueuedAt"] = Stored(run.QueuedAt),
             ["StartDate"] = run.StartDate,
             ["EndDate"] = run.EndDate,
             ["Chunks"] = chunks,
@@ -62,6 +62,9 @@ internal static class RunSnapshotCodec
         EntityBlob.Write(e, Encoding.UTF8.GetBytes(run.Conf));
         return e;
     }
+
+    // Tables store dates from 1601; an unset date is simply not stored.
+    private static DateTimeOffset? Stored(DateTimeOffset value) => value == default ? null : value;
 
     public static DagRun ReadRun(TableEntity header) => new()
     {

@@ -77,25 +77,5 @@ internal interface IMessageQueueWrapper
 /// <summary>Delivers every message twice, as an at-least-once queue may.</summary>
 internal sealed class DuplicatingWrapper : IMessageQueueWrapper
 {
-    public IMessageQueue Wrap(IMessageQueue inner) => new Duplicating(inner);
-
-    private sealed class Duplicating(IMessageQueue inner) : IMessageQueue
-    {
-        public string Name => inner.Name;
-
-        public async Task<QueueMessageHandle> SendAsync(string body, TimeSpan? delay = null, CancellationToken cancellationToken = default)
-        {
-            await inner.SendAsync(body, delay, cancellationToken);
-            return await inner.SendAsync(body, delay, cancellationToken);
-        }
-
-        public Task<IReadOnlyList<QueueMessageHandle>> ReceiveAsync(int maxMessages, TimeSpan visibility, CancellationToken cancellationToken = default) =>
-            inner.ReceiveAsync(maxMessages, visibility, cancellationToken);
-
-        public Task<QueueMessageHandle?> RenewAsync(QueueMessageHandle message, TimeSpan visibility, CancellationToken cancellationToken = default) =>
-            inner.RenewAsync(message, visibility, cancellationToken);
-
-        public Task DeleteAsync(QueueMessageHandle message, CancellationToken cancellationToken = default) =>
-            inner.DeleteAsync(message, cancellationToken);
-    }
+    public IMessageQueue Wrap(IMessageQueue inner) => new Gale.Testing.DuplicatingQueue(inner);
 }
