@@ -18,9 +18,9 @@ internal static class BenchCli
         var seconds = double.Parse(Arg(args, "--seconds") ?? "10", CultureInfo.InvariantCulture);
         var json = Arg(args, "--output") == "json";
         var storage = Arg(args, "--storage");
-        if (which != "storage")
+        if (which is not ("storage" or "engine"))
         {
-            await Console.Error.WriteLineAsync($"Unknown benchmark '{which}'. Available: storage");
+            await Console.Error.WriteLineAsync($"Unknown benchmark '{which}'. Available: storage, engine");
             return 2;
         }
 
@@ -36,6 +36,11 @@ internal static class BenchCli
             else
             {
                 account = new StorageAccountClient(storage);
+            }
+
+            if (which == "engine")
+            {
+                return await EngineBench.RunAsync(account, args, json);
             }
 
             var results = await StorageThroughput.RunAllAsync(account, TimeSpan.FromSeconds(seconds), [1, 16], quiet: json);
@@ -74,7 +79,7 @@ internal static class BenchCli
         AnsiConsole.MarkupLine($"[grey]{Environment.ProcessorCount} cores; client and Azurite share them.[/]");
     }
 
-    private static string? Arg(string[] args, string name)
+    internal static string? Arg(string[] args, string name)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;

@@ -12,6 +12,7 @@ public sealed partial class Dag
     private readonly FrozenDictionary<string, DagTask> _tasks;
     private readonly FrozenDictionary<string, IReadOnlyList<string>> _downstream;
     private readonly FrozenDictionary<string, int> _order;
+    private HashSet<string>? _leaves;
 
     /// <summary>Creates and validates a DAG.</summary>
     /// <exception cref="DagValidationException">The DAG is invalid.</exception>
@@ -93,6 +94,9 @@ public sealed partial class Dag
 
     /// <summary>Direct downstream task ids.</summary>
     public IReadOnlyList<string> Downstream(string taskId) => _downstream[taskId];
+
+    /// <summary>The tasks whose states decide the run's state (no non-teardown downstream; not teardowns themselves).</summary>
+    public IReadOnlySet<string> LeafTaskIds => _leaves ??= Gale.Runs.RunStateEvaluator.ComputeLeafTaskIds(this);
 
     /// <summary>The task's position in <see cref="TopologicalOrder"/>.</summary>
     public int OrderOf(string taskId) => _order[taskId];

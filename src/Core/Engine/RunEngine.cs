@@ -44,6 +44,9 @@ public sealed partial class RunEngine
     /// <summary>The worker that may start ready attempts without a queue round trip.</summary>
     public ILocalAttemptSink? LocalSink { get; set; }
 
+    /// <summary>Counters for benchmarks and diagnostics.</summary>
+    public EngineStats Stats { get; } = new();
+
     /// <summary>The engine's settings.</summary>
     public EngineOptions Options => _options;
 
@@ -154,7 +157,9 @@ public sealed partial class RunEngine
             }
 
             var dag = _dags.Find(run.DagId) ?? throw new InvalidOperationException($"Run {run} belongs to DAG '{run.DagId}', which this process has not loaded.");
+            var decideStart = System.Diagnostics.Stopwatch.GetTimestamp();
             var decision = RunDecider.Decide(dag, snapshot!, events, _clock.GetUtcNow());
+            Stats.AddDecide(System.Diagnostics.Stopwatch.GetElapsedTime(decideStart), events.Count);
             if (!decision.Changed)
             {
                 if (fromCache)
@@ -169,17 +174,20 @@ public sealed partial class RunEngine
             }
 
             RunSnapshot saved;
+            var saveStart = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 saved = await _store.SaveAsync(snapshot!, decision.Snapshot, TaskTransition.Between(snapshot!, decision.Snapshot, _clock.GetUtcNow()));
             }
             catch (RunConflictException) when (attempt < _options.MaxCommitAttempts)
             {
+                Stats.AddConflict();
                 _cache.TryRemove(run, out _);
                 LogConflict(_log, run, attempt);
                 continue;
             }
 
+            Stats.AddCommit(System.Diagnostics.Stopwatch.GetElapsedTime(saveStart));
             if (saved.Run.State.IsFinished())
             {
                 _cache.TryRemove(run, out _);
@@ -197,13 +205,23 @@ public sealed partial class RunEngine
 
     private async Task DispatchAsync(IReadOnlyList<RunCommand> commands)
     {
+        // A fan-out can enqueue thousands of attempts at once: send them concurrently, not one round trip at a time.
+        var attempts = commands.OfType<EnqueueAttempt>()
+            .Select(e => new AttemptMessage(e.Run.DagId, e.Run.RunId, e.Task.TaskId, e.Task.MapIndex, e.TryNumber))
+            .ToList();
+        if (attempts.Count == 1)
+        {
+            await EnqueueAsync(attempts[0]);
+        }
+        else if (attempts.Count > 1)
+        {
+            await Parallel.ForEachAsync(attempts, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (attempt, _) => await EnqueueAsync(attempt));
+        }
+
         foreach (var command in commands)
         {
             switch (command)
             {
-                case EnqueueAttempt e:
-                    await EnqueueAsync(new AttemptMessage(e.Run.DagId, e.Run.RunId, e.Task.TaskId, e.Task.MapIndex, e.TryNumber));
-                    break;
                 case ScheduleRetry r:
                     var due = new RetryDue { EventId = $"retry:{r.Run}/{r.Task}/{r.FailedTryNumber}", Task = r.Task, FailedTryNumber = r.FailedTryNumber, At = r.DueAt };
                     var delay = r.DueAt - _clock.GetUtcNow();

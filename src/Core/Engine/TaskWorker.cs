@@ -17,6 +17,7 @@ public sealed partial class TaskWorker : ILocalAttemptSink
     private readonly ILogger _log;
     private readonly List<Task> _inFlight = [];
     private CancellationToken _stopping;
+    private int _bufferedCount;
 
     /// <summary>Creates a worker; call <see cref="RunAsync"/> to start polling.</summary>
     public TaskWorker(AttemptRunner runner, IMessageQueue tasks, EngineOptions options, TimeProvider clock, ILogger<TaskWorker>? log = null)
@@ -32,38 +33,63 @@ public sealed partial class TaskWorker : ILocalAttemptSink
     /// <summary>Free slots right now.</summary>
     public int FreeSlots => _slots.CurrentCount;
 
-    /// <summary>Polls until <paramref name="stopping"/> fires, then waits for (or releases) in-flight attempts.</summary>
+    /// <summary>
+    /// Polls until <paramref name="stopping"/> fires, then waits for (or releases) in-flight attempts. Received
+    /// messages are prefetched into a buffer as large as the worker, so a slot that frees up starts its next attempt
+    /// without waiting for a queue round trip.
+    /// </summary>
     public async Task RunAsync(CancellationToken stopping)
     {
         _stopping = stopping;
+        var buffer = System.Threading.Channels.Channel.CreateBounded<(QueueMessageHandle Message, long ReceivedAt)>(_options.TaskConcurrency);
+        var pollers = Enumerable.Range(0, Math.Clamp(_options.TaskConcurrency / 8, 1, 4)).Select(_ => PollAsync(buffer.Writer, stopping)).ToList();
+        var dispatcher = DispatchAsync(buffer.Reader, stopping);
+        await Task.WhenAll(pollers);
+        buffer.Writer.TryComplete();
+        await dispatcher;
+
+        // Prefetched attempts that never started go straight back to the queue.
+        while (buffer.Reader.TryRead(out var unstarted))
+        {
+            await _tasks.RenewAsync(unstarted.Message, TimeSpan.Zero, CancellationToken.None);
+        }
+
+        Task[] pending;
+        lock (_inFlight)
+        {
+            pending = [.. _inFlight];
+        }
+
+        await Task.WhenAll(pending);
+    }
+
+    private async Task PollAsync(System.Threading.Channels.ChannelWriter<(QueueMessageHandle, long)> buffer, CancellationToken stopping)
+    {
         var idle = _options.MinPollInterval;
         while (!stopping.IsCancellationRequested)
         {
             try
             {
-                await _slots.WaitAsync(stopping);
-                var free = _slots.CurrentCount + 1;
-                var messages = await _tasks.ReceiveAsync(Math.Min(free, 32), _options.Lease, stopping);
+                var room = _options.TaskConcurrency - _bufferedCount;
+                if (room <= 0)
+                {
+                    await Task.Delay(_options.MinPollInterval, _clock, stopping);
+                    continue;
+                }
+
+                var messages = await _tasks.ReceiveAsync(Math.Min(room, 32), _options.Lease, stopping);
                 if (messages.Count == 0)
                 {
-                    _slots.Release();
                     await Task.Delay(idle, _clock, stopping);
                     idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, _options.MaxPollInterval.Ticks));
                     continue;
                 }
 
                 idle = _options.MinPollInterval;
-                Start(messages[0]);
-                foreach (var message in messages.Skip(1))
+                foreach (var message in messages)
                 {
-                    if (_slots.Wait(0))
-                    {
-                        Start(message);
-                    }
-                    else
-                    {
-                        await _tasks.RenewAsync(message, TimeSpan.Zero, CancellationToken.None); // No slot after all: give it back.
-                    }
+                    Interlocked.Increment(ref _bufferedCount);
+                    await buffer.WriteAsync((message, _clock.GetTimestamp()), CancellationToken.None);
                 }
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -76,14 +102,45 @@ public sealed partial class TaskWorker : ILocalAttemptSink
                 await Task.Delay(_options.MaxPollInterval, _clock, CancellationToken.None);
             }
         }
+    }
 
-        Task[] pending;
-        lock (_inFlight)
+    private async Task DispatchAsync(System.Threading.Channels.ChannelReader<(QueueMessageHandle Message, long ReceivedAt)> buffer, CancellationToken stopping)
+    {
+        try
         {
-            pending = [.. _inFlight];
-        }
+            while (true)
+            {
+                await _slots.WaitAsync(stopping);
+                if (!buffer.TryRead(out var item))
+                {
+                    if (!await buffer.WaitToReadAsync(stopping) || !buffer.TryRead(out item))
+                    {
+                        _slots.Release();
+                        return;
+                    }
+                }
 
-        await Task.WhenAll(pending);
+                Interlocked.Decrement(ref _bufferedCount);
+                var message = item.Message;
+                if (_clock.GetElapsedTime(item.ReceivedAt) > _options.Lease / 2)
+                {
+                    // It waited in the buffer for a while: make sure this worker still holds it.
+                    var renewed = await _tasks.RenewAsync(message, _options.Lease, CancellationToken.None);
+                    if (renewed is null)
+                    {
+                        _slots.Release();
+                        continue;
+                    }
+
+                    message = renewed;
+                }
+
+                Start(message);
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
     }
 
     /// <inheritdoc />

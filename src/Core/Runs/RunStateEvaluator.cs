@@ -22,7 +22,7 @@ public static class RunStateEvaluator
         ArgumentNullException.ThrowIfNull(dag);
         ArgumentNullException.ThrowIfNull(tasks);
         var unfinished = tasks.Where(t => !t.State.IsFinished()).ToList();
-        var leafIds = LeafTaskIds(dag);
+        var leafIds = dag.LeafTaskIds;
         var leaves = tasks.Where(t => leafIds.Contains(t.TaskId) && t.State != TaskInstanceState.Removed).ToList();
 
         if (unfinished.Count == 0)
@@ -42,7 +42,7 @@ public static class RunStateEvaluator
     }
 
     /// <summary>Effective leaves: tasks whose downstream tasks are all teardowns (or none), that are not teardowns themselves.</summary>
-    public static HashSet<string> LeafTaskIds(Dag dag)
+    internal static HashSet<string> ComputeLeafTaskIds(Dag dag)
     {
         ArgumentNullException.ThrowIfNull(dag);
         var leaves = dag.TopologicalOrder

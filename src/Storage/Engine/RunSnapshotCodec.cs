@@ -19,7 +19,7 @@ internal static class RunSnapshotCodec
     public const string HeaderRowKey = "run";
     public const string ChunkPrefix = "ti-";
     public const string HistoryPrefix = "h-";
-    public const int InstancesPerChunk = 500;
+    public const int InstancesPerChunk = 128;
     public const int MaxChunks = 90;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
