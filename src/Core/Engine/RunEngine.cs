@@ -177,7 +177,7 @@ public sealed partial class RunEngine
             var saveStart = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
-                saved = await _store.SaveAsync(snapshot!, decision.Snapshot, TaskTransition.Between(snapshot!, decision.Snapshot, _clock.GetUtcNow()));
+                saved = await _store.SaveAsync(snapshot!, decision.Snapshot, TaskTransition.Between(snapshot!, decision.Snapshot, _clock.GetUtcNow(), decision.ChangedTasks));
             }
             catch (RunConflictException) when (attempt < _options.MaxCommitAttempts)
             {

@@ -5,7 +5,14 @@ namespace Gale.InMemory;
 /// <summary>An at-least-once queue in memory with visibility timeouts and pop receipts on the given clock.</summary>
 public sealed class InMemoryMessageQueue(string name, TimeProvider clock) : IMessageQueue
 {
-    private readonly List<Entry> _messages = [];
+    private readonly Dictionary<string, Entry> _byId = new(StringComparer.Ordinal);
+    private readonly SortedSet<Entry> _byVisibility = new(Comparer<Entry>.Create((a, b) =>
+    {
+        var byTime = a.VisibleAt.CompareTo(b.VisibleAt);
+        return byTime != 0 ? byTime : a.Sequence.CompareTo(b.Sequence);
+    }));
+
+    private long _sequence;
 
     /// <inheritdoc />
     public string Name => name;
@@ -15,9 +22,9 @@ public sealed class InMemoryMessageQueue(string name, TimeProvider clock) : IMes
     {
         get
         {
-            lock (_messages)
+            lock (_byId)
             {
-                return _messages.Count;
+                return _byId.Count;
             }
         }
     }
@@ -27,11 +34,11 @@ public sealed class InMemoryMessageQueue(string name, TimeProvider clock) : IMes
     {
         get
         {
-            lock (_messages)
+            lock (_byId)
             {
                 var now = clock.GetUtcNow();
-                var hidden = _messages.Where(m => m.VisibleAt > now).Select(m => m.VisibleAt).ToList();
-                return hidden.Count == 0 ? null : hidden.Min();
+                var next = _byVisibility.FirstOrDefault(e => e.VisibleAt > now);
+                return next?.VisibleAt;
             }
         }
     }
@@ -39,30 +46,31 @@ public sealed class InMemoryMessageQueue(string name, TimeProvider clock) : IMes
     /// <inheritdoc />
     public Task<QueueMessageHandle> SendAsync(string body, TimeSpan? delay = null, CancellationToken cancellationToken = default)
     {
-        var entry = new Entry(Guid.NewGuid().ToString("N"), body) { VisibleAt = clock.GetUtcNow() + (delay ?? TimeSpan.Zero), Receipt = Guid.NewGuid().ToString("N") };
-        lock (_messages)
+        lock (_byId)
         {
-            _messages.Add(entry);
+            var entry = new Entry(Guid.NewGuid().ToString("N"), body, ++_sequence) { VisibleAt = clock.GetUtcNow() + (delay ?? TimeSpan.Zero), Receipt = Guid.NewGuid().ToString("N") };
+            _byId[entry.Id] = entry;
+            _byVisibility.Add(entry);
+            return Task.FromResult(new QueueMessageHandle(entry.Id, entry.Receipt, body, 0));
         }
-
-        return Task.FromResult(new QueueMessageHandle(entry.Id, entry.Receipt, body, 0));
     }
 
     /// <inheritdoc />
     public Task<IReadOnlyList<QueueMessageHandle>> ReceiveAsync(int maxMessages, TimeSpan visibility, CancellationToken cancellationToken = default)
     {
-        var now = clock.GetUtcNow();
-        lock (_messages)
+        lock (_byId)
         {
-            var taken = _messages.Where(m => m.VisibleAt <= now).Take(maxMessages).ToList();
-            foreach (var m in taken)
+            var now = clock.GetUtcNow();
+            var taken = _byVisibility.TakeWhile(e => e.VisibleAt <= now).Take(maxMessages).ToList();
+            var handles = new List<QueueMessageHandle>(taken.Count);
+            foreach (var entry in taken)
             {
-                m.VisibleAt = now + visibility;
-                m.Receipt = Guid.NewGuid().ToString("N");
-                m.DequeueCount++;
+                Move(entry, now + visibility);
+                entry.DequeueCount++;
+                handles.Add(new QueueMessageHandle(entry.Id, entry.Receipt, entry.Body, entry.DequeueCount));
             }
 
-            return Task.FromResult<IReadOnlyList<QueueMessageHandle>>(taken.Select(m => new QueueMessageHandle(m.Id, m.Receipt, m.Body, m.DequeueCount)).ToList());
+            return Task.FromResult<IReadOnlyList<QueueMessageHandle>>(handles);
         }
     }
 
@@ -70,16 +78,14 @@ public sealed class InMemoryMessageQueue(string name, TimeProvider clock) : IMes
     public Task<QueueMessageHandle?> RenewAsync(QueueMessageHandle message, TimeSpan visibility, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        lock (_messages)
+        lock (_byId)
         {
-            var entry = _messages.Find(m => m.Id == message.MessageId && m.Receipt == message.Receipt);
-            if (entry is null)
+            if (!_byId.TryGetValue(message.MessageId, out var entry) || entry.Receipt != message.Receipt)
             {
                 return Task.FromResult<QueueMessageHandle?>(null);
             }
 
-            entry.VisibleAt = clock.GetUtcNow() + visibility;
-            entry.Receipt = Guid.NewGuid().ToString("N");
+            Move(entry, clock.GetUtcNow() + visibility);
             return Task.FromResult<QueueMessageHandle?>(message with { Receipt = entry.Receipt });
         }
     }
@@ -88,19 +94,34 @@ public sealed class InMemoryMessageQueue(string name, TimeProvider clock) : IMes
     public Task DeleteAsync(QueueMessageHandle message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        lock (_messages)
+        lock (_byId)
         {
-            _messages.RemoveAll(m => m.Id == message.MessageId && m.Receipt == message.Receipt);
+            if (_byId.TryGetValue(message.MessageId, out var entry) && entry.Receipt == message.Receipt)
+            {
+                _byId.Remove(entry.Id);
+                _byVisibility.Remove(entry);
+            }
         }
 
         return Task.CompletedTask;
     }
 
-    private sealed class Entry(string id, string body)
+    // Re-keys the entry in the visibility index and issues a new receipt (the old one stops working).
+    private void Move(Entry entry, DateTimeOffset visibleAt)
+    {
+        _byVisibility.Remove(entry);
+        entry.VisibleAt = visibleAt;
+        entry.Receipt = Guid.NewGuid().ToString("N");
+        _byVisibility.Add(entry);
+    }
+
+    private sealed class Entry(string id, string body, long sequence)
     {
         public string Id { get; } = id;
 
         public string Body { get; } = body;
+
+        public long Sequence { get; } = sequence;
 
         public DateTimeOffset VisibleAt { get; set; }
 

@@ -6,4 +6,8 @@ namespace Gale.Runs;
 /// <param name="Snapshot">The run after the events.</param>
 /// <param name="Commands">Commands to send after the snapshot is stored.</param>
 /// <param name="Changed">False when the events changed nothing (duplicates, stale attempts): nothing needs writing.</param>
-public sealed record Decision(RunSnapshot Snapshot, IReadOnlyList<RunCommand> Commands, bool Changed);
+public sealed record Decision(RunSnapshot Snapshot, IReadOnlyList<RunCommand> Commands, bool Changed)
+{
+    /// <summary>The task instances the events changed.</summary>
+    public IReadOnlySet<TaskInstanceKey> ChangedTasks { get; init; } = new HashSet<TaskInstanceKey>();
+}

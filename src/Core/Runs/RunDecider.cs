@@ -35,9 +35,7 @@ public static class RunDecider
         private readonly ImmutableSortedDictionary<TaskInstanceKey, TaskInstance>.Builder _tasks = snapshot.Tasks.ToBuilder();
         private readonly List<RunCommand> _commands = [];
         private readonly SortedSet<int> _candidates = [];
-        private readonly Dictionary<string, List<TaskInstanceKey>> _keysByTask = snapshot.Tasks.Keys
-            .GroupBy(k => k.TaskId, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        private readonly HashSet<TaskInstanceKey> _changedKeys = [];
         private DagRun _run = snapshot.Run;
         private bool _changed;
 
@@ -82,7 +80,7 @@ public static class RunDecider
             if (_run.State == DagRunState.Running)
             {
                 Schedule();
-                var (runState, reason) = RunStateEvaluator.Evaluate(dag, _tasks.Values.ToList());
+                var (runState, reason) = RunStateEvaluator.Evaluate(dag, _tasks.Values);
                 if (runState.IsFinished())
                 {
                     _run = _run with { State = runState, EndDate = now };
@@ -96,7 +94,7 @@ public static class RunDecider
                 return new Decision(snapshot, [], false);
             }
 
-            return new Decision(snapshot with { Run = _run, Tasks = _tasks.ToImmutable() }, _commands, true);
+            return new Decision(snapshot with { Run = _run, Tasks = _tasks.ToImmutable() }, _commands, true) { ChangedTasks = _changedKeys };
         }
 
         private TaskInstance? Current(TaskInstanceKey key, int tryNumber) =>
@@ -169,8 +167,9 @@ public static class RunDecider
             _commands.Add(new EnqueueAttempt(_run.Key, next.Key, next.TryNumber));
         }
 
+        // Every task has one instance (map index -1) until dynamic mapping expands it.
         private IEnumerable<TaskInstance> InstancesOf(string taskId) =>
-            _keysByTask.TryGetValue(taskId, out var keys) ? keys.Select(k => _tasks[k]) : [];
+            _tasks.TryGetValue(new TaskInstanceKey(taskId), out var ti) ? [ti] : [];
 
         private void MarkDownstream(string taskId)
         {
@@ -183,6 +182,7 @@ public static class RunDecider
         private void Set(TaskInstance ti)
         {
             _tasks[ti.Key] = ti;
+            _changedKeys.Add(ti.Key);
             _changed = true;
         }
     }

@@ -17,28 +17,32 @@ public static class RunStateEvaluator
     /// run); otherwise running. Teardowns are not leaves.
     /// </summary>
     /// <returns>The state and, for a final state, the reason.</returns>
-    public static (DagRunState State, string? Reason) Evaluate(Dag dag, IReadOnlyCollection<TaskInstance> tasks)
+    public static (DagRunState State, string? Reason) Evaluate(Dag dag, IEnumerable<TaskInstance> tasks)
     {
         ArgumentNullException.ThrowIfNull(dag);
         ArgumentNullException.ThrowIfNull(tasks);
-        var unfinished = tasks.Where(t => !t.State.IsFinished()).ToList();
+        bool anyUnfinished = false, anyActive = false, dependsOnPast = false, leafFailed = false;
         var leafIds = dag.LeafTaskIds;
-        var leaves = tasks.Where(t => leafIds.Contains(t.TaskId) && t.State != TaskInstanceState.Removed).ToList();
-
-        if (unfinished.Count == 0)
+        foreach (var t in tasks)
         {
-            return leaves.Any(t => t.State is TaskInstanceState.Failed or TaskInstanceState.UpstreamFailed)
-                ? (DagRunState.Failed, "task_failure")
-                : (DagRunState.Success, "success");
+            if (!t.State.IsFinished())
+            {
+                anyUnfinished = true;
+                anyActive |= Active.Contains(t.State);
+                dependsOnPast |= dag.HasTask(t.TaskId) && dag.GetTask(t.TaskId).DependsOnPast;
+            }
+            else if (t.State is TaskInstanceState.Failed or TaskInstanceState.UpstreamFailed && leafIds.Contains(t.TaskId))
+            {
+                leafFailed = true;
+            }
         }
 
-        var deadlockDetection = !unfinished.Any(t => dag.HasTask(t.TaskId) && dag.GetTask(t.TaskId).DependsOnPast);
-        if (deadlockDetection && !unfinished.Any(t => Active.Contains(t.State)))
+        if (!anyUnfinished)
         {
-            return (DagRunState.Failed, "all_tasks_deadlocked");
+            return leafFailed ? (DagRunState.Failed, "task_failure") : (DagRunState.Success, "success");
         }
 
-        return (DagRunState.Running, null);
+        return !dependsOnPast && !anyActive ? (DagRunState.Failed, "all_tasks_deadlocked") : (DagRunState.Running, null);
     }
 
     /// <summary>Effective leaves: tasks whose downstream tasks are all teardowns (or none), that are not teardowns themselves.</summary>

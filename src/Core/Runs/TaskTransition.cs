@@ -10,14 +10,15 @@ namespace Gale.Runs;
 /// <param name="WorkerId">The worker involved, if any.</param>
 public sealed record TaskTransition(string TaskId, int MapIndex, int TryNumber, TaskInstanceState From, TaskInstanceState To, DateTimeOffset At, string? WorkerId)
 {
-    /// <summary>The state changes between two snapshots of the same run.</summary>
-    public static IReadOnlyList<TaskTransition> Between(RunSnapshot before, RunSnapshot after, DateTimeOffset at)
+    /// <summary>The state changes between two snapshots of the same run, looking only at <paramref name="candidates"/> when given.</summary>
+    public static IReadOnlyList<TaskTransition> Between(RunSnapshot before, RunSnapshot after, DateTimeOffset at, IEnumerable<TaskInstanceKey>? candidates = null)
     {
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
         var changes = new List<TaskTransition>();
-        foreach (var (key, ti) in after.Tasks)
+        foreach (var key in (candidates ?? after.Tasks.Keys).Order())
         {
+            var ti = after.Tasks[key];
             var old = before.Find(key);
             if (old is null || old.State != ti.State || old.TryNumber != ti.TryNumber)
             {
