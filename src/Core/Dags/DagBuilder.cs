@@ -9,7 +9,8 @@ public sealed class DagBuilder
     private DagSettings _settings;
     private TaskOptions _defaults = new();
 
-    internal DagBuilder(DagSettings settings) => _settings = settings;
+    /// <summary>Starts a builder with the given settings (<see cref="Dag.Create"/> is the usual entry point).</summary>
+    public DagBuilder(DagSettings settings) => _settings = settings ?? throw new ArgumentNullException(nameof(settings));
 
     /// <summary>Changes DAG settings: <c>.With(s => s with { Catchup = true, MaxActiveRuns = 1 })</c>.</summary>
     public DagBuilder With(Func<DagSettings, DagSettings> change)

@@ -13,7 +13,7 @@ internal static class DagsTestCommand
     public static Command Create()
     {
         var dagId = new Argument<string>("dag_id") { Description = "The DAG to run." };
-        var dagsFolder = new Option<string>("--dags-folder") { Description = "Folder of YAML DAG files (C# DAGs are compiled in).", DefaultValueFactory = _ => "dags" };
+        var dagsFolder = new Option<string>("--dags-folder") { Description = "Folder of YAML DAG files (C# DAGs are compiled in).", DefaultValueFactory = _ => DagDiscovery.DefaultFolder };
         var logicalDate = new Option<string?>("--logical-date") { Description = "Logical date, ISO 8601 (default: now)." };
         var conf = new Option<string?>("--conf") { Description = "Run conf as a JSON object." };
         var output = CliOutput.OutputOption();
@@ -21,17 +21,17 @@ internal static class DagsTestCommand
         {
             dagId, dagsFolder, logicalDate, conf, output,
         };
-        command.SetAction((result, ct) => RunAsync(result.GetValue(dagId)!, result.GetValue(logicalDate), result.GetValue(conf), result.GetValue(output)!, ct));
+        command.SetAction((result, ct) => RunAsync(result.GetValue(dagId)!, result.GetValue(dagsFolder)!, result.GetValue(logicalDate), result.GetValue(conf), result.GetValue(output)!, ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(string dagId, string? logicalDateText, string? confText, string output, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string dagId, string dagsFolder, string? logicalDateText, string? confText, string output, CancellationToken cancellationToken)
     {
-        var (bag, errors) = DagDiscovery.LoadBuiltIn();
+        var (bag, errors) = DagDiscovery.LoadAll(dagsFolder);
         var dag = bag.Find(dagId);
         if (dag is null)
         {
-            var broken = errors.FirstOrDefault(e => e.Source.Contains(dagId, StringComparison.OrdinalIgnoreCase));
+            var broken = errors.FirstOrDefault(e => e.Source.Contains(dagId, StringComparison.OrdinalIgnoreCase) || e.Error.Contains($"'{dagId}'", StringComparison.Ordinal));
             return CliOutput.Error(broken is not null
                 ? $"DAG '{dagId}' failed to load: {broken.Error}"
                 : $"no DAG '{dagId}'. Known DAGs: {string.Join(", ", bag.Dags.Select(d => d.DagId).Order(StringComparer.Ordinal))}.");

@@ -18,20 +18,21 @@ internal static class DagsTriggerCommand
         var conf = new Option<string?>("--conf") { Description = "Run conf as a JSON object." };
         var logicalDate = new Option<string?>("--logical-date") { Description = "Logical date, ISO 8601 (default: now)." };
         var runId = new Option<string?>("--run-id") { Description = "Run id (default: manual__<logical date>)." };
+        var dagsFolder = new Option<string>("--dags-folder") { Description = "Folder of YAML DAG files.", DefaultValueFactory = _ => DagDiscovery.DefaultFolder };
         var wait = new Option<bool>("--wait") { Description = "Wait until the run finishes and print its tasks." };
         var storage = StorageOptions.Create();
         var output = CliOutput.OutputOption();
         var command = new Command("trigger", "Trigger a manual DAG run. Exit 0 when created (with --wait: when it succeeded), 1 when it failed, 2 on bad input.")
         {
-            dagId, conf, logicalDate, runId, wait, storage, output,
+            dagId, dagsFolder, conf, logicalDate, runId, wait, storage, output,
         };
-        command.SetAction((r, ct) => RunAsync(r.GetValue(dagId)!, r.GetValue(conf), r.GetValue(logicalDate), r.GetValue(runId), r.GetValue(wait), r.GetValue(storage), r.GetValue(output)!, ct));
+        command.SetAction((r, ct) => RunAsync(r.GetValue(dagId)!, r.GetValue(dagsFolder)!, r.GetValue(conf), r.GetValue(logicalDate), r.GetValue(runId), r.GetValue(wait), r.GetValue(storage), r.GetValue(output)!, ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(string dagId, string? confText, string? logicalDateText, string? runId, bool wait, string? storage, string output, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string dagId, string dagsFolder, string? confText, string? logicalDateText, string? runId, bool wait, string? storage, string output, CancellationToken cancellationToken)
     {
-        var (bag, _) = DagDiscovery.LoadBuiltIn();
+        var (bag, _) = DagDiscovery.LoadAll(dagsFolder);
         var dag = bag.Find(dagId);
         if (dag is null)
         {

@@ -11,12 +11,14 @@ internal static class ServeCommand
         var port = new Option<int>("--port") { Description = "Port for the API on 127.0.0.1.", DefaultValueFactory = _ => 8080 };
         var storage = new Option<string?>("--storage") { Description = "Storage connection string (default: the AzureWebJobsStorage setting; without one, a local Azurite is started)." };
         var dataDir = new Option<string>("--data-dir") { Description = "Folder for the local Azurite's data when Gale starts one.", DefaultValueFactory = _ => Path.Combine(".gale", "azurite") };
+        var dagsFolder = new Option<string>("--dags-folder") { Description = "Folder of YAML DAG files.", DefaultValueFactory = _ => Gale.Functions.Dags.DagDiscovery.DefaultFolder };
+        var concurrency = new Option<int>("--task-concurrency") { Description = "Task attempts this process runs at once.", DefaultValueFactory = _ => 16 };
         var command = new Command("serve", "Run Gale locally: API on 127.0.0.1 against Azurite (started for you) or a real storage account.")
         {
-            port, storage, dataDir,
+            port, storage, dataDir, dagsFolder, concurrency,
         };
         command.SetAction((result, cancellationToken) => ServeHost.RunAsync(
-            new ServeOptions(result.GetValue(port), result.GetValue(storage), result.GetValue(dataDir)!),
+            new ServeOptions(result.GetValue(port), result.GetValue(storage), result.GetValue(dataDir)!, result.GetValue(dagsFolder)!, result.GetValue(concurrency)),
             cancellationToken));
         return command;
     }

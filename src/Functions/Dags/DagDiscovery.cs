@@ -1,23 +1,34 @@
 using System.Reflection;
 using Gale.Dags;
 using Gale.Engine;
+using Gale.Yaml;
 
 namespace Gale.Functions.Dags;
 
-/// <summary>A DAG file or type that failed to load, with the reason (Airflow's import errors).</summary>
-/// <param name="Source">The file or type name.</param>
-/// <param name="Error">What is wrong with it.</param>
-public sealed record DagImportError(string Source, string Error);
-
-/// <summary>Finds the C# DAGs compiled into the app: every public, concrete <see cref="IDagDefinition"/> with a parameterless constructor.</summary>
+/// <summary>
+/// Loads the DAGs this process knows: the C# DAGs compiled into the app (every public, concrete
+/// <see cref="IDagDefinition"/> with a parameterless constructor) and the YAML DAGs in the DAGs folder.
+/// A DAG that fails to load becomes an import error; the others still load.
+/// </summary>
 public static class DagDiscovery
 {
-    /// <summary>Builds every DAG defined in <paramref name="assemblies"/>; a DAG that fails to build becomes an import error and the rest still load.</summary>
-    public static (DagBag Bag, IReadOnlyList<DagImportError> Errors) Load(IEnumerable<Assembly> assemblies)
+    /// <summary>The default DAGs folder (relative to the current directory).</summary>
+    public const string DefaultFolder = "dags";
+
+    /// <summary>Loads C# DAGs from <paramref name="assemblies"/> and YAML DAGs from <paramref name="dagsFolder"/>.</summary>
+    public static (DagBag Bag, IReadOnlyList<DagImportError> Errors) Load(IEnumerable<Assembly> assemblies, string? dagsFolder)
     {
         ArgumentNullException.ThrowIfNull(assemblies);
         var dags = new Dictionary<string, Dag>(StringComparer.Ordinal);
         var errors = new List<DagImportError>();
+        void Add(Dag dag, string source)
+        {
+            if (!dags.TryAdd(dag.DagId, dag))
+            {
+                errors.Add(new DagImportError(source, $"dag_id '{dag.DagId}' is already defined by {dags[dag.DagId].Settings.Fileloc}."));
+            }
+        }
+
         var types = assemblies.SelectMany(a => a.GetExportedTypes())
             .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IDagDefinition).IsAssignableFrom(t) && t.GetConstructor(Type.EmptyTypes) is not null)
             .OrderBy(t => t.FullName, StringComparer.Ordinal);
@@ -26,11 +37,7 @@ public static class DagDiscovery
             try
             {
                 var dag = ((IDagDefinition)Activator.CreateInstance(type)!).Build();
-                var located = new Dag(dag.Settings with { Fileloc = dag.Settings.Fileloc ?? type.FullName }, dag.TopologicalOrder);
-                if (!dags.TryAdd(located.DagId, located))
-                {
-                    errors.Add(new DagImportError(type.FullName!, $"dag_id '{located.DagId}' is already defined by {dags[located.DagId].Settings.Fileloc}."));
-                }
+                Add(new Dag(dag.Settings with { Fileloc = dag.Settings.Fileloc ?? type.FullName }, dag.TopologicalOrder), type.FullName!);
             }
             catch (Exception e) when (e is DagValidationException or TargetInvocationException or InvalidOperationException or ArgumentException)
             {
@@ -38,9 +45,21 @@ public static class DagDiscovery
             }
         }
 
+        if (dagsFolder is not null)
+        {
+            var (yamlDags, yamlErrors) = YamlDagLoader.LoadFolder(dagsFolder);
+            foreach (var dag in yamlDags)
+            {
+                Add(dag, dag.Settings.Fileloc!);
+            }
+
+            errors.AddRange(yamlErrors);
+        }
+
         return (new DagBag(dags.Values), errors);
     }
 
-    /// <summary>The DAGs compiled into this app (the <c>dags/</c> folder's C# files).</summary>
-    public static (DagBag Bag, IReadOnlyList<DagImportError> Errors) LoadBuiltIn() => Load([typeof(DagDiscovery).Assembly]);
+    /// <summary>The DAGs compiled into this app plus the YAML DAGs in <paramref name="dagsFolder"/>.</summary>
+    public static (DagBag Bag, IReadOnlyList<DagImportError> Errors) LoadAll(string? dagsFolder = DefaultFolder) =>
+        Load([typeof(DagDiscovery).Assembly], dagsFolder);
 }

@@ -49,7 +49,7 @@ internal static partial class ServeHost
         {
             var account = new StorageAccountClient(connection);
             await GaleStorageLayout.EnsureCreatedAsync(account, cancellationToken);
-            var (dags, importErrors) = DagDiscovery.LoadBuiltIn();
+            var (dags, importErrors) = DagDiscovery.LoadAll(options.DagsFolder);
             foreach (var error in importErrors)
             {
                 await Console.Error.WriteLineAsync($"DAG import error in {error.Source}: {error.Error}");
@@ -59,7 +59,7 @@ internal static partial class ServeHost
             builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
             var app = GaleWebApp.Build(builder, account);
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
-            await using var engine = StorageEngine.CreateHost(account, dags, new EngineOptions(), TimeProvider.System, loggers);
+            await using var engine = StorageEngine.CreateHost(account, dags, new EngineOptions { TaskConcurrency = options.TaskConcurrency }, TimeProvider.System, loggers);
             engine.Start();
             await app.StartAsync(cancellationToken);
             Console.WriteLine($"Gale is running: {dags.Dags.Count} DAGs ({string.Join(", ", dags.Dags.Select(d => d.DagId))}), API http://127.0.0.1:{options.Port}/api/v1/health, storage: {description}. Press Ctrl+C to stop.");

@@ -4,4 +4,6 @@ namespace Gale.Functions.Hosting;
 /// <param name="Port">Port for the API on 127.0.0.1.</param>
 /// <param name="StorageConnectionString">An explicit storage connection string, or null to use settings or a local Azurite.</param>
 /// <param name="AzuriteDataDirectory">Where a Gale-started Azurite keeps its data.</param>
-public sealed record ServeOptions(int Port, string? StorageConnectionString, string AzuriteDataDirectory);
+/// <param name="DagsFolder">Folder of YAML DAG files.</param>
+/// <param name="TaskConcurrency">Task attempts this process runs at once.</param>
+public sealed record ServeOptions(int Port, string? StorageConnectionString, string AzuriteDataDirectory, string DagsFolder = "dags", int TaskConcurrency = 16);

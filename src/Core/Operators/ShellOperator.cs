@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using Gale.Execution;
+using Microsoft.Extensions.Logging;
+
+namespace Gale.Operators;
+
+/// <summary>
+/// Runs a command with <c>/bin/sh -c</c> (Airflow's BashOperator): exit code 0 succeeds, an exit code in
+/// <see cref="SkipOnExitCodes"/> (default 99) skips, anything else fails. The last line written to stdout becomes the
+/// <c>return_value</c> XCom. Cancellation (execution_timeout, shutdown) kills the whole process tree.
+/// </summary>
+public sealed partial class ShellOperator(string command) : ITaskOperator
+{
+    /// <summary>The command line.</summary>
+    public string Command { get; } = command ?? throw new ArgumentNullException(nameof(command));
+
+    /// <summary>Extra environment variables.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Working directory (default: the worker's current directory).</summary>
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>Exit codes that mark the task skipped.</summary>
+    public IReadOnlyList<int> SkipOnExitCodes { get; init; } = [99];
+
+    /// <inheritdoc />
+    public string OperatorName => "shell";
+
+    /// <inheritdoc />
+    public async ValueTask<object?> ExecuteAsync(TaskContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var psi = new ProcessStartInfo("/bin/sh")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = WorkingDirectory ?? System.Environment.CurrentDirectory,
+        };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add(Command);
+        psi.Environment["AIRFLOW_CTX_DAG_ID"] = context.DagId;
+        psi.Environment["AIRFLOW_CTX_TASK_ID"] = context.TaskId;
+        psi.Environment["AIRFLOW_CTX_DAG_RUN_ID"] = context.RunId;
+        psi.Environment["AIRFLOW_CTX_TRY_NUMBER"] = context.TryNumber.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var (key, value) in Environment)
+        {
+            psi.Environment[key] = value;
+        }
+
+        LogRunning(context.Log, Command);
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException("/bin/sh did not start.");
+        process.StandardInput.Close();
+        string? lastLine = null;
+        var stdout = Task.Run(async () =>
+        {
+            while (await process.StandardOutput.ReadLineAsync() is { } line)
+            {
+                LogOutput(context.Log, line);
+                if (line.Length > 0)
+                {
+                    lastLine = line;
+                }
+            }
+        });
+        var stderr = Task.Run(async () =>
+        {
+            while (await process.StandardError.ReadLineAsync() is { } line)
+            {
+                LogError(context.Log, line);
+            }
+        });
+
+        try
+        {
+            await process.WaitForExitAsync(context.CancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            LogKilled(context.Log);
+            throw;
+        }
+
+        await Task.WhenAll(stdout, stderr);
+        var exitCode = process.ExitCode;
+        if (exitCode == 0)
+        {
+            return lastLine;
+        }
+
+        if (SkipOnExitCodes.Contains(exitCode))
+        {
+            throw new TaskSkippedException($"command exited with {exitCode} (skip_on_exit_code)");
+        }
+
+        throw new InvalidOperationException($"command exited with code {exitCode}");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Running: {Command}")]
+    private static partial void LogRunning(ILogger logger, string command);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Line}")]
+    private static partial void LogOutput(ILogger logger, string line);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Line}")]
+    private static partial void LogError(ILogger logger, string line);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cancelled: killed the command's process tree")]
+    private static partial void LogKilled(ILogger logger);
+}

@@ -1,0 +1,178 @@
+using Gale.Dags;
+using Gale.Execution;
+using Gale.Operators;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Gale.Yaml;
+
+/// <summary>
+/// Loads DAGs from YAML files (<c>*.yaml</c>, <c>*.yml</c>) for the built-in operators. A broken file becomes an
+/// import error naming the file, line and field; the other files still load. The schema is in docs/yaml-dags.md.
+/// </summary>
+public static class YamlDagLoader
+{
+    private static readonly HashSet<string> DagFields =
+    [
+        "dag_id", "description", "tags", "doc_md", "schedule", "start_date", "end_date", "catchup",
+        "max_active_runs", "max_active_tasks", "dagrun_timeout", "default_args", "tasks",
+    ];
+
+    private static readonly HashSet<string> ArgFields =
+    [
+        "trigger_rule", "retries", "retry_delay", "retry_exponential_backoff", "max_retry_delay", "execution_timeout",
+        "pool", "pool_slots", "priority_weight", "depends_on_past",
+    ];
+
+    private static readonly HashSet<string> TaskFields =
+    [
+        .. ArgFields, "id", "task_id", "operator", "upstream", "command", "env", "cwd", "skip_on_exit_code", "setup", "teardown",
+    ];
+
+    /// <summary>Loads every YAML file in <paramref name="folder"/> (recursively); a missing folder yields nothing.</summary>
+    public static (IReadOnlyList<Dag> Dags, IReadOnlyList<DagImportError> Errors) LoadFolder(string folder)
+    {
+        var dags = new List<Dag>();
+        var errors = new List<DagImportError>();
+        if (!Directory.Exists(folder))
+        {
+            return (dags, errors);
+        }
+
+        var files = Directory.EnumerateFiles(folder, "*.*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            try
+            {
+                dags.Add(Load(file, File.ReadAllText(file)));
+            }
+            catch (YamlDagException e)
+            {
+                errors.Add(new DagImportError(file, e.Message));
+            }
+        }
+
+        return (dags, errors);
+    }
+
+    /// <summary>Parses and validates one YAML DAG.</summary>
+    /// <exception cref="YamlDagException">The file is invalid; the message names the file, line and field.</exception>
+    public static Dag Load(string file, string text)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            throw new YamlDagException(file, (int)e.Start.Line, "(syntax)", e.InnerException?.Message ?? e.Message);
+        }
+
+        if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            throw new YamlDagException(file, 1, "(document)", "a DAG file holds one mapping with dag_id and tasks");
+        }
+
+        var dag = new YamlNodeReader(file, root, string.Empty);
+        dag.RejectUnknown(DagFields);
+        var defaults = dag.Mapping("default_args");
+        defaults?.RejectUnknown(ArgFields);
+        var settings = new DagSettings
+        {
+            DagId = dag.RequiredString("dag_id"),
+            Description = dag.String("description"),
+            Tags = dag.StringList("tags"),
+            DocMd = dag.String("doc_md"),
+            Schedule = dag.String("schedule"),
+            StartDate = dag.Date("start_date"),
+            EndDate = dag.Date("end_date"),
+            Catchup = dag.Bool("catchup") ?? false,
+            MaxActiveRuns = dag.Int("max_active_runs") ?? 16,
+            MaxActiveTasks = dag.Int("max_active_tasks") ?? 16,
+            DagrunTimeout = dag.Duration("dagrun_timeout"),
+            Fileloc = file,
+        };
+
+        var builder = new DagBuilder(settings);
+        if (defaults is not null)
+        {
+            builder.DefaultArgs(ReadArgs(defaults) with { IsSetup = false, IsTeardown = false });
+        }
+
+        if (dag.Raw("tasks") is not YamlSequenceNode tasks || tasks.Children.Count == 0)
+        {
+            throw dag.Error(dag.Raw("tasks") ?? root, "tasks", "is required: a list of tasks");
+        }
+
+        for (var i = 0; i < tasks.Children.Count; i++)
+        {
+            if (tasks.Children[i] is not YamlMappingNode taskNode)
+            {
+                throw dag.Error(tasks.Children[i], $"tasks[{i}]", "must be a mapping with id and operator");
+            }
+
+            var task = new YamlNodeReader(file, taskNode, $"tasks[{i}]");
+            task.RejectUnknown(TaskFields);
+            var id = task.String("id") ?? task.String("task_id") ?? throw task.Error(taskNode, "id", "is required");
+            var options = ReadArgs(task) with { IsSetup = task.Bool("setup") ?? false, IsTeardown = task.Bool("teardown") ?? false };
+            builder.Task(id, ReadOperator(task, taskNode), task.StringList("upstream").ToArray(), options);
+        }
+
+        try
+        {
+            return builder.Build();
+        }
+        catch (DagValidationException e)
+        {
+            throw new YamlDagException(file, (int)root.Start.Line, "tasks", e.Message);
+        }
+    }
+
+    private static TaskOptions ReadArgs(YamlNodeReader node)
+    {
+        TriggerRule? rule = null;
+        if (node.String("trigger_rule") is { } ruleName)
+        {
+            rule = TriggerRules.TryParse(ruleName, out var parsed)
+                ? parsed
+                : throw node.Error(node.Raw("trigger_rule")!, "trigger_rule", $"'{ruleName}' is not a trigger rule; expected one of {string.Join(", ", TriggerRules.AllNames)}");
+        }
+
+        return new TaskOptions
+        {
+            TriggerRule = rule,
+            Retries = node.Int("retries"),
+            RetryDelay = node.Duration("retry_delay"),
+            RetryExponentialBackoff = node.Bool("retry_exponential_backoff"),
+            MaxRetryDelay = node.Duration("max_retry_delay"),
+            ExecutionTimeout = node.Duration("execution_timeout"),
+            Pool = node.String("pool"),
+            PoolSlots = node.Int("pool_slots"),
+            PriorityWeight = node.Int("priority_weight"),
+            DependsOnPast = node.Bool("depends_on_past"),
+        };
+    }
+
+    private static ITaskOperator ReadOperator(YamlNodeReader task, YamlMappingNode taskNode)
+    {
+        var name = task.String("operator") ?? throw task.Error(taskNode, "operator", "is required (shell or empty)");
+        switch (name)
+        {
+            case "shell":
+                var codes = task.StringList("skip_on_exit_code");
+                return new ShellOperator(task.String("command") ?? throw task.Error(taskNode, "command", "is required for the shell operator"))
+                {
+                    Environment = task.StringMap("env"),
+                    WorkingDirectory = task.String("cwd"),
+                    SkipOnExitCodes = codes.Count == 0 ? [99] : codes.Select(c => int.TryParse(c, out var code) ? code : throw task.Error(task.Raw("skip_on_exit_code")!, "skip_on_exit_code", $"'{c}' is not an exit code")).ToList(),
+                };
+            case "empty":
+                return new EmptyOperator();
+            default:
+                throw task.Error(task.Raw("operator")!, "operator", $"unknown operator '{name}'; expected one of shell, empty");
+        }
+    }
+}
