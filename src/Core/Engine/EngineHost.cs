@@ -11,6 +11,7 @@ namespace Gale.Engine;
 public sealed class EngineHost : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TimeProvider _clock;
     private Task? _running;
 
     /// <summary>Wires an engine and its workers.</summary>
@@ -21,7 +22,9 @@ public sealed class EngineHost : IAsyncDisposable
         Runner = new AttemptRunner(Engine, dags, tasks, xcoms, loggers);
         Tasks = new TaskWorker(Runner, tasks, options, clock, loggers.CreateLogger<TaskWorker>());
         Control = new ControlWorker(Engine, control, options, clock, loggers.CreateLogger<ControlWorker>());
+        Sweeper = new RunSweeper(Engine, store, loggers.CreateLogger<RunSweeper>());
         Engine.LocalSink = Tasks;
+        _clock = clock;
     }
 
     /// <summary>The run engine.</summary>
@@ -36,10 +39,34 @@ public sealed class EngineHost : IAsyncDisposable
     /// <summary>The control-queue worker.</summary>
     public ControlWorker Control { get; }
 
+    /// <summary>The periodic repair pass.</summary>
+    public RunSweeper Sweeper { get; }
+
     /// <summary>Starts polling both queues.</summary>
     public void Start() => _running ??= Task.WhenAll(
         Task.Run(() => Tasks.RunAsync(_stopping.Token)),
-        Task.Run(() => Control.RunAsync(_stopping.Token)));
+        Task.Run(() => Control.RunAsync(_stopping.Token)),
+        Task.Run(() => SweepLoopAsync(_stopping.Token)));
+
+    private async Task SweepLoopAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(Engine.Options.SweepInterval, _clock, stopping);
+                await Sweeper.SweepAsync(stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Storage may be down; the next sweep tries again.
+            }
+        }
+    }
 
     /// <summary>Stops polling; in-flight attempts are cancelled and released back to the queue (or finish if they ignore cancellation).</summary>
     public async Task StopAsync()

@@ -15,6 +15,15 @@ public sealed record EngineOptions
     /// <summary>How often a running attempt renews its lease and records a heartbeat.</summary>
     public TimeSpan HeartbeatInterval => Lease / 4;
 
+    /// <summary>A running attempt without a heartbeat for this long is a zombie (failed, retried if tries remain).</summary>
+    public TimeSpan ZombieAfter => Lease * 2;
+
+    /// <summary>An attempt queued this long without starting is sent again (Airflow's task_queued_timeout: 10 minutes).</summary>
+    public TimeSpan StuckQueuedAfter { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often the host sweeps running runs for lost messages, overdue retries and zombies.</summary>
+    public TimeSpan SweepInterval { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Shortest wait between polls of an empty queue.</summary>
     public TimeSpan MinPollInterval { get; init; } = TimeSpan.FromMilliseconds(10);
 

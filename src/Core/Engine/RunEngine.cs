@@ -110,6 +110,10 @@ public sealed partial class RunEngine
         return snapshot;
     }
 
+    /// <summary>Sends an attempt message again (the sweeper's repair for a queued attempt whose message was lost).</summary>
+    public Task RedispatchAsync(RunKey run, TaskInstanceKey task, int tryNumber) =>
+        _tasks.SendAsync(EngineMessages.Serialize(new AttemptMessage(run.DagId, run.RunId, task.TaskId, task.MapIndex, tryNumber)));
+
     private async Task DrainAsync(RunKey run, Mailbox mailbox)
     {
         while (true)
