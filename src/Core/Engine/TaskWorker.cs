@@ -41,7 +41,8 @@ public sealed partial class TaskWorker : ILocalAttemptSink
     public async Task RunAsync(CancellationToken stopping)
     {
         _stopping = stopping;
-        var buffer = System.Threading.Channels.Channel.CreateBounded<(QueueMessageHandle Message, long ReceivedAt)>(_options.TaskConcurrency);
+        // Unbounded so a poller never blocks on a full buffer at shutdown; the pollers keep it near TaskConcurrency.
+        var buffer = System.Threading.Channels.Channel.CreateUnbounded<(QueueMessageHandle Message, long ReceivedAt)>();
         var pollers = Enumerable.Range(0, Math.Clamp(_options.TaskConcurrency / 8, 1, 4)).Select(_ => PollAsync(buffer.Writer, stopping)).ToList();
         var dispatcher = DispatchAsync(buffer.Reader, stopping);
         await Task.WhenAll(pollers);
@@ -89,7 +90,7 @@ public sealed partial class TaskWorker : ILocalAttemptSink
                 foreach (var message in messages)
                 {
                     Interlocked.Increment(ref _bufferedCount);
-                    await buffer.WriteAsync((message, _clock.GetTimestamp()), CancellationToken.None);
+                    buffer.TryWrite((message, _clock.GetTimestamp()));
                 }
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Text.Json;
 using Gale.Engine;
 using Gale.Functions.Dags;
 using Gale.Runs;
@@ -28,52 +26,18 @@ internal static class DagsTestCommand
     private static async Task<int> RunAsync(string dagId, string dagsFolder, string? logicalDateText, string? confText, string output, CancellationToken cancellationToken)
     {
         var (bag, errors) = DagDiscovery.LoadAll(dagsFolder);
-        var dag = bag.Find(dagId);
+        var dag = ManualRunRequest.FindDag(bag, errors, dagId, out var dagError);
         if (dag is null)
         {
-            var broken = errors.FirstOrDefault(e => e.Source.Contains(dagId, StringComparison.OrdinalIgnoreCase) || e.Error.Contains($"'{dagId}'", StringComparison.Ordinal));
-            return CliOutput.Error(broken is not null
-                ? $"DAG '{dagId}' failed to load: {broken.Error}"
-                : $"no DAG '{dagId}'. Known DAGs: {string.Join(", ", bag.Dags.Select(d => d.DagId).Order(StringComparer.Ordinal))}.");
+            return CliOutput.Error(dagError!);
         }
 
-        var now = DateTimeOffset.UtcNow;
-        var logicalDate = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
-        if (logicalDateText is not null && !DateTimeOffset.TryParse(logicalDateText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out logicalDate))
+        var run = ManualRunRequest.Create(dag, logicalDateText, confText, null, out var runError);
+        if (run is null)
         {
-            return CliOutput.Error($"--logical-date: '{logicalDateText}' is not an ISO 8601 date or date-time.");
+            return CliOutput.Error(runError!);
         }
 
-        var confJson = "{}";
-        if (confText is not null)
-        {
-            try
-            {
-                using var parsed = JsonDocument.Parse(confText);
-                if (parsed.RootElement.ValueKind != JsonValueKind.Object)
-                {
-                    return CliOutput.Error("--conf: must be a JSON object, e.g. '{\"key\": \"value\"}'.");
-                }
-
-                confJson = parsed.RootElement.GetRawText();
-            }
-            catch (JsonException e)
-            {
-                return CliOutput.Error($"--conf: not valid JSON: {e.Message}");
-            }
-        }
-
-        var run = new DagRun
-        {
-            DagId = dag.DagId,
-            RunId = DagRun.CreateRunId(DagRunType.Manual, logicalDate),
-            RunType = DagRunType.Manual,
-            LogicalDate = logicalDate,
-            DataIntervalStart = logicalDate,
-            DataIntervalEnd = logicalDate,
-            QueuedAt = DateTimeOffset.UtcNow,
-            Conf = confJson,
-        };
         var result = await DagTestRunner.RunAsync(dag, run, cancellationToken: cancellationToken);
         RunPrinter.Print(dag, result.Snapshot, output);
         if (result.Stuck)

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Text.Json;
 using Gale.Engine;
 using Gale.Functions.Dags;
 using Gale.Runs;
@@ -32,37 +30,17 @@ internal static class DagsTriggerCommand
 
     private static async Task<int> RunAsync(string dagId, string dagsFolder, string? confText, string? logicalDateText, string? runId, bool wait, string? storage, string output, CancellationToken cancellationToken)
     {
-        var (bag, _) = DagDiscovery.LoadAll(dagsFolder);
-        var dag = bag.Find(dagId);
+        var (bag, errors) = DagDiscovery.LoadAll(dagsFolder);
+        var dag = ManualRunRequest.FindDag(bag, errors, dagId, out var dagError);
         if (dag is null)
         {
-            return CliOutput.Error($"no DAG '{dagId}'. Known DAGs: {string.Join(", ", bag.Dags.Select(d => d.DagId).Order(StringComparer.Ordinal))}.");
+            return CliOutput.Error(dagError!);
         }
 
-        var now = DateTimeOffset.UtcNow;
-        var logicalDate = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
-        if (logicalDateText is not null && !DateTimeOffset.TryParse(logicalDateText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out logicalDate))
+        var run = ManualRunRequest.Create(dag, logicalDateText, confText, runId, out var runError);
+        if (run is null)
         {
-            return CliOutput.Error($"--logical-date: '{logicalDateText}' is not an ISO 8601 date or date-time.");
-        }
-
-        var confJson = "{}";
-        if (confText is not null)
-        {
-            try
-            {
-                using var parsed = JsonDocument.Parse(confText);
-                if (parsed.RootElement.ValueKind != JsonValueKind.Object)
-                {
-                    return CliOutput.Error("--conf: must be a JSON object.");
-                }
-
-                confJson = parsed.RootElement.GetRawText();
-            }
-            catch (JsonException e)
-            {
-                return CliOutput.Error($"--conf: not valid JSON: {e.Message}");
-            }
+            return CliOutput.Error(runError!);
         }
 
         StorageAccountClient account;
@@ -75,16 +53,6 @@ internal static class DagsTriggerCommand
             return CliOutput.Error(e.Message);
         }
 
-        var run = new DagRun
-        {
-            DagId = dag.DagId,
-            RunId = runId ?? DagRun.CreateRunId(DagRunType.Manual, logicalDate),
-            LogicalDate = logicalDate,
-            DataIntervalStart = logicalDate,
-            DataIntervalEnd = logicalDate,
-            QueuedAt = now,
-            Conf = confJson,
-        };
         var store = StorageEngine.RunStore(account);
         var engine = new RunEngine(store, bag, StorageEngine.TaskQueue(account, TimeProvider.System), StorageEngine.ControlQueue(account, TimeProvider.System), TimeProvider.System, new EngineOptions { RunReadyTasksLocally = false });
         try

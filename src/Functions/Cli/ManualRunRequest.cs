@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Text.Json;
+using Gale.Dags;
+using Gale.Engine;
+using Gale.Runs;
+
+namespace Gale.Functions.Cli;
+
+/// <summary>The options every command that starts a manual run shares: which DAG, its logical date and conf.</summary>
+internal static class ManualRunRequest
+{
+    /// <summary>Finds the DAG or explains why not (load error, or the list of known DAGs).</summary>
+    public static Dag? FindDag(DagBag bag, IReadOnlyList<DagImportError> errors, string dagId, out string? error)
+    {
+        error = null;
+        var dag = bag.Find(dagId);
+        if (dag is not null)
+        {
+            return dag;
+        }
+
+        var broken = errors.FirstOrDefault(e => e.Source.Contains(dagId, StringComparison.OrdinalIgnoreCase) || e.Error.Contains($"'{dagId}'", StringComparison.Ordinal));
+        error = broken is not null
+            ? $"DAG '{dagId}' failed to load: {broken.Error}"
+            : $"no DAG '{dagId}'. Known DAGs: {string.Join(", ", bag.Dags.Select(d => d.DagId).Order(StringComparer.Ordinal))}.";
+        return null;
+    }
+
+    /// <summary>Builds the manual run from <c>--logical-date</c> (default: now, whole seconds), <c>--conf</c> and <c>--run-id</c>.</summary>
+    public static DagRun? Create(Dag dag, string? logicalDateText, string? confText, string? runId, out string? error)
+    {
+        error = null;
+        var now = DateTimeOffset.UtcNow;
+        var logicalDate = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        if (logicalDateText is not null && !DateTimeOffset.TryParse(logicalDateText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out logicalDate))
+        {
+            error = $"--logical-date: '{logicalDateText}' is not an ISO 8601 date or date-time.";
+            return null;
+        }
+
+        var confJson = "{}";
+        if (confText is not null)
+        {
+            try
+            {
+                using var parsed = JsonDocument.Parse(confText);
+                if (parsed.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    error = "--conf: must be a JSON object, e.g. '{\"key\": \"value\"}'.";
+                    return null;
+                }
+
+                confJson = parsed.RootElement.GetRawText();
+            }
+            catch (JsonException e)
+            {
+                error = $"--conf: not valid JSON: {e.Message}";
+                return null;
+            }
+        }
+
+        return new DagRun
+        {
+            DagId = dag.DagId,
+            RunId = runId ?? DagRun.CreateRunId(DagRunType.Manual, logicalDate),
+            RunType = DagRunType.Manual,
+            LogicalDate = logicalDate,
+            DataIntervalStart = logicalDate,
+            DataIntervalEnd = logicalDate,
+            QueuedAt = now,
+            Conf = confJson,
+        };
+    }
+}

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace Gale.Functions.Tests.Cli;
+
+/// <summary><c>gale serve</c> on Azurite runs the engine: a run created by <c>gale dags trigger</c> finishes.</summary>
+public sealed class ServeAndTriggerTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+{
+    [Fact]
+    public async Task Trigger_WithServeRunning_RunSucceedsAndExitZero()
+    {
+        var folder = Directory.CreateTempSubdirectory("gale-serve-").FullName;
+        var port = FreePort();
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "gale.dll"), "serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--storage", azurite.Server.ConnectionString })
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        using var serve = Process.Start(psi)!;
+        var ready = new TaskCompletionSource();
+        serve.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data?.Contains("Gale is running", StringComparison.Ordinal) == true)
+            {
+                ready.TrySetResult();
+            }
+        };
+        serve.ErrorDataReceived += (_, _) => { };
+        serve.BeginOutputReadLine();
+        serve.BeginErrorReadLine();
+        try
+        {
+            await ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+            var (exit, stdout, stderr) = await GaleProcess.RunAsync(folder, "dags", "trigger", "example_etl", "--wait", "--storage", azurite.Server.ConnectionString, "--output", "json");
+
+            Assert.True(exit == 0, $"exit {exit}: {stderr}");
+            using var json = JsonDocument.Parse(stdout);
+            Assert.Equal("success", json.RootElement.GetProperty("state").GetString());
+            Assert.All(json.RootElement.GetProperty("tasks").EnumerateArray(), t => Assert.Equal("success", t.GetProperty("state").GetString()));
+        }
+        finally
+        {
+            serve.Kill(entireProcessTree: true);
+            await serve.WaitForExitAsync();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Trigger_UnknownDag_ExitTwo()
+    {
+        var (exit, _, stderr) = await GaleProcess.RunAsync(Path.GetTempPath(), "dags", "trigger", "nope", "--storage", azurite.Server.ConnectionString);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("no DAG 'nope'", stderr, StringComparison.Ordinal);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
