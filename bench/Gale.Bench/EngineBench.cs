@@ -18,7 +18,7 @@ internal static class EngineBench
         var width = int.Parse(BenchCli.Arg(args, "--fan-out") ?? "1000", CultureInfo.InvariantCulture);
         var chain = int.Parse(BenchCli.Arg(args, "--chain") ?? "200", CultureInfo.InvariantCulture);
         var runs = int.Parse(BenchCli.Arg(args, "--runs") ?? "100", CultureInfo.InvariantCulture);
-        var concurrency = int.Parse(BenchCli.Arg(args, "--concurrency") ?? "16", CultureInfo.InvariantCulture);
+        var concurrency = int.Parse(BenchCli.Arg(args, "--concurrency") ?? "32", CultureInfo.InvariantCulture);
         var options = new EngineOptions { TaskConcurrency = concurrency, MaxPollInterval = TimeSpan.FromMilliseconds(100) };
 
         Say(json, "measuring the queue ceiling (put+get+delete) at concurrency 1 and 16…");

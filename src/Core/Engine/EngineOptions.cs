@@ -6,8 +6,8 @@ public sealed record EngineOptions
     /// <summary>This process's worker id (recorded on task instances it runs).</summary>
     public string WorkerId { get; init; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
 
-    /// <summary>How many task attempts this process runs at once.</summary>
-    public int TaskConcurrency { get; init; } = 16;
+    /// <summary>How many task attempts this process runs at once (Airflow's core.parallelism default: 32).</summary>
+    public int TaskConcurrency { get; init; } = 32;
 
     /// <summary>How long a received message stays hidden without a heartbeat; also the zombie threshold.</summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(60);

@@ -12,7 +12,7 @@ internal static class ServeCommand
         var storage = new Option<string?>("--storage") { Description = "Storage connection string (default: the AzureWebJobsStorage setting; without one, a local Azurite is started)." };
         var dataDir = new Option<string>("--data-dir") { Description = "Folder for the local Azurite's data when Gale starts one.", DefaultValueFactory = _ => Path.Combine(".gale", "azurite") };
         var dagsFolder = new Option<string>("--dags-folder") { Description = "Folder of YAML DAG files.", DefaultValueFactory = _ => Gale.Functions.Dags.DagDiscovery.DefaultFolder };
-        var concurrency = new Option<int>("--task-concurrency") { Description = "Task attempts this process runs at once.", DefaultValueFactory = _ => 16 };
+        var concurrency = new Option<int>("--task-concurrency") { Description = "Task attempts this process runs at once.", DefaultValueFactory = _ => 32 };
         var command = new Command("serve", "Run Gale locally: API on 127.0.0.1 against Azurite (started for you) or a real storage account.")
         {
             port, storage, dataDir, dagsFolder, concurrency,

@@ -6,4 +6,4 @@ namespace Gale.Functions.Hosting;
 /// <param name="AzuriteDataDirectory">Where a Gale-started Azurite keeps its data.</param>
 /// <param name="DagsFolder">Folder of YAML DAG files.</param>
 /// <param name="TaskConcurrency">Task attempts this process runs at once.</param>
-public sealed record ServeOptions(int Port, string? StorageConnectionString, string AzuriteDataDirectory, string DagsFolder = "dags", int TaskConcurrency = 16);
+public sealed record ServeOptions(int Port, string? StorageConnectionString, string AzuriteDataDirectory, string DagsFolder = "dags", int TaskConcurrency = 32);
