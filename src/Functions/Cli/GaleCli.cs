@@ -27,6 +27,9 @@ public static class GaleCli
     public static RootCommand Build() => new("Gale: Airflow-style DAG orchestration on Azure Storage and Azure Functions.")
     {
         ServeCommand.Create(),
-        new Command("dags", "Work with DAGs.") { DagsTestCommand.Create(), DagsTriggerCommand.Create() },
+        new Command("dags", "Work with DAGs.")
+        {
+            DagsListCommands.List(), DagsListCommands.ListImportErrors(), DagsTestCommand.Create(), DagsTriggerCommand.Create(),
+        },
     };
 }
