@@ -77,6 +77,14 @@ public sealed class DagBuilder
             return ValueTask.FromResult<object?>(null);
         }), after, options);
 
+    /// <summary>Adds a branch: <paramref name="choose"/> returns the direct downstream task ids to run; the others are skipped.</summary>
+    public DagBuilder Branch(string taskId, Func<TaskContext, TaskIds> choose, TaskIds after = default, TaskOptions? options = null) =>
+        Task(taskId, new Gale.Operators.BranchOperator(ctx => ValueTask.FromResult(choose(ctx).Ids)), after, options);
+
+    /// <summary>Adds a short-circuit: when <paramref name="condition"/> is false, everything downstream (except teardowns) is skipped.</summary>
+    public DagBuilder ShortCircuit(string taskId, Func<TaskContext, bool> condition, TaskIds after = default, TaskOptions? options = null) =>
+        Task(taskId, new Gale.Operators.ShortCircuitOperator(ctx => ValueTask.FromResult(condition(ctx))), after, options);
+
     /// <summary>Validates and builds the DAG.</summary>
     /// <exception cref="DagValidationException">The DAG is invalid.</exception>
     public Dag Build() => new(_settings, _tasks);

@@ -141,6 +141,11 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
         try
         {
             var value = await task.Operator.ExecuteAsync(context);
+            if (context.FollowedTaskIds?.FirstOrDefault(id => !dag.Downstream(task.TaskId).Contains(id, StringComparer.Ordinal)) is { } stray)
+            {
+                throw new InvalidOperationException($"branch chose '{stray}', which is not directly downstream of '{task.TaskId}' (downstream: {string.Join(", ", dag.Downstream(task.TaskId))})");
+            }
+
             if (value is not null)
             {
                 await context.XCom.PushAsync(XComAccessor.ReturnValueKey, value);
@@ -176,6 +181,8 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
             TryNumber = attempt.TryNumber,
             Outcome = outcome,
             Message = error,
+            FollowTaskIds = outcome == AttemptOutcome.Success ? context.FollowedTaskIds : null,
+            SkipAllDownstream = outcome == AttemptOutcome.Success && context.ShortCircuited,
             At = engine.Clock.GetUtcNow(),
             StartedAt = ti.StartDate,
             WorkerId = engine.Options.WorkerId,

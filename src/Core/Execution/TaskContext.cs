@@ -41,4 +41,16 @@ public sealed class TaskContext
 
     /// <summary>Cancelled when the attempt times out or the worker shuts down.</summary>
     public CancellationToken CancellationToken { get; init; }
+
+    /// <summary>Set by <see cref="Follow"/>: the direct downstream tasks this branch chose.</summary>
+    public IReadOnlyList<string>? FollowedTaskIds { get; private set; }
+
+    /// <summary>Set by <see cref="ShortCircuit"/>: skip everything downstream.</summary>
+    public bool ShortCircuited { get; private set; }
+
+    /// <summary>Branch: when this attempt succeeds, run only these direct downstream tasks and skip the others.</summary>
+    public void Follow(IEnumerable<string> taskIds) => FollowedTaskIds = [.. taskIds];
+
+    /// <summary>Short-circuit: when this attempt succeeds, skip every downstream task except teardowns.</summary>
+    public void ShortCircuit() => ShortCircuited = true;
 }

@@ -29,6 +29,23 @@ public sealed partial class ShellOperator(string command) : ITaskOperator
     /// <inheritdoc />
     public async ValueTask<object?> ExecuteAsync(TaskContext context)
     {
+        var (exitCode, lastLine) = await RunAsync(context);
+        if (exitCode == 0)
+        {
+            return lastLine;
+        }
+
+        if (SkipOnExitCodes.Contains(exitCode))
+        {
+            throw new TaskSkippedException($"command exited with {exitCode} (skip_on_exit_code)");
+        }
+
+        throw new InvalidOperationException($"command exited with code {exitCode}");
+    }
+
+    /// <summary>Runs the command and returns its exit code and last non-empty stdout line.</summary>
+    public async Task<(int ExitCode, string? LastLine)> RunAsync(TaskContext context)
+    {
         ArgumentNullException.ThrowIfNull(context);
         var psi = new ProcessStartInfo("/bin/sh")
         {
@@ -84,18 +101,7 @@ public sealed partial class ShellOperator(string command) : ITaskOperator
         }
 
         await Task.WhenAll(stdout, stderr);
-        var exitCode = process.ExitCode;
-        if (exitCode == 0)
-        {
-            return lastLine;
-        }
-
-        if (SkipOnExitCodes.Contains(exitCode))
-        {
-            throw new TaskSkippedException($"command exited with {exitCode} (skip_on_exit_code)");
-        }
-
-        throw new InvalidOperationException($"command exited with code {exitCode}");
+        return (process.ExitCode, lastLine);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Running: {Command}")]

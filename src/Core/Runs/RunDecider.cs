@@ -108,6 +108,7 @@ public static class RunDecider
             {
                 case AttemptOutcome.Success:
                     Set(ti with { State = TaskInstanceState.Success, StartDate = started, EndDate = f.At, WorkerId = worker, Message = null });
+                    SkipNotFollowed(ti.TaskId, f);
                     break;
                 case AttemptOutcome.Skipped:
                     Set(ti with { State = TaskInstanceState.Skipped, StartDate = started, EndDate = f.At, WorkerId = worker, Message = f.Message });
@@ -123,6 +124,48 @@ public static class RunDecider
             }
 
             MarkDownstream(ti.TaskId);
+        }
+
+        // Airflow's SkipMixin: a branch skips the direct downstream tasks it did not choose; a short-circuit skips
+        // everything downstream except teardowns. The skips then spread through trigger rules as usual.
+        private void SkipNotFollowed(string taskId, TaskFinished f)
+        {
+            IEnumerable<string> targets = [];
+            if (f.FollowTaskIds is { } follow)
+            {
+                targets = dag.Downstream(taskId).Where(d => !follow.Contains(d, StringComparer.Ordinal));
+            }
+            else if (f.SkipAllDownstream)
+            {
+                targets = AllDownstream(taskId).Where(d => !dag.GetTask(d).IsTeardown);
+            }
+
+            foreach (var target in targets)
+            {
+                foreach (var down in InstancesOf(target).Where(t => t.State == TaskInstanceState.None))
+                {
+                    Set(down with { State = TaskInstanceState.Skipped, EndDate = now, Message = $"skipped by {taskId}" });
+                    MarkDownstream(target);
+                }
+            }
+        }
+
+        private HashSet<string> AllDownstream(string taskId)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var stack = new Stack<string>(dag.Downstream(taskId));
+            while (stack.TryPop(out var next))
+            {
+                if (seen.Add(next))
+                {
+                    foreach (var down in dag.Downstream(next))
+                    {
+                        stack.Push(down);
+                    }
+                }
+            }
+
+            return seen;
         }
 
         private void Schedule()

@@ -26,7 +26,7 @@ public static class YamlDagLoader
 
     private static readonly HashSet<string> TaskFields =
     [
-        .. ArgFields, "id", "task_id", "operator", "upstream", "command", "env", "cwd", "skip_on_exit_code", "setup", "teardown",
+        .. ArgFields, "id", "task_id", "operator", "upstream", "command", "env", "cwd", "skip_on_exit_code", "setup", "teardown", "follow",
     ];
 
     /// <summary>Loads every YAML file in <paramref name="folder"/> (recursively); a missing folder yields nothing.</summary>
@@ -156,9 +156,16 @@ public static class YamlDagLoader
         };
     }
 
+    private static ShellOperator Shell(YamlNodeReader task, YamlMappingNode taskNode, string missing) =>
+        new(task.String("command") ?? throw task.Error(taskNode, "command", missing))
+        {
+            Environment = task.StringMap("env"),
+            WorkingDirectory = task.String("cwd"),
+        };
+
     private static ITaskOperator ReadOperator(YamlNodeReader task, YamlMappingNode taskNode)
     {
-        var name = task.String("operator") ?? throw task.Error(taskNode, "operator", "is required (shell or empty)");
+        var name = task.String("operator") ?? throw task.Error(taskNode, "operator", "is required (shell, empty, branch or short_circuit)");
         switch (name)
         {
             case "shell":
@@ -171,8 +178,35 @@ public static class YamlDagLoader
                 };
             case "empty":
                 return new EmptyOperator();
+            case "branch":
+                var follow = task.StringList("follow");
+                if (follow.Count > 0)
+                {
+                    return new BranchOperator(_ => ValueTask.FromResult(follow));
+                }
+
+                var chooser = Shell(task, taskNode, "command is required for the branch operator (it prints the task ids to follow), or give follow: [ids]");
+                return new BranchOperator(async ctx =>
+                {
+                    var (exit, last) = await chooser.RunAsync(ctx);
+                    return exit == 0
+                        ? (IReadOnlyList<string>)(last ?? string.Empty).Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                        : throw new InvalidOperationException($"branch command exited with code {exit}");
+                });
+            case "short_circuit":
+                var condition = Shell(task, taskNode, "command is required for the short_circuit operator (exit 0 continues, exit 1 skips downstream)");
+                return new ShortCircuitOperator(async ctx =>
+                {
+                    var (exit, _) = await condition.RunAsync(ctx);
+                    return exit switch
+                    {
+                        0 => true,
+                        1 => false,
+                        _ => throw new InvalidOperationException($"short_circuit command exited with code {exit} (expected 0 to continue or 1 to skip)"),
+                    };
+                });
             default:
-                throw task.Error(task.Raw("operator")!, "operator", $"unknown operator '{name}'; expected one of shell, empty");
+                throw task.Error(task.Raw("operator")!, "operator", $"unknown operator '{name}'; expected one of shell, empty, branch, short_circuit");
         }
     }
 }

@@ -76,6 +76,12 @@ public sealed record TaskFinished : RunEvent
     /// <summary>Why it failed or skipped, for people.</summary>
     public string? Message { get; init; }
 
+    /// <summary>A branch's choice: on success, direct downstream tasks not listed here are skipped.</summary>
+    public IReadOnlyList<string>? FollowTaskIds { get; init; }
+
+    /// <summary>A short-circuit: on success, every task downstream (except teardowns) is skipped.</summary>
+    public bool SkipAllDownstream { get; init; }
+
     /// <summary>When the attempt started (if the start was never recorded).</summary>
     public DateTimeOffset? StartedAt { get; init; }
 

@@ -1,0 +1,108 @@
+using Gale.Dags;
+using Gale.Engine;
+using Gale.Runs;
+using Gale.Yaml;
+
+namespace Gale.Core.Tests.Operators;
+
+public sealed class BranchingTests
+{
+    private static DagRun Run(Dag dag) => new() { DagId = dag.DagId, RunId = "manual__b", QueuedAt = DateTimeOffset.UtcNow };
+
+    private static async Task<Dictionary<string, TaskInstanceState>> StatesAsync(Dag dag)
+    {
+        var result = await DagTestRunner.RunAsync(dag, Run(dag));
+        return result.Snapshot.Tasks.Values.ToDictionary(t => t.TaskId, t => t.State);
+    }
+
+    [Fact]
+    public async Task Branch_FollowsChosenTask_SkipsOtherAndJoinRuns()
+    {
+        var dag = Dag.Create("branchy")
+            .Branch("choose", ctx => ctx.TryNumber > 0 ? "fast" : "slow")
+            .Task("fast", _ => { }, after: "choose")
+            .Task("slow", _ => { }, after: "choose")
+            .Task("after_slow", _ => { }, after: "slow")
+            .Task("join", _ => { }, after: ["fast", "after_slow"], options: new TaskOptions { TriggerRule = TriggerRule.NoneFailedMinOneSuccess })
+            .Build();
+
+        var states = await StatesAsync(dag);
+
+        Assert.Equal(TaskInstanceState.Success, states["fast"]);
+        Assert.Equal(TaskInstanceState.Skipped, states["slow"]);
+        Assert.Equal(TaskInstanceState.Skipped, states["after_slow"]);
+        Assert.Equal(TaskInstanceState.Success, states["join"]);
+    }
+
+    [Fact]
+    public async Task Branch_ChoosesTaskThatIsNotDownstream_FailsWithClearMessage()
+    {
+        var dag = Dag.Create("stray").Branch("choose", _ => "elsewhere").Task("a", _ => { }, after: "choose").Task("elsewhere", _ => { }).Build();
+
+        var result = await DagTestRunner.RunAsync(dag, Run(dag));
+
+        var choose = result.Snapshot.Find(new("choose"))!;
+        Assert.Equal(TaskInstanceState.Failed, choose.State);
+        Assert.Contains("branch chose 'elsewhere', which is not directly downstream of 'choose'", choose.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ShortCircuit_False_SkipsAllDownstreamButTeardown()
+    {
+        var dag = Dag.Create("short")
+            .ShortCircuit("check", _ => false)
+            .Task("a", _ => { }, after: "check")
+            .Task("b", _ => { }, after: "a", options: new TaskOptions { TriggerRule = TriggerRule.AllDone })
+            .Task("cleanup", _ => { }, after: "b", options: new TaskOptions { IsTeardown = true })
+            .Build();
+
+        var states = await StatesAsync(dag);
+
+        Assert.Equal(TaskInstanceState.Success, states["check"]);
+        Assert.Equal(TaskInstanceState.Skipped, states["a"]);
+        Assert.Equal(TaskInstanceState.Skipped, states["b"]);
+        Assert.Equal(TaskInstanceState.Success, states["cleanup"]);
+    }
+
+    [Fact]
+    public async Task ShortCircuit_True_RunsEverything()
+    {
+        var dag = Dag.Create("long").ShortCircuit("check", _ => true).Task("a", _ => { }, after: "check").Build();
+
+        var states = await StatesAsync(dag);
+
+        Assert.All(states.Values, s => Assert.Equal(TaskInstanceState.Success, s));
+    }
+
+    [Fact]
+    public async Task YamlBranchAndShortCircuit_CommandsDecide()
+    {
+        var dag = YamlDagLoader.Load("branch.yaml", """
+            dag_id: yaml_branch
+            tasks:
+              - id: pick
+                operator: branch
+                command: "echo right"
+              - id: left
+                operator: empty
+                upstream: pick
+              - id: right
+                operator: empty
+                upstream: pick
+              - id: gate
+                operator: short_circuit
+                command: "test 1 -eq 2"
+                upstream: right
+              - id: gated
+                operator: empty
+                upstream: gate
+            """);
+
+        var states = await StatesAsync(dag);
+
+        Assert.Equal(TaskInstanceState.Skipped, states["left"]);
+        Assert.Equal(TaskInstanceState.Success, states["right"]);
+        Assert.Equal(TaskInstanceState.Success, states["gate"]);
+        Assert.Equal(TaskInstanceState.Skipped, states["gated"]);
+    }
+}
