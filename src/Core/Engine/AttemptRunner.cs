@@ -140,6 +140,12 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
         string? error = null;
         try
         {
+            if (ti.TryNumber > 1)
+            {
+                // Like Airflow, a retried or cleared task starts without the XComs of its earlier tries.
+                await xcoms.DeleteTaskInstanceAsync(dag.DagId, run.RunId, task.TaskId, ti.MapIndex, cancel.Token);
+            }
+
             var value = await task.Operator.ExecuteAsync(context);
             if (context.FollowedTaskIds?.FirstOrDefault(id => !dag.Downstream(task.TaskId).Contains(id, StringComparer.Ordinal)) is { } stray)
             {

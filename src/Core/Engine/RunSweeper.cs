@@ -44,7 +44,7 @@ public sealed partial class RunSweeper(RunEngine engine, IRunStore store, ILogge
                     case TaskInstanceState.UpForRetry when ti.NextRetryAt < now - options.HeartbeatInterval:
                         events.Add(new RetryDue { EventId = $"retry:{run.Key}/{ti.Key}/{ti.TryNumber}", Task = ti.Key, FailedTryNumber = ti.TryNumber, At = now });
                         break;
-                    case TaskInstanceState.Running when (ti.HeartbeatAt ?? ti.StartDate) < now - options.ZombieAfter:
+                    case TaskInstanceState.Running or TaskInstanceState.Restarting when (ti.HeartbeatAt ?? ti.StartDate) < now - options.ZombieAfter:
                         LogZombie(_log, run.Key, ti.Key, ti.WorkerId);
                         events.Add(new TaskFinished
                         {

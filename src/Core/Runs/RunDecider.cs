@@ -36,11 +36,18 @@ public static class RunDecider
         private readonly List<RunCommand> _commands = [];
         private readonly SortedSet<int> _candidates = [];
         private readonly HashSet<TaskInstanceKey> _changedKeys = [];
+        private readonly List<string> _applied = [.. snapshot.AppliedEventIds];
         private DagRun _run = snapshot.Run;
         private bool _changed;
 
         public void Apply(RunEvent e)
         {
+            if (e is TasksCleared clear)
+            {
+                Clear(clear);
+                return;
+            }
+
             if (_run.State.IsFinished())
             {
                 return; // A late result for a finished run changes nothing.
@@ -60,11 +67,16 @@ public static class RunDecider
                 case TaskStarted s when Current(s.Task, s.TryNumber) is { State: TaskInstanceState.Queued or TaskInstanceState.Scheduled } ti:
                     Set(ti with { State = TaskInstanceState.Running, StartDate = s.At, HeartbeatAt = s.At, WorkerId = s.WorkerId });
                     break;
-                case TaskHeartbeat h when Current(h.Task, h.TryNumber) is { State: TaskInstanceState.Running } ti:
+                case TaskHeartbeat h when Current(h.Task, h.TryNumber) is { State: TaskInstanceState.Running or TaskInstanceState.Restarting } ti:
                     Set(ti with { HeartbeatAt = h.At });
                     break;
                 case TaskFinished f when Current(f.Task, f.TryNumber) is { State: TaskInstanceState.Queued or TaskInstanceState.Scheduled or TaskInstanceState.Running } ti:
                     Finish(ti, f);
+                    break;
+                case TaskFinished f when Current(f.Task, f.TryNumber) is { State: TaskInstanceState.Restarting } ti:
+                    // Cleared while running: this attempt's result no longer counts; the task runs again.
+                    Set(ti with { State = TaskInstanceState.None, EndDate = f.At, Message = "cleared while running" });
+                    _candidates.Add(dag.OrderOf(ti.TaskId));
                     break;
                 case TaskReleased r when Current(r.Task, r.TryNumber) is { State: TaskInstanceState.Running } ti && ti.WorkerId == r.WorkerId:
                     Set(ti with { State = TaskInstanceState.Queued, StartDate = null, HeartbeatAt = null, WorkerId = null });
@@ -73,6 +85,80 @@ public static class RunDecider
                     Enqueue(ti);
                     break;
             }
+        }
+
+        private void Clear(TasksCleared clear)
+        {
+            if (_applied.Contains(clear.EventId))
+            {
+                return;
+            }
+
+            _applied.Add(clear.EventId);
+            var selected = new HashSet<string>(clear.TaskIds.Where(dag.HasTask), StringComparer.Ordinal);
+            var roots = selected.ToList();
+            foreach (var root in roots)
+            {
+                if (clear.IncludeDownstream)
+                {
+                    selected.UnionWith(AllDownstream(root));
+                }
+
+                if (clear.IncludeUpstream)
+                {
+                    selected.UnionWith(AllUpstream(root));
+                }
+            }
+
+            var cleared = 0;
+            foreach (var taskId in selected)
+            {
+                foreach (var ti in InstancesOf(taskId).ToList())
+                {
+                    if (clear.OnlyFailed && ti.State is not (TaskInstanceState.Failed or TaskInstanceState.UpstreamFailed))
+                    {
+                        continue;
+                    }
+
+                    var maxTries = ti.TryNumber + dag.GetTask(taskId).Retries;
+                    if (ti.State == TaskInstanceState.Running)
+                    {
+                        Set(ti with { State = TaskInstanceState.Restarting, MaxTries = maxTries });
+                    }
+                    else
+                    {
+                        Set(ti with { State = TaskInstanceState.None, MaxTries = maxTries, StartDate = null, EndDate = null, NextRetryAt = null, WorkerId = null, HeartbeatAt = null, Message = null });
+                        _candidates.Add(dag.OrderOf(taskId));
+                    }
+
+                    cleared++;
+                }
+            }
+
+            if (cleared > 0 && _run.State != DagRunState.Running)
+            {
+                _run = _run with { State = DagRunState.Running, EndDate = null, StartDate = _run.StartDate ?? now };
+            }
+
+            _changed = true; // at least the applied id is recorded
+        }
+
+        private HashSet<string> AllUpstream(string taskId)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var stack = new Stack<string>(dag.GetTask(taskId).Upstream);
+            while (stack.TryPop(out var next))
+            {
+                if (seen.Add(next))
+                {
+                    foreach (var up in dag.GetTask(next).Upstream)
+                    {
+                        stack.Push(up);
+                    }
+                }
+            }
+
+            return seen;
         }
 
         public Decision Finish()
@@ -94,7 +180,10 @@ public static class RunDecider
                 return new Decision(snapshot, [], false);
             }
 
-            return new Decision(snapshot with { Run = _run, Tasks = _tasks.ToImmutable() }, _commands, true) { ChangedTasks = _changedKeys };
+            var applied = _applied.Count == snapshot.AppliedEventIds.Count
+                ? snapshot.AppliedEventIds
+                : ImmutableList.CreateRange(_applied.Skip(Math.Max(0, _applied.Count - RunSnapshot.AppliedEventMemory)));
+            return new Decision(snapshot with { Run = _run, Tasks = _tasks.ToImmutable(), AppliedEventIds = applied }, _commands, true) { ChangedTasks = _changedKeys };
         }
 
         private TaskInstance? Current(TaskInstanceKey key, int tryNumber) =>

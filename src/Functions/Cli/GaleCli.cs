@@ -31,5 +31,6 @@ public static class GaleCli
         {
             DagsListCommands.List(), DagsListCommands.ListImportErrors(), DagsTestCommand.Create(), DagsTriggerCommand.Create(),
         },
+        new Command("tasks", "Work with task instances.") { TasksClearCommand.Create() },
     };
 }

@@ -41,6 +41,27 @@ public sealed class ServeAndTriggerTests(AzuriteFixture azurite) : IClassFixture
             using var json = JsonDocument.Parse(stdout);
             Assert.Equal("success", json.RootElement.GetProperty("state").GetString());
             Assert.All(json.RootElement.GetProperty("tasks").EnumerateArray(), t => Assert.Equal("success", t.GetProperty("state").GetString()));
+
+            // Clear the middle task with its downstream: both run again with try 2 and the run succeeds again.
+            var runId = json.RootElement.GetProperty("run_id").GetString()!;
+            var (clearExit, _, clearErr) = await GaleProcess.RunAsync(folder, "tasks", "clear", "example_etl", runId, "transform", "--downstream", "--storage", azurite.Server.ConnectionString);
+            Assert.True(clearExit == 0, clearErr);
+            var store = Gale.Storage.Engine.StorageEngine.RunStore(new Gale.Storage.StorageAccountClient(azurite.Server.ConnectionString));
+            var key = new Gale.Runs.RunKey("example_etl", runId);
+            Gale.Runs.RunSnapshot? again = null;
+            for (var i = 0; i < 300; i++)
+            {
+                again = await store.LoadAsync(key);
+                if (again!.Find(new("load"))!.TryNumber == 2 && again.Run.State == Gale.Runs.DagRunState.Success)
+                {
+                    break;
+                }
+
+                await Task.Delay(100);
+            }
+
+            Assert.Equal(Gale.Runs.DagRunState.Success, again!.Run.State);
+            Assert.Equal((1, 2, 2), (again.Find(new("extract"))!.TryNumber, again.Find(new("transform"))!.TryNumber, again.Find(new("load"))!.TryNumber));
         }
         finally
         {

@@ -13,6 +13,7 @@ namespace Gale.Runs.Events;
 [JsonDerivedType(typeof(TaskFinished), "task_finished")]
 [JsonDerivedType(typeof(RetryDue), "retry_due")]
 [JsonDerivedType(typeof(TaskReleased), "task_released")]
+[JsonDerivedType(typeof(TasksCleared), "tasks_cleared")]
 public abstract record RunEvent
 {
     /// <summary>Unique id of this event (the same on every redelivery).</summary>
@@ -110,4 +111,24 @@ public sealed record TaskReleased : RunEvent
 
     /// <summary>The worker giving it back.</summary>
     public required string WorkerId { get; init; }
+}
+
+/// <summary>
+/// Clear task instances (Airflow's clear): they run again with the next try number and their full retries. Running
+/// instances become restarting and run again once their current attempt ends. A finished run goes back to running.
+/// Applied at most once per event id.
+/// </summary>
+public sealed record TasksCleared : RunEvent
+{
+    /// <summary>The tasks to clear.</summary>
+    public required IReadOnlyList<string> TaskIds { get; init; }
+
+    /// <summary>Also clear everything downstream of them.</summary>
+    public bool IncludeDownstream { get; init; }
+
+    /// <summary>Also clear everything upstream of them.</summary>
+    public bool IncludeUpstream { get; init; }
+
+    /// <summary>Clear only instances that failed or are upstream_failed.</summary>
+    public bool OnlyFailed { get; init; }
 }

@@ -1,0 +1,75 @@
+using System.CommandLine;
+using Gale.Engine;
+using Gale.Runs;
+using Gale.Runs.Events;
+using Gale.Storage;
+using Gale.Storage.Engine;
+
+namespace Gale.Functions.Cli;
+
+/// <summary><c>gale tasks clear</c>: clear task instances of a run so they run again (sent to the run as an event).</summary>
+internal static class TasksClearCommand
+{
+    public static Command Create()
+    {
+        var dagId = new Argument<string>("dag_id") { Description = "The DAG." };
+        var runId = new Argument<string>("run_id") { Description = "The run." };
+        var taskIds = new Argument<string[]>("task_ids") { Description = "Tasks to clear.", Arity = ArgumentArity.OneOrMore };
+        var downstream = new Option<bool>("--downstream", "-d") { Description = "Also clear downstream tasks." };
+        var upstream = new Option<bool>("--upstream", "-u") { Description = "Also clear upstream tasks." };
+        var onlyFailed = new Option<bool>("--only-failed", "-f") { Description = "Only clear failed and upstream_failed instances." };
+        var storage = StorageOptions.Create();
+        var command = new Command("clear", "Clear task instances so they run again with the next try number; the run goes back to running. Exit 0 when sent, 1 when the run does not exist.")
+        {
+            dagId, runId, taskIds, downstream, upstream, onlyFailed, storage,
+        };
+        command.SetAction(async (r, ct) =>
+        {
+            StorageAccountClient account;
+            try
+            {
+                account = StorageOptions.Resolve(r.GetValue(storage));
+            }
+            catch (FormatException e)
+            {
+                return CliOutput.Error(e.Message);
+            }
+
+            var run = new RunKey(r.GetValue(dagId)!, r.GetValue(runId)!);
+            try
+            {
+                var snapshot = await StorageEngine.RunStore(account).LoadAsync(run, ct);
+                if (snapshot is null)
+                {
+                    await Console.Error.WriteLineAsync($"gale: run '{run.RunId}' of DAG '{run.DagId}' does not exist.");
+                    return CliOutput.Failed;
+                }
+
+                var unknown = r.GetValue(taskIds)!.Where(t => !snapshot.Tasks.Keys.Any(k => k.TaskId == t)).ToList();
+                if (unknown.Count > 0)
+                {
+                    return CliOutput.Error($"run '{run.RunId}' has no task {string.Join(", ", unknown.Select(u => $"'{u}'"))}.");
+                }
+
+                var cleared = new TasksCleared
+                {
+                    EventId = $"clear:{Guid.NewGuid():N}",
+                    TaskIds = r.GetValue(taskIds)!,
+                    IncludeDownstream = r.GetValue(downstream),
+                    IncludeUpstream = r.GetValue(upstream),
+                    OnlyFailed = r.GetValue(onlyFailed),
+                    At = DateTimeOffset.UtcNow,
+                };
+                await StorageEngine.ControlQueue(account, TimeProvider.System).SendAsync(EngineMessages.Serialize(new ControlMessage(run.DagId, run.RunId, cleared)), cancellationToken: ct);
+                Console.WriteLine($"Clear of {string.Join(", ", cleared.TaskIds)} sent to run {run.RunId}.");
+                return CliOutput.Ok;
+            }
+            catch (StorageException e)
+            {
+                await Console.Error.WriteLineAsync($"gale: storage is not reachable ({e.Status} {e.ErrorCode}): {e.Message}");
+                return CliOutput.Failed;
+            }
+        });
+        return command;
+    }
+}
