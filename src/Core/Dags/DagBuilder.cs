@@ -5,12 +5,76 @@ namespace Gale.Dags;
 /// <summary>Fluent C# builder for a <see cref="Dag"/>: <c>Dag.Create("etl", "@daily").Task("extract", ctx => …).Build()</c>.</summary>
 public sealed class DagBuilder
 {
-    private readonly List<DagTask> _tasks = [];
+    private readonly List<DagTask> _tasks;
+    private readonly List<TaskGroupInfo> _groups;
+    private readonly List<(string From, string To)> _extraEdges;
+    private readonly string _prefix;
+    private readonly DagBuilder? _root;
     private DagSettings _settings;
     private TaskOptions _defaults = new();
 
     /// <summary>Starts a builder with the given settings (<see cref="Dag.Create"/> is the usual entry point).</summary>
-    public DagBuilder(DagSettings settings) => _settings = settings ?? throw new ArgumentNullException(nameof(settings));
+    public DagBuilder(DagSettings settings)
+    {
+        _settings = settings ?? throw new ArgumentNullException(nameof(settings));
+        _tasks = [];
+        _groups = [];
+        _extraEdges = [];
+        _prefix = string.Empty;
+    }
+
+    private DagBuilder(DagBuilder parent, string prefix, TaskOptions defaults)
+    {
+        _root = parent._root ?? parent;
+        _settings = parent._settings;
+        _tasks = parent._tasks;
+        _groups = parent._groups;
+        _extraEdges = parent._extraEdges;
+        _prefix = prefix;
+        _defaults = defaults;
+    }
+
+    /// <summary>
+    /// Adds a task group (Airflow's TaskGroup): tasks added inside get ids <c>group.task</c>, inherit the group's
+    /// default args, and may name each other without the prefix. <paramref name="after"/> makes the group's first
+    /// tasks wait for those tasks or groups; naming the group in another task's <c>after</c> waits for its last tasks.
+    /// Groups nest.
+    /// </summary>
+    public DagBuilder Group(string groupId, Action<DagBuilder> build, TaskIds after = default, TaskOptions? defaultArgs = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(groupId);
+        ArgumentNullException.ThrowIfNull(build);
+        var prefix = _prefix + groupId + ".";
+        _groups.Add(new TaskGroupInfo(prefix.TrimEnd('.'), _prefix, after.Ids.ToArray()));
+        build(new DagBuilder(this, prefix, (defaultArgs ?? new TaskOptions()).WithDefaults(_defaults)));
+        return this;
+    }
+
+    /// <summary>Airflow's <c>chain(a, b, c)</c>: each task or group waits for the previous one.</summary>
+    public DagBuilder Chain(params string[] taskOrGroupIds)
+    {
+        ArgumentNullException.ThrowIfNull(taskOrGroupIds);
+        for (var i = 1; i < taskOrGroupIds.Length; i++)
+        {
+            _extraEdges.Add((_prefix + taskOrGroupIds[i - 1], _prefix + taskOrGroupIds[i]));
+        }
+
+        return this;
+    }
+
+    /// <summary>Airflow's <c>cross_downstream(from, to)</c>: every task in <paramref name="to"/> waits for every task in <paramref name="from"/>.</summary>
+    public DagBuilder CrossDownstream(TaskIds from, TaskIds to)
+    {
+        foreach (var f in from)
+        {
+            foreach (var t in to)
+            {
+                _extraEdges.Add((_prefix + f, _prefix + t));
+            }
+        }
+
+        return this;
+    }
 
     /// <summary>Changes DAG settings: <c>.With(s => s with { Catchup = true, MaxActiveRuns = 1 })</c>.</summary>
     public DagBuilder With(Func<DagSettings, DagSettings> change)
@@ -34,9 +98,9 @@ public sealed class DagBuilder
         var o = (options ?? new TaskOptions()).WithDefaults(_defaults);
         _tasks.Add(new DagTask
         {
-            TaskId = taskId,
+            TaskId = _prefix + taskId,
             Operator = op,
-            Upstream = after.Ids.ToArray(),
+            Upstream = after.Ids.Select(u => _prefix + "\u0001" + u).ToArray(),
             TriggerRule = o.TriggerRule ?? (o.IsTeardown ? TriggerRule.AllDoneSetupSuccess : TriggerRule.AllSuccess),
             Retries = o.Retries ?? 0,
             RetryDelay = o.RetryDelay ?? TimeSpan.FromMinutes(5),
@@ -87,5 +151,36 @@ public sealed class DagBuilder
 
     /// <summary>Validates and builds the DAG.</summary>
     /// <exception cref="DagValidationException">The DAG is invalid.</exception>
-    public Dag Build() => new(_settings, _tasks);
+    public Dag Build()
+    {
+        if (_root is not null)
+        {
+            return _root.Build();
+        }
+
+        if (_tasks.GroupBy(t => t.TaskId, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
+        {
+            throw new DagValidationException(_settings.DagId, $"task_id '{duplicate.Key}' is defined more than once.");
+        }
+
+        var resolver = new TaskGroupResolver(_settings.DagId, _tasks, _groups);
+        var upstream = _tasks.ToDictionary(t => t.TaskId, t => t.Upstream.SelectMany(u => resolver.Resolve(u, t.TaskId)).ToList(), StringComparer.Ordinal);
+        foreach (var group in _groups)
+        {
+            foreach (var root in resolver.Roots(group.Id))
+            {
+                upstream[root].AddRange(group.After.SelectMany(a => resolver.Resolve(group.ParentPrefix + "\u0001" + a, group.Id)));
+            }
+        }
+
+        foreach (var (from, to) in _extraEdges)
+        {
+            foreach (var target in resolver.Expand(to, to, asUpstream: false))
+            {
+                upstream[target].AddRange(resolver.Expand(from, to, asUpstream: true));
+            }
+        }
+
+        return new Dag(_settings, _tasks.Select(t => t with { Upstream = upstream[t.TaskId].Distinct(StringComparer.Ordinal).ToArray() }));
+    }
 }

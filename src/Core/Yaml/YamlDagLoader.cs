@@ -15,8 +15,10 @@ public static class YamlDagLoader
     private static readonly HashSet<string> DagFields =
     [
         "dag_id", "description", "tags", "doc_md", "schedule", "start_date", "end_date", "catchup",
-        "max_active_runs", "max_active_tasks", "dagrun_timeout", "default_args", "tasks",
+        "max_active_runs", "max_active_tasks", "dagrun_timeout", "default_args", "tasks", "task_groups",
     ];
+
+    private static readonly HashSet<string> GroupFields = ["id", "upstream", "default_args"];
 
     private static readonly HashSet<string> ArgFields =
     [
@@ -26,7 +28,7 @@ public static class YamlDagLoader
 
     private static readonly HashSet<string> TaskFields =
     [
-        .. ArgFields, "id", "task_id", "operator", "upstream", "command", "env", "cwd", "skip_on_exit_code", "setup", "teardown", "follow",
+        .. ArgFields, "id", "task_id", "operator", "upstream", "command", "env", "cwd", "skip_on_exit_code", "setup", "teardown", "follow", "group",
     ];
 
     /// <summary>Loads every YAML file in <paramref name="folder"/> (recursively); a missing folder yields nothing.</summary>
@@ -107,6 +109,26 @@ public static class YamlDagLoader
             throw dag.Error(dag.Raw("tasks") ?? root, "tasks", "is required: a list of tasks");
         }
 
+        // Groups: declared under task_groups (for their upstream and default_args) or implied by a task's group.
+        var groupDecls = new Dictionary<string, (IReadOnlyList<string> Upstream, TaskOptions? Defaults)>(StringComparer.Ordinal);
+        if (dag.Raw("task_groups") is YamlSequenceNode groupNodes)
+        {
+            for (var i = 0; i < groupNodes.Children.Count; i++)
+            {
+                if (groupNodes.Children[i] is not YamlMappingNode groupNode)
+                {
+                    throw dag.Error(groupNodes.Children[i], $"task_groups[{i}]", "must be a mapping with id");
+                }
+
+                var group = new YamlNodeReader(file, groupNode, $"task_groups[{i}]");
+                group.RejectUnknown(GroupFields);
+                var groupDefaults = group.Mapping("default_args");
+                groupDefaults?.RejectUnknown(ArgFields);
+                groupDecls[group.RequiredString("id")] = (group.StringList("upstream"), groupDefaults is null ? null : ReadArgs(groupDefaults));
+            }
+        }
+
+        var entries = new List<(string Group, string Id, ITaskOperator Operator, string[] Upstream, TaskOptions Options)>();
         for (var i = 0; i < tasks.Children.Count; i++)
         {
             if (tasks.Children[i] is not YamlMappingNode taskNode)
@@ -118,9 +140,10 @@ public static class YamlDagLoader
             task.RejectUnknown(TaskFields);
             var id = task.String("id") ?? task.String("task_id") ?? throw task.Error(taskNode, "id", "is required");
             var options = ReadArgs(task) with { IsSetup = task.Bool("setup") ?? false, IsTeardown = task.Bool("teardown") ?? false };
-            builder.Task(id, ReadOperator(task, taskNode), task.StringList("upstream").ToArray(), options);
+            entries.Add((task.String("group") ?? string.Empty, id, ReadOperator(task, taskNode), task.StringList("upstream").ToArray(), options));
         }
 
+        AddGroup(builder, string.Empty, entries, groupDecls);
         try
         {
             return builder.Build();
@@ -128,6 +151,44 @@ public static class YamlDagLoader
         catch (DagValidationException e)
         {
             throw new YamlDagException(file, (int)root.Start.Line, "tasks", e.Message);
+        }
+    }
+
+    // Adds the tasks of group `path` (empty: top level) and, in order of first appearance, its child groups.
+    private static void AddGroup(
+        DagBuilder builder,
+        string path,
+        List<(string Group, string Id, ITaskOperator Operator, string[] Upstream, TaskOptions Options)> entries,
+        Dictionary<string, (IReadOnlyList<string> Upstream, TaskOptions? Defaults)> groups)
+    {
+        var children = new List<string>();
+        foreach (var entry in entries)
+        {
+            if (entry.Group == path)
+            {
+                builder.Task(entry.Id, entry.Operator, entry.Upstream, entry.Options);
+                continue;
+            }
+
+            var isDescendant = path.Length == 0 || entry.Group.StartsWith(path + ".", StringComparison.Ordinal);
+            if (!isDescendant)
+            {
+                continue;
+            }
+
+            var rest = path.Length == 0 ? entry.Group : entry.Group[(path.Length + 1)..];
+            var child = rest.Split('.')[0];
+            if (!children.Contains(child))
+            {
+                children.Add(child);
+            }
+        }
+
+        foreach (var child in children)
+        {
+            var childPath = path.Length == 0 ? child : $"{path}.{child}";
+            groups.TryGetValue(childPath, out var decl);
+            builder.Group(child, g => AddGroup(g, childPath, entries, groups), (decl.Upstream ?? []).ToArray(), decl.Defaults);
         }
     }
 

@@ -77,6 +77,40 @@ public sealed class YamlDagLoaderTests
     }
 
     [Fact]
+    public void Load_TaskGroups_PrefixedIdsGroupUpstreamAndDefaults()
+    {
+        var dag = YamlDagLoader.Load("groups.yaml", """
+            dag_id: grouped
+            task_groups:
+              - id: extract
+                upstream: start
+                default_args: {retries: 4}
+            tasks:
+              - id: start
+                operator: empty
+              - id: users
+                group: extract
+                operator: empty
+              - id: orders
+                group: extract
+                operator: empty
+              - id: merge
+                group: extract.inner
+                operator: empty
+                upstream: [users, orders]
+              - id: report
+                operator: empty
+                upstream: extract
+            """);
+
+        Assert.Equal(["start"], dag.GetTask("extract.users").Upstream);
+        Assert.Equal(["extract.users", "extract.orders"], dag.GetTask("extract.inner.merge").Upstream);
+        Assert.Equal(["extract.inner.merge"], dag.GetTask("report").Upstream);
+        Assert.Equal(4, dag.GetTask("extract.orders").Retries);
+        Assert.Equal(0, dag.GetTask("report").Retries);
+    }
+
+    [Fact]
     public void LoadFolder_OneBrokenFile_OthersStillLoad()
     {
         var folder = Directory.CreateTempSubdirectory("gale-yaml-").FullName;
