@@ -12,6 +12,8 @@ public sealed partial class Dag
     private readonly FrozenDictionary<string, DagTask> _tasks;
     private readonly FrozenDictionary<string, IReadOnlyList<string>> _downstream;
     private readonly FrozenDictionary<string, int> _order;
+    private readonly bool _hasSetups;
+    private readonly Dictionary<string, IReadOnlyList<string>> _indirectSetups = new(StringComparer.Ordinal);
     private HashSet<string>? _leaves;
 
     /// <summary>Creates and validates a DAG.</summary>
@@ -68,6 +70,7 @@ public sealed partial class Dag
         _tasks = byId.ToFrozenDictionary(StringComparer.Ordinal);
         _downstream = downstream.ToFrozenDictionary(p => p.Key, p => (IReadOnlyList<string>)p.Value, StringComparer.Ordinal);
         TopologicalOrder = Sort(list, _downstream);
+        _hasSetups = list.Any(t => t.IsSetup);
         _order = TopologicalOrder.Select((t, i) => (t.TaskId, i)).ToFrozenDictionary(p => p.TaskId, p => p.i, StringComparer.Ordinal);
     }
 
@@ -97,6 +100,63 @@ public sealed partial class Dag
 
     /// <summary>The tasks whose states decide the run's state (no non-teardown downstream; not teardowns themselves).</summary>
     public IReadOnlySet<string> LeafTaskIds => _leaves ??= Gale.Runs.RunStateEvaluator.ComputeLeafTaskIds(this);
+
+    /// <summary>
+    /// Airflow's indirect setups of a (non-teardown) task: setups upstream of it, not directly, whose teardown (if
+    /// any) is downstream of it. The task may only run once they all succeeded.
+    /// </summary>
+    public IReadOnlyList<string> IndirectSetups(string taskId)
+    {
+        if (!_hasSetups || GetTask(taskId).IsTeardown)
+        {
+            return [];
+        }
+
+        lock (_indirectSetups)
+        {
+            if (_indirectSetups.TryGetValue(taskId, out var cached))
+            {
+                return cached;
+            }
+        }
+
+        var upstream = Transitive(taskId, t => GetTask(t).Upstream);
+        var downstream = Transitive(taskId, Downstream);
+        var direct = GetTask(taskId).Upstream.ToHashSet(StringComparer.Ordinal);
+        var result = upstream
+            .Where(s => GetTask(s).IsSetup && !direct.Contains(s))
+            .Where(s =>
+            {
+                var teardowns = Downstream(s).Where(d => GetTask(d).IsTeardown).ToList();
+                return teardowns.Count == 0 || teardowns.Any(downstream.Contains);
+            })
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        lock (_indirectSetups)
+        {
+            _indirectSetups[taskId] = result;
+        }
+
+        return result;
+    }
+
+    private static HashSet<string> Transitive(string start, Func<string, IReadOnlyList<string>> next)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var stack = new Stack<string>(next(start));
+        while (stack.TryPop(out var id))
+        {
+            if (seen.Add(id))
+            {
+                foreach (var n in next(id))
+                {
+                    stack.Push(n);
+                }
+            }
+        }
+
+        return seen;
+    }
 
     /// <summary>The task's position in <see cref="TopologicalOrder"/>.</summary>
     public int OrderOf(string taskId) => _order[taskId];

@@ -266,9 +266,14 @@ public static class RunDecider
                 var task = dag.TopologicalOrder[index];
                 foreach (var ti in InstancesOf(task.TaskId).Where(t => t.State == TaskInstanceState.None))
                 {
-                    var counts = UpstreamCounts.Of(task.Upstream
-                        .SelectMany(up => InstancesOf(up).Select(u => (u.State, dag.GetTask(up).IsSetup))));
-                    var decision = TriggerRuleEvaluator.Evaluate(task.TriggerRule, counts, ti.MapIndex >= 0);
+                    var decision = IndirectSetupDecision(task.TaskId);
+                    if (decision.Met)
+                    {
+                        var counts = UpstreamCounts.Of(task.Upstream
+                            .SelectMany(up => InstancesOf(up).Select(u => (u.State, dag.GetTask(up).IsSetup))));
+                        decision = TriggerRuleEvaluator.Evaluate(task.TriggerRule, counts, ti.MapIndex >= 0);
+                    }
+
                     if (decision.Flag is { } flag)
                     {
                         Set(ti with { State = flag, EndDate = now, Message = $"trigger rule {task.TriggerRule.ToAirflowName()}: upstream {flag.ToAirflowName()}" });
@@ -280,6 +285,30 @@ public static class RunDecider
                     }
                 }
             }
+        }
+
+        // Airflow's indirect-setup constraint: a work task between a setup and its teardown runs only if that setup
+        // succeeded, whatever its own trigger rule says.
+        private TriggerDecision IndirectSetupDecision(string taskId)
+        {
+            var setups = dag.IndirectSetups(taskId);
+            if (setups.Count == 0)
+            {
+                return TriggerDecision.Run;
+            }
+
+            var states = setups.SelectMany(InstancesOf).Select(t => t.State).ToList();
+            if (states.Any(s => s is TaskInstanceState.Failed or TaskInstanceState.UpstreamFailed))
+            {
+                return new TriggerDecision(TaskInstanceState.UpstreamFailed, false);
+            }
+
+            if (states.Any(s => s == TaskInstanceState.Skipped))
+            {
+                return new TriggerDecision(TaskInstanceState.Skipped, false);
+            }
+
+            return states.All(s => s == TaskInstanceState.Success) ? TriggerDecision.Run : TriggerDecision.Wait;
         }
 
         private void Enqueue(TaskInstance ti)

@@ -7,7 +7,7 @@ using Gale.Runs.Events;
 namespace Gale.Core.Tests.Runs;
 
 /// <summary>
-/// Random DAGs (random edges, trigger rules, setup/teardown flags, retries) × random attempt outcomes, driven through
+/// Random DAGs (random edges, trigger rules, retries) × random attempt outcomes, driven through
 /// the decision function: no task is queued before its trigger rule allows it, finished states never change, and
 /// every run ends with a state that follows from its leaves.
 /// </summary>
