@@ -50,6 +50,40 @@ public sealed class DagBuilder
         return this;
     }
 
+    /// <summary>Maps a task (Airflow's <c>expand</c>): one instance per element of the cross product of the sources.</summary>
+    public DagBuilder Expand(string taskId, params MapSource[] sources) => SetMapping(taskId, new MapSpec(sources));
+
+    /// <summary>Maps a task over a list of objects (Airflow's <c>expand_kwargs</c>): each object's fields are one instance's arguments.</summary>
+    public DagBuilder ExpandKwargs(string taskId, MapSource source) => SetMapping(taskId, new MapSpec([source], Kwargs: true));
+
+    private DagBuilder SetMapping(string taskId, MapSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var id = _prefix + taskId;
+        var index = _tasks.FindLastIndex(t => t.TaskId == id);
+        if (index < 0)
+        {
+            throw new DagValidationException(_settings.DagId, $"cannot map '{id}': add the task before mapping it.");
+        }
+
+        if (spec.Sources.Count == 0 || (spec.Kwargs && spec.Sources.Count != 1))
+        {
+            throw new DagValidationException(_settings.DagId, $"task '{id}': expand needs at least one source; expand_kwargs exactly one.");
+        }
+
+        var task = _tasks[index];
+        var fromXCom = spec.Sources.Where(s => s.FromTaskId is not null).Select(s => _prefix + "\u0001" + s.FromTaskId);
+        _tasks[index] = task with
+        {
+            Mapping = spec with { Sources = spec.Sources.Select(s => s.FromTaskId is null ? s : s with { FromTaskId = Resolve(s.FromTaskId) }).ToList() },
+            Upstream = task.Upstream.Concat(fromXCom).ToArray(),
+        };
+        return this;
+    }
+
+    // XCom sources are usually siblings; an absolute id also works.
+    private string Resolve(string taskId) => _tasks.Any(t => t.TaskId == _prefix + taskId) ? _prefix + taskId : taskId;
+
     /// <summary>Airflow's <c>chain(a, b, c)</c>: each task or group waits for the previous one.</summary>
     public DagBuilder Chain(params string[] taskOrGroupIds)
     {

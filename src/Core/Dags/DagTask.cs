@@ -50,6 +50,9 @@ public sealed record DagTask
     /// <summary>A teardown task: runs when its setups succeeded, whatever the work tasks did, and does not decide the run's state.</summary>
     public bool IsTeardown { get; init; }
 
+    /// <summary>Dynamic task mapping, or null for an ordinary task.</summary>
+    public MapSpec? Mapping { get; init; }
+
     /// <summary>Airflow's <c>max_tries</c>: the number of retries.</summary>
     public int MaxTries => Retries;
 }

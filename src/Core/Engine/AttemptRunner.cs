@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using Gale.Dags;
 using Gale.Execution;
 using Gale.Runs;
@@ -120,8 +121,19 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
         }
 
         var run = snapshot.Run;
+        IReadOnlyDictionary<string, JsonElement> mapArguments;
+        try
+        {
+            mapArguments = await MapArgumentsAsync(dag, task, run.RunId, ti.MapIndex, cancel.Token);
+        }
+        catch (InvalidOperationException e)
+        {
+            return Finished(attempt, ti, AttemptOutcome.Failed, e.Message, null, null, false);
+        }
+
         var context = new TaskContext
         {
+            MapArguments = mapArguments,
             DagId = dag.DagId,
             RunId = run.RunId,
             TaskId = task.TaskId,
@@ -138,6 +150,7 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
 
         AttemptOutcome outcome;
         string? error = null;
+        int? resultLength = null;
         try
         {
             if (ti.TryNumber > 1)
@@ -154,7 +167,9 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
 
             if (value is not null)
             {
-                await context.XCom.PushAsync(XComAccessor.ReturnValueKey, value);
+                var json = JsonSerializer.SerializeToElement(value, XComJson.Options);
+                resultLength = json.ValueKind == JsonValueKind.Array ? json.GetArrayLength() : null;
+                await context.XCom.PushAsync(XComAccessor.ReturnValueKey, json);
             }
 
             outcome = AttemptOutcome.Success;
@@ -180,19 +195,62 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
         }
 
         LogAttemptEnded(_log, attempt.AttemptId, outcome, error);
-        return new TaskFinished
+        var success = outcome == AttemptOutcome.Success;
+        return Finished(attempt, ti, outcome, error, success ? resultLength : null, success ? context.FollowedTaskIds : null, success && context.ShortCircuited);
+    }
+
+    private TaskFinished Finished(AttemptMessage attempt, TaskInstance ti, AttemptOutcome outcome, string? error, int? resultLength, IReadOnlyList<string>? follow, bool shortCircuit) => new()
+    {
+        EventId = $"finish:{attempt.AttemptId}",
+        Task = attempt.Task,
+        TryNumber = attempt.TryNumber,
+        Outcome = outcome,
+        Message = error,
+        ResultLength = resultLength,
+        FollowTaskIds = follow,
+        SkipAllDownstream = shortCircuit,
+        At = engine.Clock.GetUtcNow(),
+        StartedAt = ti.StartDate,
+        WorkerId = engine.Options.WorkerId,
+    };
+
+    // A mapped instance's arguments: element i of the cross product of its sources (or the i-th object for expand_kwargs).
+    private async Task<IReadOnlyDictionary<string, JsonElement>> MapArgumentsAsync(Dag dag, DagTask task, string runId, int mapIndex, CancellationToken cancellationToken)
+    {
+        if (task.Mapping is not { } mapping || mapIndex < 0)
         {
-            EventId = $"finish:{attempt.AttemptId}",
-            Task = attempt.Task,
-            TryNumber = attempt.TryNumber,
-            Outcome = outcome,
-            Message = error,
-            FollowTaskIds = outcome == AttemptOutcome.Success ? context.FollowedTaskIds : null,
-            SkipAllDownstream = outcome == AttemptOutcome.Success && context.ShortCircuited,
-            At = engine.Clock.GetUtcNow(),
-            StartedAt = ti.StartDate,
-            WorkerId = engine.Options.WorkerId,
-        };
+            return new Dictionary<string, JsonElement>();
+        }
+
+        var lists = new List<IReadOnlyList<JsonElement>>();
+        foreach (var source in mapping.Sources)
+        {
+            if (source.Values is { } values)
+            {
+                lists.Add(values);
+                continue;
+            }
+
+            var json = await xcoms.GetAsync(new XComKey(dag.DagId, runId, source.FromTaskId!, -1, source.XComKey), cancellationToken);
+            using var document = json is null ? null : JsonDocument.Parse(json);
+            if (document?.RootElement.ValueKind != JsonValueKind.Array)
+            {
+                throw new InvalidOperationException($"cannot expand over '{source.Argument}': the XCom '{source.XComKey}' of '{source.FromTaskId}' is not a list");
+            }
+
+            lists.Add(document.RootElement.EnumerateArray().Select(e => e.Clone()).ToList());
+        }
+
+        if (mapping.Kwargs)
+        {
+            var item = lists[0][mapIndex];
+            return item.ValueKind == JsonValueKind.Object
+                ? item.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.Ordinal)
+                : throw new InvalidOperationException($"expand_kwargs over '{mapping.Sources[0].Argument}': element {mapIndex} is not an object of arguments");
+        }
+
+        var indexes = MapSpec.Indexes(lists.Select(l => l.Count).ToList(), mapIndex);
+        return mapping.Sources.Select((s, i) => (s.Argument, Value: lists[i][indexes[i]])).ToDictionary(p => p.Argument, p => p.Value, StringComparer.Ordinal);
     }
 
     private async Task HandleForeignAttemptAsync(QueueMessageHandle message, AttemptMessage attempt, TaskInstance ti)

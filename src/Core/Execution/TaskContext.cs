@@ -42,6 +42,16 @@ public sealed class TaskContext
     /// <summary>Cancelled when the attempt times out or the worker shuts down.</summary>
     public CancellationToken CancellationToken { get; init; }
 
+    /// <summary>For a mapped task instance: its arguments (Airflow's expanded keyword arguments).</summary>
+    public IReadOnlyDictionary<string, JsonElement> MapArguments { get; init; } = new Dictionary<string, JsonElement>();
+
+    /// <summary>A mapped argument converted to <typeparamref name="T"/>.</summary>
+    /// <exception cref="KeyNotFoundException">The task is not mapped over an argument of that name.</exception>
+    public T? Arg<T>(string name) =>
+        MapArguments.TryGetValue(name, out var value)
+            ? value.Deserialize<T>(XComJson.Options)
+            : throw new KeyNotFoundException($"Task '{TaskId}' has no mapped argument '{name}' (arguments: {string.Join(", ", MapArguments.Keys)}).");
+
     /// <summary>Set by <see cref="Follow"/>: the direct downstream tasks this branch chose.</summary>
     public IReadOnlyList<string>? FollowedTaskIds { get; private set; }
 

@@ -19,6 +19,17 @@ public sealed class XComAccessor(IXComStore store, string dagId, string runId, s
         return json is null ? default : JsonSerializer.Deserialize<T>(json, XComJson.Options);
     }
 
+    /// <summary>Pulls the values of every mapped instance of <paramref name="fromTaskId"/>, in map-index order.</summary>
+    public async Task<IReadOnlyList<T?>> PullMappedAsync<T>(string fromTaskId, string key = ReturnValueKey)
+    {
+        var values = await store.GetMappedAsync(dagId, runId, fromTaskId, key, cancellationToken);
+        return values.Select(v => JsonSerializer.Deserialize<T>(v, XComJson.Options)).ToList();
+    }
+
+    /// <summary>Synchronous <see cref="PullMappedAsync{T}"/>.</summary>
+    public IReadOnlyList<T?> PullMapped<T>(string fromTaskId, string key = ReturnValueKey) =>
+        PullMappedAsync<T>(fromTaskId, key).GetAwaiter().GetResult();
+
     /// <summary>Synchronous <see cref="PullAsync{T}"/>, for short delegate tasks.</summary>
     public T? Pull<T>(string fromTaskId, string key = ReturnValueKey, int fromMapIndex = -1) =>
         PullAsync<T>(fromTaskId, key, fromMapIndex).GetAwaiter().GetResult();

@@ -20,6 +20,14 @@ public sealed class InMemoryXComStore : IXComStore
         Task.FromResult(_values.GetValueOrDefault(key));
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<string>> GetMappedAsync(string dagId, string runId, string taskId, string key, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<string>>(_values
+            .Where(p => p.Key.DagId == dagId && p.Key.RunId == runId && p.Key.TaskId == taskId && p.Key.Key == key && p.Key.MapIndex >= 0)
+            .OrderBy(p => p.Key.MapIndex)
+            .Select(p => p.Value)
+            .ToList());
+
+    /// <inheritdoc />
     public Task DeleteTaskInstanceAsync(string dagId, string runId, string taskId, int mapIndex, CancellationToken cancellationToken = default)
     {
         foreach (var key in _values.Keys.Where(k => k.DagId == dagId && k.RunId == runId && k.TaskId == taskId && k.MapIndex == mapIndex))

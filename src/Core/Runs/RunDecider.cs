@@ -196,7 +196,7 @@ public static class RunDecider
             switch (f.Outcome)
             {
                 case AttemptOutcome.Success:
-                    Set(ti with { State = TaskInstanceState.Success, StartDate = started, EndDate = f.At, WorkerId = worker, Message = null });
+                    Set(ti with { State = TaskInstanceState.Success, StartDate = started, EndDate = f.At, WorkerId = worker, Message = null, ResultLength = f.ResultLength });
                     SkipNotFollowed(ti.TaskId, f);
                     break;
                 case AttemptOutcome.Skipped:
@@ -274,6 +274,12 @@ public static class RunDecider
                         decision = TriggerRuleEvaluator.Evaluate(task.TriggerRule, counts, ti.MapIndex >= 0);
                     }
 
+                    if (decision.Met && task.Mapping is { } mapping && ti.MapIndex < 0)
+                    {
+                        Expand(task, ti, mapping);
+                        continue;
+                    }
+
                     if (decision.Flag is { } flag)
                     {
                         Set(ti with { State = flag, EndDate = now, Message = $"trigger rule {task.TriggerRule.ToAirflowName()}: upstream {flag.ToAirflowName()}" });
@@ -284,6 +290,47 @@ public static class RunDecider
                         Enqueue(ti);
                     }
                 }
+            }
+        }
+
+        // Dynamic mapping: the unexpanded instance becomes one instance per element; none makes it skipped, and a
+        // source that is not a list fails it with the reason.
+        private void Expand(DagTask task, TaskInstance unexpanded, MapSpec mapping)
+        {
+            var lengths = new List<int>();
+            foreach (var source in mapping.Sources)
+            {
+                if (source.Values is { } values)
+                {
+                    lengths.Add(values.Count);
+                    continue;
+                }
+
+                var upstream = InstancesOf(source.FromTaskId!).FirstOrDefault();
+                if (upstream?.ResultLength is not { } length)
+                {
+                    Set(unexpanded with { State = TaskInstanceState.Failed, EndDate = now, Message = $"cannot expand over '{source.Argument}': the XCom '{source.XComKey}' of '{source.FromTaskId}' is not a list" });
+                    MarkDownstream(task.TaskId);
+                    return;
+                }
+
+                lengths.Add(length);
+            }
+
+            var count = mapping.Kwargs ? lengths[0] : MapSpec.Count(lengths);
+            if (count == 0)
+            {
+                Set(unexpanded with { State = TaskInstanceState.Skipped, EndDate = now, Message = "mapped over an empty list" });
+                MarkDownstream(task.TaskId);
+                return;
+            }
+
+            _tasks.Remove(unexpanded.Key);
+            _changedKeys.Remove(unexpanded.Key);
+            _changed = true;
+            for (var i = 0; i < count; i++)
+            {
+                Enqueue(unexpanded with { MapIndex = i });
             }
         }
 
@@ -328,9 +375,16 @@ public static class RunDecider
             _commands.Add(new EnqueueAttempt(_run.Key, next.Key, next.TryNumber));
         }
 
-        // Every task has one instance (map index -1) until dynamic mapping expands it.
-        private IEnumerable<TaskInstance> InstancesOf(string taskId) =>
-            _tasks.TryGetValue(new TaskInstanceKey(taskId), out var ti) ? [ti] : [];
+        // An unmapped task has one instance (map index -1); a mapped one has -1 until expanded, then 0..n-1.
+        private IEnumerable<TaskInstance> InstancesOf(string taskId)
+        {
+            if (dag.HasTask(taskId) && dag.GetTask(taskId).Mapping is null)
+            {
+                return _tasks.TryGetValue(new TaskInstanceKey(taskId), out var ti) ? [ti] : [];
+            }
+
+            return _tasks.Where(p => p.Key.TaskId == taskId).Select(p => p.Value).ToList();
+        }
 
         private void MarkDownstream(string taskId)
         {

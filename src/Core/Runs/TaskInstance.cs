@@ -36,6 +36,9 @@ public sealed record TaskInstance
     /// <summary>When an up_for_retry instance becomes due again.</summary>
     public DateTimeOffset? NextRetryAt { get; init; }
 
+    /// <summary>When the task succeeded with a list as its return value: the list's length (what a mapped downstream expands over).</summary>
+    public int? ResultLength { get; init; }
+
     /// <summary>Why the last attempt failed or was skipped, for people.</summary>
     public string? Message { get; init; }
 

@@ -135,9 +135,10 @@ internal static class RunSnapshotCodec
         [property: JsonPropertyName("w")] string? WorkerId,
         [property: JsonPropertyName("h")] DateTimeOffset? HeartbeatAt,
         [property: JsonPropertyName("r")] DateTimeOffset? NextRetryAt,
-        [property: JsonPropertyName("g")] string? Message)
+        [property: JsonPropertyName("g")] string? Message,
+        [property: JsonPropertyName("l")] int? ResultLength)
     {
-        public static Dto From(TaskInstance t) => new(t.TaskId, t.MapIndex, t.State.ToAirflowName(), t.TryNumber, t.MaxTries, t.QueuedAt, t.StartDate, t.EndDate, t.WorkerId, t.HeartbeatAt, t.NextRetryAt, t.Message);
+        public static Dto From(TaskInstance t) => new(t.TaskId, t.MapIndex, t.State.ToAirflowName(), t.TryNumber, t.MaxTries, t.QueuedAt, t.StartDate, t.EndDate, t.WorkerId, t.HeartbeatAt, t.NextRetryAt, t.Message, t.ResultLength);
 
         public TaskInstance ToTaskInstance() => new()
         {
@@ -153,6 +154,7 @@ internal static class RunSnapshotCodec
             HeartbeatAt = HeartbeatAt,
             NextRetryAt = NextRetryAt,
             Message = Message,
+            ResultLength = ResultLength,
         };
     }
 }

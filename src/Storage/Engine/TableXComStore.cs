@@ -60,6 +60,28 @@ public sealed class TableXComStore(TableClient table, BlobContainerClient blobs,
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<string>> GetMappedAsync(string dagId, string runId, string taskId, string key, CancellationToken cancellationToken = default)
+    {
+        var partition = KeyEncoding.RunPartition(dagId, runId);
+        var prefix = KeyEncoding.Encode(taskId) + "|";
+        var filter = TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {prefix} and RowKey lt {prefix + "\uffff"} and Key eq {key} and MapIndex ge {0}");
+        var found = new List<(int MapIndex, XComKey Key)>();
+        await foreach (var e in table.QueryAsync(filter, ["MapIndex"], cancellationToken: cancellationToken))
+        {
+            var mapIndex = e.GetInt32("MapIndex")!.Value;
+            found.Add((mapIndex, new XComKey(dagId, runId, taskId, mapIndex, key)));
+        }
+
+        var values = new List<string>(found.Count);
+        foreach (var (_, xcomKey) in found.OrderBy(f => f.MapIndex))
+        {
+            values.Add((await GetAsync(xcomKey, cancellationToken))!);
+        }
+
+        return values;
+    }
+
+    /// <inheritdoc />
     public async Task DeleteTaskInstanceAsync(string dagId, string runId, string taskId, int mapIndex, CancellationToken cancellationToken = default)
     {
         var partition = KeyEncoding.RunPartition(dagId, runId);

@@ -77,6 +77,9 @@ public sealed record TaskFinished : RunEvent
     /// <summary>Why it failed or skipped, for people.</summary>
     public string? Message { get; init; }
 
+    /// <summary>On success with a list return value: its length (for mapped downstream tasks).</summary>
+    public int? ResultLength { get; init; }
+
     /// <summary>A branch's choice: on success, direct downstream tasks not listed here are skipped.</summary>
     public IReadOnlyList<string>? FollowTaskIds { get; init; }
 
