@@ -9,7 +9,8 @@ namespace Gale.Engine;
 /// <summary>The outcome of <see cref="DagTestRunner"/>: the run and its task instances at the end.</summary>
 /// <param name="Snapshot">The final snapshot.</param>
 /// <param name="Stuck">True when the run could not finish (nothing left to run, no timer pending).</param>
-public sealed record DagTestResult(RunSnapshot Snapshot, bool Stuck);
+/// <param name="XComs">The XComs the run's tasks pushed.</param>
+public sealed record DagTestResult(RunSnapshot Snapshot, bool Stuck, Gale.Execution.IXComStore XComs);
 
 /// <summary>
 /// Runs one DAG run in-process on the in-memory store (Airflow's <c>dags test</c>): the same engine, decision
@@ -28,7 +29,8 @@ public static class DagTestRunner
         var control = new InMemoryMessageQueue("control", clock);
         var options = new EngineOptions { WorkerId = "dags-test", RunReadyTasksLocally = false, Lease = TimeSpan.FromHours(1) };
         var engine = new RunEngine(new InMemoryRunStore(), new DagBag([dag]), tasks, control, clock, options, loggers.CreateLogger<RunEngine>());
-        var runner = new AttemptRunner(engine, new DagBag([dag]), tasks, new InMemoryXComStore(), loggers);
+        var xcoms = new InMemoryXComStore();
+        var runner = new AttemptRunner(engine, new DagBag([dag]), tasks, xcoms, loggers);
         var controlWorker = new ControlWorker(engine, control, options, clock, loggers.CreateLogger<ControlWorker>());
 
         var (snapshot, _) = await engine.CreateRunAsync(dag, run, start: true, cancellationToken);
@@ -50,13 +52,13 @@ public static class DagTestRunner
                 var next = new[] { tasks.NextVisibleAt, control.NextVisibleAt }.Where(t => t is not null).Min();
                 if (next is null)
                 {
-                    return new DagTestResult(snapshot, Stuck: true);
+                    return new DagTestResult(snapshot, Stuck: true, xcoms);
                 }
 
                 clock.SkipTo(next.Value);
             }
         }
 
-        return new DagTestResult(snapshot, Stuck: false);
+        return new DagTestResult(snapshot, Stuck: false, xcoms);
     }
 }

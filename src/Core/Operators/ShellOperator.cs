@@ -32,7 +32,7 @@ public sealed partial class ShellOperator(string command) : ITaskOperator
         var (exitCode, lastLine) = await RunAsync(context);
         if (exitCode == 0)
         {
-            return lastLine;
+            return AsListIfJsonArray(lastLine);
         }
 
         if (SkipOnExitCodes.Contains(exitCode))
@@ -41,6 +41,25 @@ public sealed partial class ShellOperator(string command) : ITaskOperator
         }
 
         throw new InvalidOperationException($"command exited with code {exitCode}");
+    }
+
+    // A last line that is a JSON array is returned as a list, so mapped tasks can expand over a command's output.
+    private static object? AsListIfJsonArray(string? line)
+    {
+        if (line is null || !line.TrimStart().StartsWith('['))
+        {
+            return line;
+        }
+
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(line);
+            return json.RootElement.ValueKind == System.Text.Json.JsonValueKind.Array ? json.RootElement.Clone() : line;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return line;
+        }
     }
 
     /// <summary>Runs the command and returns its exit code and last non-empty stdout line.</summary>
@@ -55,8 +74,15 @@ public sealed partial class ShellOperator(string command) : ITaskOperator
             UseShellExecute = false,
             WorkingDirectory = WorkingDirectory ?? System.Environment.CurrentDirectory,
         };
+        // A mapped instance's arguments: "command" replaces the command; the others become environment variables.
+        var command = context.MapArguments.TryGetValue("command", out var mappedCommand) ? Text(mappedCommand) : Command;
         psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add(Command);
+        psi.ArgumentList.Add(command);
+        foreach (var (name, value) in context.MapArguments.Where(a => a.Key != "command"))
+        {
+            psi.Environment[name.ToUpperInvariant()] = Text(value);
+        }
+
         psi.Environment["AIRFLOW_CTX_DAG_ID"] = context.DagId;
         psi.Environment["AIRFLOW_CTX_TASK_ID"] = context.TaskId;
         psi.Environment["AIRFLOW_CTX_DAG_RUN_ID"] = context.RunId;
@@ -66,7 +92,7 @@ public sealed partial class ShellOperator(string command) : ITaskOperator
             psi.Environment[key] = value;
         }
 
-        LogRunning(context.Log, Command);
+        LogRunning(context.Log, command);
         using var process = Process.Start(psi) ?? throw new InvalidOperationException("/bin/sh did not start.");
         process.StandardInput.Close();
         string? lastLine = null;
@@ -103,6 +129,9 @@ public sealed partial class ShellOperator(string command) : ITaskOperator
         await Task.WhenAll(stdout, stderr);
         return (process.ExitCode, lastLine);
     }
+
+    private static string Text(System.Text.Json.JsonElement value) =>
+        value.ValueKind == System.Text.Json.JsonValueKind.String ? value.GetString()! : value.GetRawText();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Running: {Command}")]
     private static partial void LogRunning(ILogger logger, string command);

@@ -28,7 +28,7 @@ public static class YamlDagLoader
 
     private static readonly HashSet<string> TaskFields =
     [
-        .. ArgFields, "id", "task_id", "operator", "upstream", "command", "env", "cwd", "skip_on_exit_code", "setup", "teardown", "follow", "group",
+        .. ArgFields, "id", "task_id", "operator", "upstream", "command", "env", "cwd", "skip_on_exit_code", "setup", "teardown", "follow", "group", "expand", "expand_kwargs",
     ];
 
     /// <summary>Loads every YAML file in <paramref name="folder"/> (recursively); a missing folder yields nothing.</summary>
@@ -128,7 +128,7 @@ public static class YamlDagLoader
             }
         }
 
-        var entries = new List<(string Group, string Id, ITaskOperator Operator, string[] Upstream, TaskOptions Options)>();
+        var entries = new List<(string Group, string Id, ITaskOperator Operator, string[] Upstream, TaskOptions Options, MapSpec? Mapping)>();
         for (var i = 0; i < tasks.Children.Count; i++)
         {
             if (tasks.Children[i] is not YamlMappingNode taskNode)
@@ -140,7 +140,7 @@ public static class YamlDagLoader
             task.RejectUnknown(TaskFields);
             var id = task.String("id") ?? task.String("task_id") ?? throw task.Error(taskNode, "id", "is required");
             var options = ReadArgs(task) with { IsSetup = task.Bool("setup") ?? false, IsTeardown = task.Bool("teardown") ?? false };
-            entries.Add((task.String("group") ?? string.Empty, id, ReadOperator(task, taskNode), task.StringList("upstream").ToArray(), options));
+            entries.Add((task.String("group") ?? string.Empty, id, ReadOperator(task, taskNode), task.StringList("upstream").ToArray(), options, ReadMapping(task)));
         }
 
         AddGroup(builder, string.Empty, entries, groupDecls);
@@ -158,7 +158,7 @@ public static class YamlDagLoader
     private static void AddGroup(
         DagBuilder builder,
         string path,
-        List<(string Group, string Id, ITaskOperator Operator, string[] Upstream, TaskOptions Options)> entries,
+        List<(string Group, string Id, ITaskOperator Operator, string[] Upstream, TaskOptions Options, MapSpec? Mapping)> entries,
         Dictionary<string, (IReadOnlyList<string> Upstream, TaskOptions? Defaults)> groups)
     {
         var children = new List<string>();
@@ -167,6 +167,15 @@ public static class YamlDagLoader
             if (entry.Group == path)
             {
                 builder.Task(entry.Id, entry.Operator, entry.Upstream, entry.Options);
+                if (entry.Mapping is { Kwargs: true } kwargs)
+                {
+                    builder.ExpandKwargs(entry.Id, kwargs.Sources[0]);
+                }
+                else if (entry.Mapping is { } mapping)
+                {
+                    builder.Expand(entry.Id, [.. mapping.Sources]);
+                }
+
                 continue;
             }
 
@@ -191,6 +200,46 @@ public static class YamlDagLoader
             builder.Group(child, g => AddGroup(g, childPath, entries, groups), (decl.Upstream ?? []).ToArray(), decl.Defaults);
         }
     }
+
+    // expand: {arg: [literal, ...] | {xcom: task_id, key: k}} ; expand_kwargs: [{...}, ...] | {xcom: task_id}
+    private static MapSpec? ReadMapping(YamlNodeReader task)
+    {
+        if (task.Mapping("expand") is { } expand)
+        {
+            var sources = expand.Node.Children.Select(p => ReadSource(task, ((YamlScalarNode)p.Key).Value!, p.Value, $"expand.{p.Key}")).ToList();
+            return sources.Count == 0 ? throw task.Error(expand.Node, "expand", "names no arguments") : new MapSpec(sources);
+        }
+
+        if (task.Raw("expand_kwargs") is { } kwargs)
+        {
+            return new MapSpec([ReadSource(task, "kwargs", kwargs, "expand_kwargs")], Kwargs: true);
+        }
+
+        return null;
+    }
+
+    private static MapSource ReadSource(YamlNodeReader task, string argument, YamlNode node, string field)
+    {
+        switch (node)
+        {
+            case YamlSequenceNode list:
+                return new MapSource { Argument = argument, Values = list.Children.Select(ToJson).ToList() };
+            case YamlMappingNode map:
+                var source = new YamlNodeReader(task.File, map, task.Field(field));
+                source.RejectUnknown(new HashSet<string>(["xcom", "key"]));
+                return MapSource.FromXCom(argument, source.RequiredString("xcom"), source.String("key") ?? Execution.XComAccessor.ReturnValueKey);
+            default:
+                throw task.Error(node, field, "must be a list of values or {xcom: task_id}");
+        }
+    }
+
+    private static System.Text.Json.JsonElement ToJson(YamlNode node) => node switch
+    {
+        YamlScalarNode s => System.Text.Json.JsonSerializer.SerializeToElement(s.Value),
+        YamlMappingNode m => System.Text.Json.JsonSerializer.SerializeToElement(m.Children.ToDictionary(p => ((YamlScalarNode)p.Key).Value!, p => ToJson(p.Value))),
+        YamlSequenceNode q => System.Text.Json.JsonSerializer.SerializeToElement(q.Children.Select(ToJson).ToList()),
+        _ => default,
+    };
 
     private static TaskOptions ReadArgs(YamlNodeReader node)
     {

@@ -9,6 +9,8 @@ internal sealed class YamlNodeReader(string file, YamlMappingNode node, string p
 {
     public YamlMappingNode Node => node;
 
+    public string File => file;
+
     public YamlDagException Error(YamlNode at, string field, string problem) =>
         new(file, (int)at.Start.Line, Field(field), problem);
 

@@ -109,3 +109,50 @@ public sealed class MappingTests
         Assert.Equal(DagRunState.Failed, snapshot.Run.State);
     }
 }
+
+public sealed class YamlMappingTests
+{
+    [Fact]
+    public async Task YamlExpand_LiteralAndShellOutputList_EnvPerInstance()
+    {
+        var dag = Gale.Yaml.YamlDagLoader.Load("mapped.yaml", """
+            dag_id: yaml_mapped
+            tasks:
+              - id: files
+                operator: shell
+                command: "echo '[\"a.csv\", \"b.csv\"]'"
+              - id: each_file
+                operator: shell
+                command: "echo processed-$FILE"
+                expand:
+                  file: {xcom: files}
+              - id: each_word
+                operator: shell
+                command: "echo $WORD-$N"
+                expand:
+                  word: [x, y]
+                  n: [1, 2]
+              - id: each_kwargs
+                operator: shell
+                command: "echo $A$B"
+                expand_kwargs: [{a: "1", b: "2"}, {a: "3", b: "4"}]
+            """);
+        var result = await DagTestRunner.RunAsync(dag, new DagRun { DagId = dag.DagId, RunId = "manual__y", QueuedAt = DateTimeOffset.UtcNow });
+
+        Assert.Equal(DagRunState.Success, result.Snapshot.Run.State);
+        Assert.Equal(2, result.Snapshot.Tasks.Keys.Count(k => k.TaskId == "each_file"));
+        Assert.Equal(4, result.Snapshot.Tasks.Keys.Count(k => k.TaskId == "each_word"));
+        Assert.Equal(2, result.Snapshot.Tasks.Keys.Count(k => k.TaskId == "each_kwargs"));
+        Assert.Equal(["\"processed-a.csv\"", "\"processed-b.csv\""], await result.XComs.GetMappedAsync(dag.DagId, "manual__y", "each_file", "return_value"));
+        Assert.Equal(["\"x-1\"", "\"x-2\"", "\"y-1\"", "\"y-2\""], await result.XComs.GetMappedAsync(dag.DagId, "manual__y", "each_word", "return_value"));
+        Assert.Equal(["\"12\"", "\"34\""], await result.XComs.GetMappedAsync(dag.DagId, "manual__y", "each_kwargs", "return_value"));
+    }
+
+    [Fact]
+    public void YamlExpand_BadSource_ErrorNamesField()
+    {
+        var e = Assert.Throws<Gale.Yaml.YamlDagException>(() => Gale.Yaml.YamlDagLoader.Load("bad.yaml", "dag_id: x\ntasks:\n  - id: a\n    operator: shell\n    command: ls\n    expand:\n      f: {task: b}\n"));
+
+        Assert.Equal("tasks[0].expand.f.task", e.Field);
+    }
+}
