@@ -125,6 +125,33 @@ public sealed class StorageEngineTests(AzuriteFixture azurite) : IClassFixture<A
     }
 
     [Fact]
+    public async Task MappingBranchingAndGroups_OnAzurite_StatesAndResultsStored()
+    {
+        int[]? collected = null;
+        var dag = Dag.Create("authoring")
+            .Task("numbers", _ => Enumerable.Range(1, 12).ToArray())
+            .Group("work", g => g
+                .Task("square", ctx => ctx.Arg<int>("n") * ctx.Arg<int>("n"))
+                .Expand("square", MapSource.FromXCom("n", "numbers")))
+            .Branch("pick", _ => "keep", after: "work")
+            .Task("keep", ctx => { collected = ctx.XCom.PullMapped<int>("work.square").Select(v => v).ToArray(); }, after: "pick")
+            .Task("drop", _ => { }, after: "pick")
+            .Build();
+        var ports = await NewPortsAsync(azurite.Account);
+        await using var host = Host(ports, dag, FastOptions);
+        host.Start();
+
+        await host.Engine.CreateRunAsync(dag, NewRun(dag));
+        var final = await WaitForFinishAsync(ports.Store, new RunKey(dag.DagId, "manual__it"), TimeSpan.FromMinutes(2));
+
+        Assert.Equal(DagRunState.Success, final.Run.State);
+        Assert.Equal(Enumerable.Range(0, 12), final.Tasks.Keys.Where(k => k.TaskId == "work.square").Select(k => k.MapIndex).Order());
+        Assert.DoesNotContain(new TaskInstanceKey("work.square", -1), final.Tasks.Keys);
+        Assert.Equal(TaskInstanceState.Skipped, final.Find(new("drop"))!.State);
+        Assert.Equal(Enumerable.Range(1, 12).Select(n => n * n), collected!);
+    }
+
+    [Fact]
     public async Task AzuriteStoppedAndRestartedMidRun_RunCompletes()
     {
         await using var server = await AzuriteServer.StartAsync();
