@@ -120,8 +120,8 @@ public sealed partial class Dag
             }
         }
 
-        var upstream = Transitive(taskId, t => GetTask(t).Upstream);
-        var downstream = Transitive(taskId, Downstream);
+        var upstream = AllUpstream(taskId);
+        var downstream = AllDownstream(taskId);
         var direct = GetTask(taskId).Upstream.ToHashSet(StringComparer.Ordinal);
         var result = upstream
             .Where(s => GetTask(s).IsSetup && !direct.Contains(s))
@@ -139,6 +139,12 @@ public sealed partial class Dag
 
         return result;
     }
+
+    /// <summary>Every task downstream of <paramref name="taskId"/>, at any distance.</summary>
+    public IReadOnlySet<string> AllDownstream(string taskId) => Transitive(taskId, Downstream);
+
+    /// <summary>Every task upstream of <paramref name="taskId"/>, at any distance.</summary>
+    public IReadOnlySet<string> AllUpstream(string taskId) => Transitive(taskId, t => GetTask(t).Upstream);
 
     private static HashSet<string> Transitive(string start, Func<string, IReadOnlyList<string>> next)
     {

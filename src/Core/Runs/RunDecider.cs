@@ -101,12 +101,12 @@ public static class RunDecider
             {
                 if (clear.IncludeDownstream)
                 {
-                    selected.UnionWith(AllDownstream(root));
+                    selected.UnionWith(dag.AllDownstream(root));
                 }
 
                 if (clear.IncludeUpstream)
                 {
-                    selected.UnionWith(AllUpstream(root));
+                    selected.UnionWith(dag.AllUpstream(root));
                 }
             }
 
@@ -141,24 +141,6 @@ public static class RunDecider
             }
 
             _changed = true; // at least the applied id is recorded
-        }
-
-        private HashSet<string> AllUpstream(string taskId)
-        {
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            var stack = new Stack<string>(dag.GetTask(taskId).Upstream);
-            while (stack.TryPop(out var next))
-            {
-                if (seen.Add(next))
-                {
-                    foreach (var up in dag.GetTask(next).Upstream)
-                    {
-                        stack.Push(up);
-                    }
-                }
-            }
-
-            return seen;
         }
 
         public Decision Finish()
@@ -226,7 +208,7 @@ public static class RunDecider
             }
             else if (f.SkipAllDownstream)
             {
-                targets = AllDownstream(taskId).Where(d => !dag.GetTask(d).IsTeardown);
+                targets = dag.AllDownstream(taskId).Where(d => !dag.GetTask(d).IsTeardown);
             }
 
             foreach (var target in targets)
@@ -237,24 +219,6 @@ public static class RunDecider
                     MarkDownstream(target);
                 }
             }
-        }
-
-        private HashSet<string> AllDownstream(string taskId)
-        {
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            var stack = new Stack<string>(dag.Downstream(taskId));
-            while (stack.TryPop(out var next))
-            {
-                if (seen.Add(next))
-                {
-                    foreach (var down in dag.Downstream(next))
-                    {
-                        stack.Push(down);
-                    }
-                }
-            }
-
-            return seen;
         }
 
         private void Schedule()
