@@ -118,6 +118,15 @@ public sealed class DagBuilder
         return this;
     }
 
+    /// <summary>Declares a typed param (Airflow's Param); a run's conf overrides its default and is validated against it.</summary>
+    public DagBuilder Param(string name, DagParam param)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var all = new Dictionary<string, DagParam>(_settings.Params, StringComparer.Ordinal) { [name] = param };
+        _settings = _settings with { Params = all };
+        return this;
+    }
+
     /// <summary>Sets default_args applied to every task added afterwards.</summary>
     public DagBuilder DefaultArgs(TaskOptions defaults)
     {

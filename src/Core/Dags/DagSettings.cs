@@ -36,6 +36,9 @@ public sealed record DagSettings
     /// <summary>Fail a run that runs longer than this.</summary>
     public TimeSpan? DagrunTimeout { get; init; }
 
+    /// <summary>Typed params with defaults; a run's conf overrides them and is validated against them.</summary>
+    public IReadOnlyDictionary<string, DagParam> Params { get; init; } = new Dictionary<string, DagParam>();
+
     /// <summary>Where the DAG was defined (file path or type name), for errors and the UI.</summary>
     public string? Fileloc { get; init; }
 }

@@ -131,8 +131,15 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
             return Finished(attempt, ti, AttemptOutcome.Failed, e.Message, null, null, false);
         }
 
+        var (parameters, paramErrors) = DagParams.Resolve(dag.Settings.Params, run.Conf);
+        if (paramErrors.Count > 0)
+        {
+            return Finished(attempt, ti, AttemptOutcome.Failed, "invalid params: " + string.Join("; ", paramErrors), null, null, false);
+        }
+
         var context = new TaskContext
         {
+            Params = parameters,
             MapArguments = mapArguments,
             DagId = dag.DagId,
             RunId = run.RunId,

@@ -42,6 +42,16 @@ public sealed class TaskContext
     /// <summary>Cancelled when the attempt times out or the worker shuts down.</summary>
     public CancellationToken CancellationToken { get; init; }
 
+    /// <summary>The run's params: the DAG's param defaults overridden by the run's conf.</summary>
+    public IReadOnlyDictionary<string, JsonElement> Params { get; init; } = new Dictionary<string, JsonElement>();
+
+    /// <summary>A param converted to <typeparamref name="T"/>.</summary>
+    /// <exception cref="KeyNotFoundException">The DAG has no such param.</exception>
+    public T? Param<T>(string name) =>
+        Params.TryGetValue(name, out var value)
+            ? value.Deserialize<T>(XComJson.Options)
+            : throw new KeyNotFoundException($"DAG '{DagId}' has no param '{name}' (params: {string.Join(", ", Params.Keys)}).");
+
     /// <summary>For a mapped task instance: its arguments (Airflow's expanded keyword arguments).</summary>
     public IReadOnlyDictionary<string, JsonElement> MapArguments { get; init; } = new Dictionary<string, JsonElement>();
 

@@ -15,7 +15,7 @@ public static class YamlDagLoader
     private static readonly HashSet<string> DagFields =
     [
         "dag_id", "description", "tags", "doc_md", "schedule", "start_date", "end_date", "catchup",
-        "max_active_runs", "max_active_tasks", "dagrun_timeout", "default_args", "tasks", "task_groups",
+        "max_active_runs", "max_active_tasks", "dagrun_timeout", "default_args", "tasks", "task_groups", "params",
     ];
 
     private static readonly HashSet<string> GroupFields = ["id", "upstream", "default_args"];
@@ -95,6 +95,7 @@ public static class YamlDagLoader
             MaxActiveRuns = dag.Int("max_active_runs") ?? 16,
             MaxActiveTasks = dag.Int("max_active_tasks") ?? 16,
             DagrunTimeout = dag.Duration("dagrun_timeout"),
+            Params = ReadParams(dag),
             Fileloc = file,
         };
 
@@ -199,6 +200,73 @@ public static class YamlDagLoader
             groups.TryGetValue(childPath, out var decl);
             builder.Group(child, g => AddGroup(g, childPath, entries, groups), (decl.Upstream ?? []).ToArray(), decl.Defaults);
         }
+    }
+
+    // params: {name: default} or {name: {type, default, description, enum, minimum, maximum}}
+    private static Dictionary<string, DagParam> ReadParams(YamlNodeReader dag)
+    {
+        var result = new Dictionary<string, DagParam>(StringComparer.Ordinal);
+        if (dag.Mapping("params") is not { } parameters)
+        {
+            return result;
+        }
+
+        foreach (var (keyNode, valueNode) in parameters.Node.Children)
+        {
+            var name = ((YamlScalarNode)keyNode).Value!;
+            if (valueNode is not YamlMappingNode spec)
+            {
+                result[name] = new DagParam { Default = ToJson(valueNode) };
+                continue;
+            }
+
+            var param = new YamlNodeReader(dag.File, spec, $"params.{name}");
+            param.RejectUnknown(new HashSet<string>(["type", "default", "description", "enum", "minimum", "maximum"]));
+            var typeName = param.String("type") ?? "any";
+            var type = typeName switch
+            {
+                "any" => ParamType.Any,
+                "string" => ParamType.String,
+                "integer" => ParamType.Integer,
+                "number" => ParamType.Number,
+                "boolean" => ParamType.Boolean,
+                "array" => ParamType.Array,
+                "object" => ParamType.Object,
+                _ => throw param.Error(param.Raw("type")!, "type", $"'{typeName}' is not a param type; expected any, string, integer, number, boolean, array or object"),
+            };
+            var minimum = param.String("minimum");
+            var maximum = param.String("maximum");
+            result[name] = new DagParam
+            {
+                Type = type,
+                Default = param.Raw("default") is { } d ? Typed(d, type) : null,
+                Description = param.String("description"),
+                Enum = param.Raw("enum") is YamlSequenceNode e ? e.Children.Select(c => Typed(c, type)).ToList() : null,
+                Minimum = minimum is null ? null : double.Parse(minimum, System.Globalization.CultureInfo.InvariantCulture),
+                Maximum = maximum is null ? null : double.Parse(maximum, System.Globalization.CultureInfo.InvariantCulture),
+            };
+        }
+
+        return result;
+    }
+
+    // YAML scalars are text; give them the param's JSON type so defaults and enums compare with conf values.
+    private static System.Text.Json.JsonElement Typed(YamlNode node, ParamType type)
+    {
+        if (node is YamlScalarNode { Value: { } text } && type is ParamType.Integer or ParamType.Number or ParamType.Boolean)
+        {
+            try
+            {
+                using var json = System.Text.Json.JsonDocument.Parse(text);
+                return json.RootElement.Clone();
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // Leave it as text: validation reports the type mismatch.
+            }
+        }
+
+        return ToJson(node);
     }
 
     // expand: {arg: [literal, ...] | {xcom: task_id, key: k}} ; expand_kwargs: [{...}, ...] | {xcom: task_id}

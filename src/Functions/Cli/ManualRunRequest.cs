@@ -59,6 +59,13 @@ internal static class ManualRunRequest
             }
         }
 
+        var (_, problems) = DagParams.Resolve(dag.Settings.Params, confJson);
+        if (problems.Count > 0)
+        {
+            error = $"--conf does not satisfy the params of DAG '{dag.DagId}': {string.Join("; ", problems)}.";
+            return null;
+        }
+
         return new DagRun
         {
             DagId = dag.DagId,

@@ -89,6 +89,18 @@ public sealed class DagsTestCommandTests : IDisposable
         Assert.Contains("broken.yaml:6: tasks[0].trigger_rule: 'sometimes' is not a trigger rule", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task DagsTest_ConfBreaksParams_ExitTwoListsEveryProblem()
+    {
+        File.WriteAllText(Path.Combine(_folder, "typed.yaml"), "dag_id: typed\nparams:\n  limit: {type: integer, maximum: 5}\n  mode: {type: string, enum: [a, b], default: a}\ntasks:\n  - id: t\n    operator: empty\n");
+
+        var (exit, _, stderr) = await GaleProcess.RunAsync(_folder, "dags", "test", "typed", "--dags-folder", _folder, "--conf", "{\"limit\": 9, \"mode\": \"c\"}");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("param 'limit': 9 is above the maximum 5", stderr, StringComparison.Ordinal);
+        Assert.Contains("param 'mode': \"c\" is not one of \"a\", \"b\"", stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--conf", "[1,2]", "must be a JSON object")]
     [InlineData("--conf", "{oops", "not valid JSON")]
