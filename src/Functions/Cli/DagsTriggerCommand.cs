@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Gale.Dags;
 using Gale.Engine;
 using Gale.Functions.Dags;
 using Gale.Runs;
@@ -30,7 +31,28 @@ internal static class DagsTriggerCommand
 
     private static async Task<int> RunAsync(string dagId, string dagsFolder, string? confText, string? logicalDateText, string? runId, bool wait, string? storage, string output, CancellationToken cancellationToken)
     {
-        var (bag, errors) = DagDiscovery.LoadAll(dagsFolder);
+        StorageAccountClient account;
+        try
+        {
+            account = StorageOptions.Resolve(storage);
+        }
+        catch (FormatException e)
+        {
+            return CliOutput.Error(e.Message);
+        }
+
+        (DagBag Bag, IReadOnlyList<DagImportError> Errors) loaded;
+        try
+        {
+            loaded = DagDiscovery.LoadAll(dagsFolder, await BlobDagSource.LoadAsync(account.GetBlobContainerClient("dags"), cancellationToken));
+        }
+        catch (Exception e) when (e is StorageException or HttpRequestException)
+        {
+            await Console.Error.WriteLineAsync($"gale: storage is not reachable: {e.Message}. Is `gale serve` running?");
+            return CliOutput.Failed;
+        }
+
+        var (bag, errors) = loaded;
         var dag = ManualRunRequest.FindDag(bag, errors, dagId, out var dagError);
         if (dag is null)
         {
@@ -41,16 +63,6 @@ internal static class DagsTriggerCommand
         if (run is null)
         {
             return CliOutput.Error(runError!);
-        }
-
-        StorageAccountClient account;
-        try
-        {
-            account = StorageOptions.Resolve(storage);
-        }
-        catch (FormatException e)
-        {
-            return CliOutput.Error(e.Message);
         }
 
         var store = StorageEngine.RunStore(account);

@@ -15,8 +15,8 @@ public static class DagDiscovery
     /// <summary>The default DAGs folder (relative to the current directory).</summary>
     public const string DefaultFolder = "dags";
 
-    /// <summary>Loads C# DAGs from <paramref name="assemblies"/> and YAML DAGs from <paramref name="dagsFolder"/>.</summary>
-    public static (DagBag Bag, IReadOnlyList<DagImportError> Errors) Load(IEnumerable<Assembly> assemblies, string? dagsFolder)
+    /// <summary>Loads C# DAGs from <paramref name="assemblies"/>, YAML DAGs from <paramref name="dagsFolder"/> and any extra YAML DAGs (e.g. from the dags blob container).</summary>
+    public static (DagBag Bag, IReadOnlyList<DagImportError> Errors) Load(IEnumerable<Assembly> assemblies, string? dagsFolder, (IReadOnlyList<Dag> Dags, IReadOnlyList<DagImportError> Errors)? extra = null)
     {
         ArgumentNullException.ThrowIfNull(assemblies);
         var dags = new Dictionary<string, Dag>(StringComparer.Ordinal);
@@ -56,10 +56,20 @@ public static class DagDiscovery
             errors.AddRange(yamlErrors);
         }
 
+        if (extra is { } more)
+        {
+            foreach (var dag in more.Dags)
+            {
+                Add(dag, dag.Settings.Fileloc!);
+            }
+
+            errors.AddRange(more.Errors);
+        }
+
         return (new DagBag(dags.Values), errors);
     }
 
     /// <summary>The DAGs compiled into this app plus the YAML DAGs in <paramref name="dagsFolder"/>.</summary>
-    public static (DagBag Bag, IReadOnlyList<DagImportError> Errors) LoadAll(string? dagsFolder = DefaultFolder) =>
-        Load([typeof(DagDiscovery).Assembly], dagsFolder);
+    public static (DagBag Bag, IReadOnlyList<DagImportError> Errors) LoadAll(string? dagsFolder = DefaultFolder, (IReadOnlyList<Dag> Dags, IReadOnlyList<DagImportError> Errors)? extra = null) =>
+        Load([typeof(DagDiscovery).Assembly], dagsFolder, extra);
 }

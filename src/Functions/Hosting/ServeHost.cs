@@ -49,7 +49,8 @@ internal static partial class ServeHost
         {
             var account = new StorageAccountClient(connection);
             await GaleStorageLayout.EnsureCreatedAsync(account, cancellationToken);
-            var (dags, importErrors) = DagDiscovery.LoadAll(options.DagsFolder);
+            var blobDags = await BlobDagSource.LoadAsync(account.GetBlobContainerClient("dags"), cancellationToken);
+            var (dags, importErrors) = DagDiscovery.LoadAll(options.DagsFolder, blobDags);
             foreach (var error in importErrors)
             {
                 await Console.Error.WriteLineAsync($"DAG import error in {error.Source}: {error.Error}");

@@ -19,6 +19,9 @@ public sealed class ServeAndTriggerTests(AzuriteFixture azurite) : IClassFixture
             psi.ArgumentList.Add(arg);
         }
 
+        var dagsContainer = azurite.Account.GetBlobContainerClient("dags");
+        await dagsContainer.CreateIfNotExistsAsync();
+        await dagsContainer.UploadAsync("blob_dag.yaml", BinaryData.FromString("dag_id: blob_dag\ntasks:\n  - id: hello\n    operator: shell\n    command: \"echo from blob\"\n"));
         using var serve = Process.Start(psi)!;
         var ready = new TaskCompletionSource();
         serve.OutputDataReceived += (_, e) =>
@@ -62,6 +65,12 @@ public sealed class ServeAndTriggerTests(AzuriteFixture azurite) : IClassFixture
 
             Assert.Equal(Gale.Runs.DagRunState.Success, again!.Run.State);
             Assert.Equal((1, 2, 2), (again.Find(new("extract"))!.TryNumber, again.Find(new("transform"))!.TryNumber, again.Find(new("load"))!.TryNumber));
+
+            // A YAML DAG uploaded to the dags container (no redeploy) runs too.
+            var (blobExit, blobOut, blobErr) = await GaleProcess.RunAsync(folder, "dags", "trigger", "blob_dag", "--wait", "--storage", azurite.Server.ConnectionString, "--output", "json");
+            Assert.True(blobExit == 0, $"exit {blobExit}: {blobErr}");
+            using var blobJson = JsonDocument.Parse(blobOut);
+            Assert.Equal("success", blobJson.RootElement.GetProperty("state").GetString());
         }
         finally
         {

@@ -1,0 +1,33 @@
+using Gale.Storage.Engine;
+
+namespace Gale.Storage.Tests.Engine;
+
+public sealed class BlobDagSourceTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+{
+    [Fact]
+    public async Task Load_YamlBlobs_GoodLoadedBrokenReportedOthersIgnored()
+    {
+        var container = await azurite.NewContainerAsync();
+        await container.UploadAsync("team/etl.yaml", BinaryData.FromString("dag_id: from_blob\ntasks:\n  - id: a\n    operator: empty\n"));
+        await container.UploadAsync("broken.yml", BinaryData.FromString("dag_id: broken\ntasks:\n  - id: a\n    operator: teleport\n"));
+        await container.UploadAsync("readme.txt", BinaryData.FromString("not a dag"));
+
+        var (dags, errors) = await BlobDagSource.LoadAsync(container);
+
+        var dag = Assert.Single(dags);
+        Assert.Equal("from_blob", dag.DagId);
+        Assert.Equal($"blob://{container.Name}/team/etl.yaml", dag.Settings.Fileloc);
+        var error = Assert.Single(errors);
+        Assert.Equal($"blob://{container.Name}/broken.yml", error.Source);
+        Assert.Contains("broken.yml:4: tasks[0].operator: unknown operator 'teleport'", error.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Load_NoContainer_NoDags()
+    {
+        var (dags, errors) = await BlobDagSource.LoadAsync(azurite.Account.GetBlobContainerClient("missing-" + Guid.NewGuid().ToString("N")[..10]));
+
+        Assert.Empty(dags);
+        Assert.Empty(errors);
+    }
+}
