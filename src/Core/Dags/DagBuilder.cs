@@ -156,6 +156,7 @@ public sealed class DagBuilder
             DependsOnPast = o.DependsOnPast ?? false,
             IsSetup = o.IsSetup,
             IsTeardown = o.IsTeardown,
+            Callbacks = new TaskCallbacks { OnExecute = o.OnExecute, OnSuccess = o.OnSuccess, OnFailure = o.OnFailure, OnRetry = o.OnRetry },
         });
         return this;
     }

@@ -50,9 +50,28 @@ public sealed record DagTask
     /// <summary>A teardown task: runs when its setups succeeded, whatever the work tasks did, and does not decide the run's state.</summary>
     public bool IsTeardown { get; init; }
 
+    /// <summary>Callbacks (on_execute, on_success, on_failure, on_retry); a failing callback is logged and never changes the task's state.</summary>
+    public TaskCallbacks Callbacks { get; init; } = new();
+
     /// <summary>Dynamic task mapping, or null for an ordinary task.</summary>
     public MapSpec? Mapping { get; init; }
 
     /// <summary>Airflow's <c>max_tries</c>: the number of retries.</summary>
     public int MaxTries => Retries;
+}
+
+/// <summary>A task's callbacks (Airflow's on_*_callback arguments).</summary>
+public sealed record TaskCallbacks
+{
+    /// <summary>Before each attempt.</summary>
+    public Func<Gale.Execution.TaskContext, Task>? OnExecute { get; init; }
+
+    /// <summary>After a successful attempt.</summary>
+    public Func<Gale.Execution.TaskContext, Task>? OnSuccess { get; init; }
+
+    /// <summary>After a failed attempt with no tries left.</summary>
+    public Func<Gale.Execution.TaskContext, Task>? OnFailure { get; init; }
+
+    /// <summary>After a failed attempt that will be retried.</summary>
+    public Func<Gale.Execution.TaskContext, Task>? OnRetry { get; init; }
 }

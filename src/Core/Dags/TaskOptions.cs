@@ -33,6 +33,18 @@ public sealed record TaskOptions
     /// <summary>Depend on the previous run's instance of this task.</summary>
     public bool? DependsOnPast { get; init; }
 
+    /// <summary>Runs just before each attempt (Airflow's on_execute_callback).</summary>
+    public Func<Gale.Execution.TaskContext, Task>? OnExecute { get; init; }
+
+    /// <summary>Runs after an attempt succeeds (on_success_callback).</summary>
+    public Func<Gale.Execution.TaskContext, Task>? OnSuccess { get; init; }
+
+    /// <summary>Runs after an attempt fails with no tries left (on_failure_callback).</summary>
+    public Func<Gale.Execution.TaskContext, Task>? OnFailure { get; init; }
+
+    /// <summary>Runs after an attempt fails and will be retried (on_retry_callback).</summary>
+    public Func<Gale.Execution.TaskContext, Task>? OnRetry { get; init; }
+
     /// <summary>Mark as a setup task.</summary>
     public bool IsSetup { get; init; }
 
@@ -52,5 +64,9 @@ public sealed record TaskOptions
         PoolSlots = PoolSlots ?? defaults.PoolSlots,
         PriorityWeight = PriorityWeight ?? defaults.PriorityWeight,
         DependsOnPast = DependsOnPast ?? defaults.DependsOnPast,
+        OnExecute = OnExecute ?? defaults.OnExecute,
+        OnSuccess = OnSuccess ?? defaults.OnSuccess,
+        OnFailure = OnFailure ?? defaults.OnFailure,
+        OnRetry = OnRetry ?? defaults.OnRetry,
     };
 }

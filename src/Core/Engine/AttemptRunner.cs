@@ -160,6 +160,7 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
         int? resultLength = null;
         try
         {
+            await CallbackAsync(task.Callbacks.OnExecute, "on_execute", context);
             if (ti.TryNumber > 1)
             {
                 // Like Airflow, a retried or cleared task starts without the XComs of its earlier tries.
@@ -202,8 +203,34 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
         }
 
         LogAttemptEnded(_log, attempt.AttemptId, outcome, error);
+        var callback = outcome switch
+        {
+            AttemptOutcome.Success => (task.Callbacks.OnSuccess, "on_success"),
+            AttemptOutcome.Failed when RetryPolicy.CanRetry(ti.TryNumber, ti.MaxTries) => (task.Callbacks.OnRetry, "on_retry"),
+            AttemptOutcome.Failed => (task.Callbacks.OnFailure, "on_failure"),
+            _ => (null, string.Empty),
+        };
+        await CallbackAsync(callback.Item1, callback.Item2, context);
         var success = outcome == AttemptOutcome.Success;
         return Finished(attempt, ti, outcome, error, success ? resultLength : null, success ? context.FollowedTaskIds : null, success && context.ShortCircuited);
+    }
+
+    // A callback's failure is logged and never changes the task's state (Airflow's behaviour).
+    private async Task CallbackAsync(Func<TaskContext, Task>? callback, string name, TaskContext context)
+    {
+        if (callback is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await callback(context);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !context.CancellationToken.IsCancellationRequested)
+        {
+            LogCallbackFailed(_log, name, context.TaskId, $"{e.GetType().Name}: {e.Message}");
+        }
     }
 
     private TaskFinished Finished(AttemptMessage attempt, TaskInstance ti, AttemptOutcome outcome, string? error, int? resultLength, IReadOnlyList<string>? follow, bool shortCircuit) => new()
@@ -325,6 +352,9 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Attempt {Attempt} is a zombie: worker {Worker} silent for {Silence}")]
     private static partial void LogZombie(ILogger logger, string attempt, string? worker, TimeSpan silence);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The {Callback} callback of task {Task} failed (the task's state is unchanged): {Error}")]
+    private static partial void LogCallbackFailed(ILogger logger, string callback, string task, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat of {Attempt} failed: {Error}")]
     private static partial void LogHeartbeatFailed(ILogger logger, string attempt, string error);

@@ -202,12 +202,12 @@ public sealed partial class RunEngine
                 _cache[run] = saved;
             }
 
-            await DispatchAsync(decision.Commands);
+            await DispatchAsync(decision.Commands, saved.Run);
             return saved;
         }
     }
 
-    private async Task DispatchAsync(IReadOnlyList<RunCommand> commands)
+    private async Task DispatchAsync(IReadOnlyList<RunCommand> commands, DagRun run)
     {
         // A fan-out can enqueue thousands of attempts at once: send them concurrently, not one round trip at a time.
         var attempts = commands.OfType<EnqueueAttempt>()
@@ -233,9 +233,30 @@ public sealed partial class RunEngine
                     break;
                 case RunFinished f:
                     LogRunFinished(_log, f.Run, f.State.ToAirflowName(), f.Reason);
+                    await RunCallbackAsync(run, f.State);
                     RunCompleted?.Invoke(f);
                     break;
             }
+        }
+    }
+
+    // DAG-level on_success / on_failure callbacks; a failing callback is logged and changes nothing.
+    private async Task RunCallbackAsync(DagRun run, DagRunState state)
+    {
+        var settings = _dags.Find(run.DagId)?.Settings;
+        var callback = state == DagRunState.Success ? settings?.OnSuccessCallback : settings?.OnFailureCallback;
+        if (callback is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await callback(run);
+        }
+        catch (Exception e)
+        {
+            LogCallbackFailed(_log, run.Key, state.ToAirflowName(), $"{e.GetType().Name}: {e.Message}");
         }
     }
 
@@ -268,6 +289,9 @@ public sealed partial class RunEngine
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {Run} finished: {State} ({Reason})")]
     private static partial void LogRunFinished(ILogger logger, RunKey run, string state, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The {State} callback of run {Run} failed (the run's state is unchanged): {Error}")]
+    private static partial void LogCallbackFailed(ILogger logger, RunKey run, string state, string error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Run {Run} changed under us (attempt {Attempt}); reloading")]
     private static partial void LogConflict(ILogger logger, RunKey run, int attempt);
