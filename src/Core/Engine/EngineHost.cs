@@ -72,6 +72,7 @@ public sealed class EngineHost : IAsyncDisposable
     public async Task StopAsync()
     {
         await _stopping.CancelAsync();
+        Tasks.Stop(); // also covers attempts started locally before polling began
         if (_running is not null)
         {
             await _running;
@@ -83,5 +84,6 @@ public sealed class EngineHost : IAsyncDisposable
     {
         await StopAsync();
         _stopping.Dispose();
+        Tasks.Dispose();
     }
 }

@@ -7,8 +7,11 @@ namespace Gale.Engine;
 /// Polls the task queue and runs attempts with bounded concurrency. Also the engine's <see cref="ILocalAttemptSink"/>:
 /// a ready downstream attempt starts here at once when a slot is free.
 /// </summary>
-public sealed partial class TaskWorker : ILocalAttemptSink
+public sealed partial class TaskWorker : ILocalAttemptSink, IDisposable
 {
+    // Owned here (not taken from RunAsync) so that attempts started locally before polling begins are still
+    // cancelled and released on shutdown; RunAsync's token is linked to it.
+    private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _slots;
     private readonly AttemptRunner _runner;
     private readonly IMessageQueue _tasks;
@@ -16,7 +19,6 @@ public sealed partial class TaskWorker : ILocalAttemptSink
     private readonly TimeProvider _clock;
     private readonly ILogger _log;
     private readonly List<Task> _inFlight = [];
-    private CancellationToken _stopping;
     private int _bufferedCount;
 
     /// <summary>Creates a worker; call <see cref="RunAsync"/> to start polling.</summary>
@@ -40,7 +42,8 @@ public sealed partial class TaskWorker : ILocalAttemptSink
     /// </summary>
     public async Task RunAsync(CancellationToken stopping)
     {
-        _stopping = stopping;
+        using var link = stopping.Register(_stop.Cancel);
+        stopping = _stop.Token;
         // Unbounded so a poller never blocks on a full buffer at shutdown; the pollers keep it near TaskConcurrency.
         var buffer = System.Threading.Channels.Channel.CreateUnbounded<(QueueMessageHandle Message, long ReceivedAt)>();
         var pollers = Enumerable.Range(0, Math.Clamp(_options.TaskConcurrency / 8, 1, 4)).Select(_ => PollAsync(buffer.Writer, stopping)).ToList();
@@ -145,7 +148,7 @@ public sealed partial class TaskWorker : ILocalAttemptSink
     }
 
     /// <inheritdoc />
-    public bool TryReserveSlot() => !_stopping.IsCancellationRequested && _slots.Wait(0);
+    public bool TryReserveSlot() => !_stop.IsCancellationRequested && _slots.Wait(0);
 
     /// <inheritdoc />
     public void ReleaseSlot() => _slots.Release();
@@ -159,7 +162,7 @@ public sealed partial class TaskWorker : ILocalAttemptSink
         {
             try
             {
-                await _runner.RunAsync(message, _stopping);
+                await _runner.RunAsync(message, _stop.Token);
             }
             catch (Exception e)
             {
@@ -175,6 +178,16 @@ public sealed partial class TaskWorker : ILocalAttemptSink
             _inFlight.RemoveAll(t => t.IsCompleted);
             _inFlight.Add(task);
         }
+    }
+
+    /// <summary>Stops this worker's attempts (also done by cancelling <see cref="RunAsync"/>'s token).</summary>
+    public void Stop() => _stop.Cancel();
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _stop.Dispose();
+        _slots.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Polling {Queue} failed: {Error}")]

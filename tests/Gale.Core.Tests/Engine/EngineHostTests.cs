@@ -140,6 +140,33 @@ public sealed class EngineHostTests
     }
 
     [Fact]
+    public async Task StopAsync_AttemptStartedLocallyBeforePolling_StillReleased()
+    {
+        var started = new TaskCompletionSource();
+        var dag = Dag.Create("early").Task("long", async ctx =>
+        {
+            started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ctx.CancellationToken);
+        }).Build();
+        await using var harness = new EngineHarness(dag);
+        // Not started: the attempt can only begin through the local fast path, before any polling loop exists.
+        await using var host = new EngineHost(harness.Store, harness.Dags, harness.Tasks, harness.Control, harness.XComs, TimeProvider.System, new EngineOptions { Lease = TimeSpan.FromSeconds(5) });
+        var run = new DagRun { DagId = "early", RunId = "manual__e", QueuedAt = DateTimeOffset.UtcNow };
+        await host.Engine.CreateRunAsync(dag, run);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        await host.StopAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        TaskInstance? ti = null;
+        for (var i = 0; i < 100 && ti?.State != TaskInstanceState.Queued; i++)
+        {
+            await Task.Delay(50);
+            ti = (await harness.Store.LoadAsync(run.Key))!.Find(new("long"));
+        }
+
+        Assert.Equal((TaskInstanceState.Queued, 1), (ti!.State, ti.TryNumber));
+    }
+
+    [Fact]
     public async Task HundredConcurrentRuns_AllSucceed()
     {
         var executions = new ConcurrentDictionary<string, int>();
