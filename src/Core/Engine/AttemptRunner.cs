@@ -295,15 +295,7 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
         if (silence >= engine.Options.Lease)
         {
             LogZombie(_log, attempt.AttemptId, ti.WorkerId, silence);
-            await engine.ApplyAsync(attempt.Run, [new TaskFinished
-            {
-                EventId = $"zombie:{attempt.AttemptId}",
-                Task = attempt.Task,
-                TryNumber = attempt.TryNumber,
-                Outcome = AttemptOutcome.Failed,
-                Message = $"zombie: worker {ti.WorkerId} stopped heartbeating {silence.TotalSeconds:0} s ago",
-                At = engine.Clock.GetUtcNow(),
-            }], CancellationToken.None);
+            await engine.ApplyAsync(attempt.Run, [EngineEvents.Zombie(attempt.Run, ti, engine.Clock.GetUtcNow())], CancellationToken.None);
         }
 
         await tasks.DeleteAsync(message, CancellationToken.None);

@@ -227,7 +227,7 @@ public sealed partial class RunEngine
             switch (command)
             {
                 case ScheduleRetry r:
-                    var due = new RetryDue { EventId = $"retry:{r.Run}/{r.Task}/{r.FailedTryNumber}", Task = r.Task, FailedTryNumber = r.FailedTryNumber, At = r.DueAt };
+                    var due = EngineEvents.RetryDue(r.Run, r.Task, r.FailedTryNumber, r.DueAt);
                     var delay = r.DueAt - _clock.GetUtcNow();
                     await _control.SendAsync(EngineMessages.Serialize(new ControlMessage(r.Run.DagId, r.Run.RunId, due)), delay > TimeSpan.Zero ? delay : null);
                     break;

@@ -42,19 +42,11 @@ public sealed partial class RunSweeper(RunEngine engine, IRunStore store, ILogge
                         repairs++;
                         break;
                     case TaskInstanceState.UpForRetry when ti.NextRetryAt < now - options.HeartbeatInterval:
-                        events.Add(new RetryDue { EventId = $"retry:{run.Key}/{ti.Key}/{ti.TryNumber}", Task = ti.Key, FailedTryNumber = ti.TryNumber, At = now });
+                        events.Add(EngineEvents.RetryDue(run.Key, ti.Key, ti.TryNumber, now));
                         break;
                     case TaskInstanceState.Running or TaskInstanceState.Restarting when (ti.HeartbeatAt ?? ti.StartDate) < now - options.ZombieAfter:
                         LogZombie(_log, run.Key, ti.Key, ti.WorkerId);
-                        events.Add(new TaskFinished
-                        {
-                            EventId = $"zombie:{run.Key}/{ti.Key}/{ti.TryNumber}",
-                            Task = ti.Key,
-                            TryNumber = ti.TryNumber,
-                            Outcome = AttemptOutcome.Failed,
-                            Message = $"zombie: worker {ti.WorkerId} sent no heartbeat since {(ti.HeartbeatAt ?? ti.StartDate):O}",
-                            At = now,
-                        });
+                        events.Add(EngineEvents.Zombie(run.Key, ti, now));
                         break;
                 }
             }

@@ -10,7 +10,7 @@ internal static class DagsListCommands
 {
     public static Command List()
     {
-        var dagsFolder = new Option<string>("--dags-folder") { Description = "Folder of YAML DAG files.", DefaultValueFactory = _ => DagDiscovery.DefaultFolder };
+        var dagsFolder = DagDiscovery.FolderOption();
         var output = CliOutput.OutputOption();
         var command = new Command("list", "List the DAGs Gale loads (C# compiled in, YAML from the DAGs folder).") { dagsFolder, output };
         command.SetAction(r =>
@@ -52,7 +52,7 @@ internal static class DagsListCommands
 
     public static Command ListImportErrors()
     {
-        var dagsFolder = new Option<string>("--dags-folder") { Description = "Folder of YAML DAG files.", DefaultValueFactory = _ => DagDiscovery.DefaultFolder };
+        var dagsFolder = DagDiscovery.FolderOption();
         var output = CliOutput.OutputOption();
         var command = new Command("list-import-errors", "List DAG files that failed to load and why. Exit 0 when there are none, 1 when there are.") { dagsFolder, output };
         command.SetAction(r =>

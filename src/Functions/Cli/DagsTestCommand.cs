@@ -11,7 +11,7 @@ internal static class DagsTestCommand
     public static Command Create()
     {
         var dagId = new Argument<string>("dag_id") { Description = "The DAG to run." };
-        var dagsFolder = new Option<string>("--dags-folder") { Description = "Folder of YAML DAG files (C# DAGs are compiled in).", DefaultValueFactory = _ => DagDiscovery.DefaultFolder };
+        var dagsFolder = DagDiscovery.FolderOption();
         var logicalDate = new Option<string?>("--logical-date") { Description = "Logical date, ISO 8601 (default: now)." };
         var conf = new Option<string?>("--conf") { Description = "Run conf as a JSON object." };
         var output = CliOutput.OutputOption();

@@ -17,7 +17,7 @@ internal static class DagsTriggerCommand
         var conf = new Option<string?>("--conf") { Description = "Run conf as a JSON object." };
         var logicalDate = new Option<string?>("--logical-date") { Description = "Logical date, ISO 8601 (default: now)." };
         var runId = new Option<string?>("--run-id") { Description = "Run id (default: manual__<logical date>)." };
-        var dagsFolder = new Option<string>("--dags-folder") { Description = "Folder of YAML DAG files.", DefaultValueFactory = _ => DagDiscovery.DefaultFolder };
+        var dagsFolder = DagDiscovery.FolderOption();
         var wait = new Option<bool>("--wait") { Description = "Wait until the run finishes and print its tasks." };
         var storage = StorageOptions.Create();
         var output = CliOutput.OutputOption();

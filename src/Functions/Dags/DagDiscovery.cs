@@ -15,6 +15,13 @@ public static class DagDiscovery
     /// <summary>The default DAGs folder (relative to the current directory).</summary>
     public const string DefaultFolder = "dags";
 
+    /// <summary>The <c>--dags-folder</c> option every DAG-loading command takes.</summary>
+    public static System.CommandLine.Option<string> FolderOption() => new("--dags-folder")
+    {
+        Description = "Folder of YAML DAG files (C# DAGs are compiled in).",
+        DefaultValueFactory = _ => DefaultFolder,
+    };
+
     /// <summary>Loads C# DAGs from <paramref name="assemblies"/>, YAML DAGs from <paramref name="dagsFolder"/> and any extra YAML DAGs (e.g. from the dags blob container).</summary>
     public static (DagBag Bag, IReadOnlyList<DagImportError> Errors) Load(IEnumerable<Assembly> assemblies, string? dagsFolder, (IReadOnlyList<Dag> Dags, IReadOnlyList<DagImportError> Errors)? extra = null)
     {

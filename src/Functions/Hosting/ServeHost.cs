@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Gale.Engine;
 using Gale.Functions.Dags;
 using Gale.Storage;
@@ -83,21 +81,6 @@ internal static partial class ServeHost
         }
     }
 
-    private static async Task<bool> DefaultAzuriteIsRunningAsync()
-    {
-        foreach (var port in new[] { 10000, 10001, 10002 })
-        {
-            using var client = new TcpClient();
-            try
-            {
-                await client.ConnectAsync(IPAddress.Loopback, port);
-            }
-            catch (SocketException)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    private static async Task<bool> DefaultAzuriteIsRunningAsync() =>
+        await AzuriteServer.IsListeningAsync(10000) && await AzuriteServer.IsListeningAsync(10001) && await AzuriteServer.IsListeningAsync(10002);
 }

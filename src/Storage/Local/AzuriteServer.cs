@@ -198,7 +198,7 @@ public sealed class AzuriteServer : IAsyncDisposable
                 throw new InvalidOperationException($"Azurite exited with code {_process.ExitCode} while starting:\n{string.Join('\n', _output)}");
             }
 
-            if (await AcceptsAsync(BlobPort) && await AcceptsAsync(QueuePort) && await AcceptsAsync(TablePort))
+            if (await IsListeningAsync(BlobPort) && await IsListeningAsync(QueuePort) && await IsListeningAsync(TablePort))
             {
                 return;
             }
@@ -227,7 +227,8 @@ public sealed class AzuriteServer : IAsyncDisposable
         _options.Log?.Invoke(line);
     }
 
-    private static async Task<bool> AcceptsAsync(int port)
+    /// <summary>True when something accepts TCP connections on 127.0.0.1:<paramref name="port"/>.</summary>
+    public static async Task<bool> IsListeningAsync(int port)
     {
         using var client = new TcpClient();
         try
