@@ -70,6 +70,41 @@ public sealed partial class BlobContainerClient
         return new BlobContentInfo(response.Headers.ETag ?? default, LastModified(response));
     }
 
+    /// <summary>Creates an empty append blob (for logs that grow while they are read); replaces an existing blob unless <paramref name="conditions"/> say otherwise.</summary>
+    /// <exception cref="ConcurrencyConflictException">A condition failed (e.g. create-only and the blob exists).</exception>
+    public async Task<BlobContentInfo> CreateAppendBlobAsync(string blobName, BlobConditions? conditions = null, IReadOnlyDictionary<string, string>? metadata = null, string? contentType = null, CancellationToken cancellationToken = default)
+    {
+        using var message = CreateBlobMessage(RequestMethod.Put, blobName);
+        var headers = message.Request.Headers;
+        headers.SetValue("x-ms-blob-type", "AppendBlob");
+        headers.SetValue("Content-Type", contentType ?? "application/octet-stream");
+        SetConditions(message.Request, conditions);
+        SetMetadata(message.Request, metadata, blobName);
+        message.Request.Content = RequestContent.Create(Array.Empty<byte>()); // carries Content-Type, which is signed
+        var response = await _pipeline.SendAsync(message, cancellationToken);
+        return new BlobContentInfo(response.Headers.ETag ?? default, LastModified(response));
+    }
+
+    /// <summary>Appends a block (at most 4 MiB) to the end of an append blob; readers see it at once.</summary>
+    /// <exception cref="StorageException">404 when the blob does not exist; 409 <c>BlockCountExceedsLimit</c> after 50,000 blocks.</exception>
+    public async Task<BlobContentInfo> AppendBlockAsync(string blobName, BinaryData content, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        if (content.ToMemory().Length > MaxAppendBlockBytes)
+        {
+            throw new ArgumentException($"An append block is at most {MaxAppendBlockBytes} bytes; got {content.ToMemory().Length}.", nameof(content));
+        }
+
+        using var message = CreateBlobMessage(RequestMethod.Put, blobName);
+        message.Request.Uri.AppendQuery("comp", "appendblock");
+        message.Request.Content = RequestContent.Create(content);
+        var response = await _pipeline.SendAsync(message, cancellationToken);
+        return new BlobContentInfo(response.Headers.ETag ?? default, LastModified(response));
+    }
+
+    /// <summary>The largest block <see cref="AppendBlockAsync"/> accepts (4 MiB).</summary>
+    public const int MaxAppendBlockBytes = 4 * 1024 * 1024;
+
     /// <summary>Downloads a blob as a stream (not buffered in memory).</summary>
     /// <exception cref="StorageException">404 when the blob does not exist.</exception>
     public async Task<BlobDownloadResult> DownloadAsync(string blobName, CancellationToken cancellationToken = default)

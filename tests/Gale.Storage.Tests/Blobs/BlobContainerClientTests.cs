@@ -133,4 +133,48 @@ public sealed class BlobContainerClientTests(AzuriteFixture azurite) : IClassFix
         Assert.Contains("'bad-name'", e.Message, StringComparison.Ordinal);
         Assert.False(await container.ExistsAsync("a"));
     }
+
+    [Fact]
+    public async Task AppendBlock_ReadBetweenAppends_SeesEachAppendInOrder()
+    {
+        var container = await azurite.NewContainerAsync();
+        await container.CreateAppendBlobAsync("etl/run/task/attempt=1.log", contentType: "text/plain; charset=utf-8");
+
+        await container.AppendBlockAsync("etl/run/task/attempt=1.log", BinaryData.FromString("line 1\n"));
+        var first = await ReadAsync(container, "etl/run/task/attempt=1.log");
+        await container.AppendBlockAsync("etl/run/task/attempt=1.log", BinaryData.FromString("line 2\n"));
+        var second = await ReadAsync(container, "etl/run/task/attempt=1.log");
+
+        Assert.Equal("line 1\n", first);
+        Assert.Equal("line 1\nline 2\n", second);
+    }
+
+    [Fact]
+    public async Task AppendBlock_MissingBlob_Throws404()
+    {
+        var container = await azurite.NewContainerAsync();
+
+        var e = await Assert.ThrowsAsync<StorageException>(() => container.AppendBlockAsync("nope.log", BinaryData.FromString("x")));
+
+        Assert.Equal(404, e.Status);
+    }
+
+    [Fact]
+    public async Task CreateAppendBlob_CreateOnlyOnExisting_ThrowsConflictAndKeepsContent()
+    {
+        var container = await azurite.NewContainerAsync();
+        await container.CreateAppendBlobAsync("a.log");
+        await container.AppendBlockAsync("a.log", BinaryData.FromString("kept"));
+
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => container.CreateAppendBlobAsync("a.log", BlobConditions.CreateOnly));
+
+        Assert.Equal("kept", await ReadAsync(container, "a.log"));
+    }
+
+    private static async Task<string> ReadAsync(BlobContainerClient container, string name)
+    {
+        using var download = await container.DownloadAsync(name);
+        using var reader = new StreamReader(download.Content);
+        return await reader.ReadToEndAsync();
+    }
 }
