@@ -2,8 +2,10 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Gale.Dags;
 using Gale.Execution;
+using Gale.Logs;
 using Gale.Runs;
 using Gale.Runs.Events;
+using Gale.Templates;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -14,8 +16,10 @@ namespace Gale.Engine;
 /// duplicate or zombie one), keeps the lease alive with heartbeats, runs the operator, stores the return value,
 /// records the outcome, and only then deletes the message.
 /// </summary>
-public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, IMessageQueue tasks, IXComStore xcoms, ILoggerFactory? loggers = null)
+public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, IMessageQueue tasks, TaskServices services, ILoggerFactory? loggers = null)
 {
+    private readonly IXComStore xcoms = services.XComs;
+    private readonly EngineRunLauncher _launcher = new(engine, dags);
     private readonly ConcurrentDictionary<string, byte> _running = new(StringComparer.Ordinal);
     private readonly ILogger _log = (loggers ?? NullLoggerFactory.Instance).CreateLogger<AttemptRunner>();
     private readonly ILoggerFactory _loggers = loggers ?? NullLoggerFactory.Instance;
@@ -114,6 +118,46 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
 
     private async Task<RunEvent> ExecuteAsync(Dag dag, DagTask task, RunSnapshot snapshot, TaskInstance ti, AttemptMessage attempt, CancellationToken stopping)
     {
+        var run = snapshot.Run;
+        await using var log = await OpenLogAsync(new TaskLogKey(dag.DagId, run.RunId, task.TaskId, ti.MapIndex, ti.TryNumber));
+        var taskLog = new TaskLogger(log, services.Masker, _loggers.CreateLogger($"gale.task.{dag.DagId}.{task.TaskId}"), engine.Clock);
+        LogStarting(taskLog, ti.TryNumber, ti.MaxTries + 1, task.Operator.OperatorName, task.TaskId, run.RunId, ti.MapIndex);
+        var result = await ExecuteLoggedAsync(dag, task, snapshot, ti, attempt, taskLog, stopping);
+        if (result is TaskFinished finished)
+        {
+            var marked = finished.Outcome switch
+            {
+                AttemptOutcome.Success => "SUCCESS",
+                AttemptOutcome.Skipped => "SKIPPED",
+                _ when RetryPolicy.CanRetry(ti.TryNumber, ti.MaxTries) => "UP_FOR_RETRY",
+                _ => "FAILED",
+            };
+            LogMarked(taskLog, marked, dag.DagId, task.TaskId, run.RunId, ti.MapIndex, finished.Message);
+        }
+        else
+        {
+            LogReleased(taskLog);
+        }
+
+        return result;
+    }
+
+    private async Task<TaskLogWriter> OpenLogAsync(TaskLogKey key)
+    {
+        try
+        {
+            return await services.Logs.OpenAsync(key, CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The task still runs; only its log is lost.
+            LogLogUnavailable(_log, key.Path, e.Message);
+            return new TaskLogWriter(key, (_, _) => Task.CompletedTask, TimeSpan.FromHours(1));
+        }
+    }
+
+    private async Task<RunEvent> ExecuteLoggedAsync(Dag dag, DagTask task, RunSnapshot snapshot, TaskInstance ti, AttemptMessage attempt, TaskLogger taskLog, CancellationToken stopping)
+    {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         if (task.ExecutionTimeout is { } timeout)
         {
@@ -137,24 +181,7 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
             return Finished(attempt, ti, AttemptOutcome.Failed, "invalid params: " + string.Join("; ", paramErrors), null, null, false);
         }
 
-        var context = new TaskContext
-        {
-            Params = parameters,
-            MapArguments = mapArguments,
-            DagId = dag.DagId,
-            RunId = run.RunId,
-            TaskId = task.TaskId,
-            MapIndex = ti.MapIndex,
-            TryNumber = ti.TryNumber,
-            LogicalDate = run.LogicalDate,
-            DataIntervalStart = run.DataIntervalStart,
-            DataIntervalEnd = run.DataIntervalEnd,
-            Conf = System.Text.Json.JsonDocument.Parse(run.Conf).RootElement.Clone(),
-            XCom = new XComAccessor(xcoms, dag.DagId, run.RunId, task.TaskId, ti.MapIndex, cancel.Token),
-            Log = _loggers.CreateLogger($"gale.task.{dag.DagId}.{task.TaskId}"),
-            CancellationToken = cancel.Token,
-        };
-
+        var context = CreateContext(dag, task, ti, run, parameters, mapArguments, taskLog, cancel.Token);
         AttemptOutcome outcome;
         string? error = null;
         int? resultLength = null;
@@ -167,7 +194,8 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
                 await xcoms.DeleteTaskInstanceAsync(dag.DagId, run.RunId, task.TaskId, ti.MapIndex, cancel.Token);
             }
 
-            var value = await task.Operator.ExecuteAsync(context);
+            var @operator = await RenderAsync(task, ti, context);
+            var value = await @operator.ExecuteAsync(context);
             if (context.FollowedTaskIds?.FirstOrDefault(id => !dag.Downstream(task.TaskId).Contains(id, StringComparer.Ordinal)) is { } stray)
             {
                 throw new InvalidOperationException($"branch chose '{stray}', which is not directly downstream of '{task.TaskId}' (downstream: {string.Join(", ", dag.Downstream(task.TaskId))})");
@@ -200,8 +228,10 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
         {
             outcome = AttemptOutcome.Failed;
             error = $"{e.GetType().Name}: {e.Message}";
+            LogTaskFailed(taskLog, e);
         }
 
+        error = error is null ? null : services.Masker.Redact(error);
         LogAttemptEnded(_log, attempt.AttemptId, outcome, error);
         var callback = outcome switch
         {
@@ -213,6 +243,73 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
         await CallbackAsync(callback.Item1, callback.Item2, context);
         var success = outcome == AttemptOutcome.Success;
         return Finished(attempt, ti, outcome, error, success ? resultLength : null, success ? context.FollowedTaskIds : null, success && context.ShortCircuited);
+    }
+
+    private TaskContext CreateContext(Dag dag, DagTask task, TaskInstance ti, DagRun run, IReadOnlyDictionary<string, JsonElement> parameters, IReadOnlyDictionary<string, JsonElement> mapArguments, TaskLogger taskLog, CancellationToken cancellationToken)
+    {
+        var context = new TaskContext
+        {
+            Params = parameters,
+            MapArguments = mapArguments,
+            DagId = dag.DagId,
+            RunId = run.RunId,
+            TaskId = task.TaskId,
+            MapIndex = ti.MapIndex,
+            TryNumber = ti.TryNumber,
+            LogicalDate = run.LogicalDate,
+            DataIntervalStart = run.DataIntervalStart,
+            DataIntervalEnd = run.DataIntervalEnd,
+            Conf = JsonDocument.Parse(run.Conf).RootElement.Clone(),
+            XCom = new XComAccessor(xcoms, dag.DagId, run.RunId, task.TaskId, ti.MapIndex, cancellationToken) { MaxBytes = services.XComMaxBytes },
+            Log = taskLog,
+            CancellationToken = cancellationToken,
+            Variables = services.VariableResolver,
+            Connections = services.ConnectionResolver,
+            Masker = services.Masker,
+            Http = services.Http,
+            Runs = _launcher,
+        };
+        var scope = new TemplateScope
+        {
+            Values = TemplateScopes.Values(dag, task, context),
+            Variables = services.VariableResolver,
+            Connections = services.ConnectionResolver,
+            PullXCom = (taskId, key, mapIndex, ct) => PullForTemplateAsync(dag, run.RunId, taskId, key, mapIndex, ct),
+        };
+        context.Templates = new TemplateRenderer(scope);
+        return context;
+    }
+
+    // Renders the operator's template fields, stores them (masked) on the task instance, and returns the rendered copy.
+    private async Task<ITaskOperator> RenderAsync(DagTask task, TaskInstance ti, TaskContext context)
+    {
+        if (task.Operator is not ITemplatedOperator templated)
+        {
+            return task.Operator;
+        }
+
+        var rendered = await context.Templates!.RenderFieldsAsync(templated.TemplateFields, context.CancellationToken);
+        var masked = rendered.ToDictionary(f => f.Key, f => services.Masker.Redact(f.Value), StringComparer.Ordinal);
+        await services.Rendered.SetAsync(context.DagId, context.RunId, task.TaskId, ti.MapIndex, new RenderedFields(ti.TryNumber, masked).Truncated(), context.CancellationToken);
+        return templated.WithRenderedFields(rendered);
+    }
+
+    // ti.xcom_pull in a template: an unmapped task's value, or the list of a mapped task's values (Airflow 2.3+).
+    private async Task<JsonElement?> PullForTemplateAsync(Dag dag, string runId, string taskId, string key, int? mapIndex, CancellationToken cancellationToken)
+    {
+        if (!dag.HasTask(taskId))
+        {
+            throw new TemplateException($"xcom_pull: DAG '{dag.DagId}' has no task '{taskId}'");
+        }
+
+        if (mapIndex is null && dag.GetTask(taskId).Mapping is not null)
+        {
+            var values = await xcoms.GetMappedAsync(dag.DagId, runId, taskId, key, cancellationToken);
+            return JsonSerializer.SerializeToElement(values.Select(v => JsonDocument.Parse(v).RootElement.Clone()).ToList());
+        }
+
+        var json = await xcoms.GetAsync(new XComKey(dag.DagId, runId, taskId, mapIndex ?? -1, key), cancellationToken);
+        return json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
     }
 
     // A callback's failure is logged and never changes the task's state (Airflow's behaviour).
@@ -347,6 +444,21 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The {Callback} callback of task {Task} failed (the task's state is unchanged): {Error}")]
     private static partial void LogCallbackFailed(ILogger logger, string callback, string task, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Starting attempt {TryNumber} of {MaxTries}: <Task({Operator}): {TaskId}> run {RunId} map_index {MapIndex}")]
+    private static partial void LogStarting(ILogger logger, int tryNumber, int maxTries, string @operator, string taskId, string runId, int mapIndex);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Marking task as {State}. dag_id={DagId}, task_id={TaskId}, run_id={RunId}, map_index={MapIndex} {Reason}")]
+    private static partial void LogMarked(ILogger logger, string state, string dagId, string taskId, string runId, int mapIndex, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The worker is stopping: this attempt is released and will run again")]
+    private static partial void LogReleased(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Task failed with exception")]
+    private static partial void LogTaskFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The log {Path} cannot be written; the task runs without it: {Error}")]
+    private static partial void LogLogUnavailable(ILogger logger, string path, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat of {Attempt} failed: {Error}")]
     private static partial void LogHeartbeatFailed(ILogger logger, string attempt, string error);

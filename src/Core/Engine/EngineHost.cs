@@ -1,4 +1,3 @@
-using Gale.Execution;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -15,11 +14,11 @@ public sealed class EngineHost : IAsyncDisposable
     private Task? _running;
 
     /// <summary>Wires an engine and its workers.</summary>
-    public EngineHost(IRunStore store, IDagRegistry dags, IMessageQueue tasks, IMessageQueue control, IXComStore xcoms, TimeProvider clock, EngineOptions options, ILoggerFactory? loggers = null)
+    public EngineHost(IRunStore store, IDagRegistry dags, IMessageQueue tasks, IMessageQueue control, TaskServices services, TimeProvider clock, EngineOptions options, ILoggerFactory? loggers = null)
     {
         loggers ??= NullLoggerFactory.Instance;
         Engine = new RunEngine(store, dags, tasks, control, clock, options, loggers.CreateLogger<RunEngine>());
-        Runner = new AttemptRunner(Engine, dags, tasks, xcoms, loggers);
+        Runner = new AttemptRunner(Engine, dags, tasks, services, loggers);
         Tasks = new TaskWorker(Runner, tasks, options, clock, loggers.CreateLogger<TaskWorker>());
         Control = new ControlWorker(Engine, control, options, clock, loggers.CreateLogger<ControlWorker>());
         Sweeper = new RunSweeper(Engine, store, loggers.CreateLogger<RunSweeper>());

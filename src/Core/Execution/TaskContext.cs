@@ -1,4 +1,8 @@
 using System.Text.Json;
+using Gale.Engine;
+using Gale.InMemory;
+using Gale.Secrets;
+using Gale.Templates;
 using Microsoft.Extensions.Logging;
 
 namespace Gale.Execution;
@@ -41,6 +45,29 @@ public sealed class TaskContext
 
     /// <summary>Cancelled when the attempt times out or the worker shuts down.</summary>
     public CancellationToken CancellationToken { get; init; }
+
+    /// <summary>Variables (settings <c>GALE_VAR_*</c> first, then the <c>variables</c> table).</summary>
+    public VariableResolver Variables { get; init; } = new(new InMemoryVariableStore(), _ => null, new SecretMasker());
+
+    /// <summary>Connections (settings <c>GALE_CONN_*</c>).</summary>
+    public ConnectionResolver Connections { get; init; } = new(_ => null, new SecretMasker());
+
+    /// <summary>Masks secrets; register values a task obtains by other means with <see cref="SecretMasker.Add"/>.</summary>
+    public SecretMasker Masker { get; init; } = new();
+
+    /// <summary>The HTTP client tasks share.</summary>
+    public HttpClient Http { get; init; } = new();
+
+    /// <summary>Starts and watches runs of other DAGs; null where no engine is available.</summary>
+    public IDagRunLauncher? Runs { get; init; }
+
+    /// <summary>Renders templates against this attempt's context; null where templates are unavailable.</summary>
+    public TemplateRenderer? Templates { get; internal set; }
+
+    /// <summary>Renders a template (<c>{{ ds }}</c>, <c>{{ var.value.NAME }}</c>, …) against this attempt's context.</summary>
+    /// <exception cref="TemplateException">Bad syntax or an undefined name.</exception>
+    public Task<string> RenderAsync(string template) =>
+        (Templates ?? throw new InvalidOperationException("templates are not available in this context")).RenderAsync(template, CancellationToken);
 
     /// <summary>The run's params: the DAG's param defaults overridden by the run's conf.</summary>
     public IReadOnlyDictionary<string, JsonElement> Params { get; init; } = new Dictionary<string, JsonElement>();

@@ -8,9 +8,26 @@ public sealed class XComAccessor(IXComStore store, string dagId, string runId, s
     /// <summary>The key a task's return value is stored under.</summary>
     public const string ReturnValueKey = "return_value";
 
+    /// <summary>Largest value, in UTF-8 bytes, <see cref="PushAsync{T}"/> accepts.</summary>
+    public long MaxBytes { get; init; } = long.MaxValue;
+
     /// <summary>Pushes a value (serialised as JSON) under <paramref name="key"/>.</summary>
-    public Task PushAsync<T>(string key, T value) =>
-        store.SetAsync(new XComKey(dagId, runId, taskId, mapIndex, key), JsonSerializer.Serialize(value, XComJson.Options), cancellationToken);
+    /// <exception cref="XComTooLargeException">The value is larger than <see cref="MaxBytes"/>; nothing is stored.</exception>
+    public Task PushAsync<T>(string key, T value)
+    {
+        var json = JsonSerializer.Serialize(value, XComJson.Options);
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(json);
+        if (bytes > MaxBytes)
+        {
+            throw new XComTooLargeException($"XCom '{key}' of task '{taskId}' is {Size(bytes)}, above the maximum of {Size(MaxBytes)} (setting GALE_XCOM_MAX_BYTES); store large data in blob storage and push its path instead.");
+        }
+
+        return store.SetAsync(new XComKey(dagId, runId, taskId, mapIndex, key), json, cancellationToken);
+    }
+
+    private static string Size(long bytes) => bytes >= 1024 * 1024
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / 1048576.0:0.0} MiB ({bytes} bytes)")
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes} bytes");
 
     /// <summary>Pulls a value another task (of this run, unmapped) pushed, or default when there is none.</summary>
     public async Task<T?> PullAsync<T>(string fromTaskId, string key = ReturnValueKey, int fromMapIndex = -1)
@@ -41,3 +58,6 @@ public static class XComJson
     /// <summary>Web defaults (camelCase, case-insensitive reads).</summary>
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web);
 }
+
+/// <summary>A pushed XCom value is larger than the configured maximum.</summary>
+public sealed class XComTooLargeException(string message) : Exception(message);

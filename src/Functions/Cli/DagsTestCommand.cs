@@ -38,7 +38,13 @@ internal static class DagsTestCommand
             return CliOutput.Error(runError!);
         }
 
-        var result = await DagTestRunner.RunAsync(dag, run, cancellationToken: cancellationToken);
+        // Task logs go to stderr, so `--output json` keeps stdout clean.
+        using var loggers = LoggerFactory.Create(b => b
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .AddFilter("Gale", LogLevel.Warning)
+            .AddFilter("gale.task", LogLevel.Information)
+            .Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+        var result = await DagTestRunner.RunAsync(dag, run, new DagTestOptions { Loggers = loggers, Dags = bag }, cancellationToken);
         RunPrinter.Print(dag, result.Snapshot, output);
         if (result.Stuck)
         {

@@ -18,15 +18,41 @@ public static class StorageEngine
     public static StorageMessageQueue ControlQueue(StorageAccountClient account, TimeProvider clock) =>
         new(Account(account).GetQueueClient("control"), clock);
 
-    /// <summary>The XCom store.</summary>
-    public static TableXComStore XComStore(StorageAccountClient account) =>
-        new(Account(account).GetTableClient("xcom"), account.GetBlobContainerClient("xcom"));
+    /// <summary>The XCom store; values above <paramref name="offloadThresholdBytes"/> go to the <c>xcom</c> container.</summary>
+    public static TableXComStore XComStore(StorageAccountClient account, int offloadThresholdBytes = GaleSettings.DefaultXComOffloadThresholdBytes) =>
+        new(Account(account).GetTableClient("xcom"), account.GetBlobContainerClient("xcom"), offloadThresholdBytes);
+
+    /// <summary>The variable store.</summary>
+    public static TableVariableStore VariableStore(StorageAccountClient account) => new(Account(account).GetTableClient("variables"));
+
+    /// <summary>The task log store.</summary>
+    public static BlobTaskLogStore TaskLogStore(StorageAccountClient account) => new(Account(account).GetBlobContainerClient("logs"));
+
+    /// <summary>The rendered-field store.</summary>
+    public static TableRenderedFieldStore RenderedFieldStore(StorageAccountClient account) => new(Account(account).GetTableClient("rendered"));
+
+    /// <summary>Task services on the account; <paramref name="settings"/> supplies <c>GALE_*</c> settings (default: the environment).</summary>
+    /// <exception cref="FormatException">A setting is malformed; the message names it.</exception>
+    public static TaskServices Services(StorageAccountClient account, Func<string, string?>? settings = null)
+    {
+        settings ??= Environment.GetEnvironmentVariable;
+        var threshold = GaleSettings.Bytes(settings, GaleSettings.XComOffloadThresholdBytes, GaleSettings.DefaultXComOffloadThresholdBytes);
+        return new TaskServices
+        {
+            XComs = XComStore(account, (int)Math.Min(threshold, int.MaxValue)),
+            XComMaxBytes = GaleSettings.Bytes(settings, GaleSettings.XComMaxBytes, GaleSettings.DefaultXComMaxBytes),
+            Variables = VariableStore(account),
+            Logs = TaskLogStore(account),
+            Rendered = RenderedFieldStore(account),
+            Settings = settings,
+        };
+    }
 
     /// <summary>An engine host (engine, task worker, control worker) on the account. Call <see cref="GaleStorageLayout.EnsureCreatedAsync"/> first.</summary>
-    public static EngineHost CreateHost(StorageAccountClient account, IDagRegistry dags, EngineOptions options, TimeProvider? clock = null, ILoggerFactory? loggers = null)
+    public static EngineHost CreateHost(StorageAccountClient account, IDagRegistry dags, EngineOptions options, TimeProvider? clock = null, ILoggerFactory? loggers = null, TaskServices? services = null)
     {
         clock ??= TimeProvider.System;
-        return new EngineHost(RunStore(account), dags, TaskQueue(account, clock), ControlQueue(account, clock), XComStore(account), clock, options, loggers);
+        return new EngineHost(RunStore(account), dags, TaskQueue(account, clock), ControlQueue(account, clock), services ?? Services(account), clock, options, loggers);
     }
 
     private static StorageAccountClient Account(StorageAccountClient account) => account ?? throw new ArgumentNullException(nameof(account));

@@ -1,4 +1,5 @@
 using System.Text;
+using Gale.Engine;
 using Gale.Execution;
 using Gale.Storage.Blobs;
 using Gale.Storage.Tables;
@@ -10,7 +11,7 @@ namespace Gale.Storage.Engine;
 /// <paramref name="offloadThresholdBytes"/> go to the <c>xcom</c> blob container and the entity keeps a reference,
 /// like Airflow's object-storage XCom backend.
 /// </summary>
-public sealed class TableXComStore(TableClient table, BlobContainerClient blobs, int offloadThresholdBytes = 32 * 1024) : IXComStore
+public sealed class TableXComStore(TableClient table, BlobContainerClient blobs, int offloadThresholdBytes = GaleSettings.DefaultXComOffloadThresholdBytes) : IXComStore
 {
     /// <inheritdoc />
     public async Task SetAsync(XComKey key, string json, CancellationToken cancellationToken = default)

@@ -36,7 +36,7 @@ internal sealed class EngineHarness : IAsyncDisposable
     {
         var tasks = TasksWrapper?.Wrap(Tasks) ?? Tasks;
         var control = TasksWrapper?.Wrap(Control) ?? Control;
-        var host = new EngineHost(Store, Dags, tasks, control, XComs, TimeProvider.System, options ?? new EngineOptions { Lease = TimeSpan.FromSeconds(5) });
+        var host = new EngineHost(Store, Dags, tasks, control, new TaskServices { XComs = XComs }, TimeProvider.System, options ?? new EngineOptions { Lease = TimeSpan.FromSeconds(5) });
         host.Engine.RunCompleted += f => Finished.GetOrAdd(f.Run, _ => new()).TrySetResult(f.State);
         host.Start();
         _hosts.Add(host);

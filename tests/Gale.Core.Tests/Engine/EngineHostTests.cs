@@ -150,7 +150,7 @@ public sealed class EngineHostTests
         }).Build();
         await using var harness = new EngineHarness(dag);
         // Not started: the attempt can only begin through the local fast path, before any polling loop exists.
-        await using var host = new EngineHost(harness.Store, harness.Dags, harness.Tasks, harness.Control, harness.XComs, TimeProvider.System, new EngineOptions { Lease = TimeSpan.FromSeconds(5) });
+        await using var host = new EngineHost(harness.Store, harness.Dags, harness.Tasks, harness.Control, new TaskServices { XComs = harness.XComs }, TimeProvider.System, new EngineOptions { Lease = TimeSpan.FromSeconds(5) });
         var run = new DagRun { DagId = "early", RunId = "manual__e", QueuedAt = DateTimeOffset.UtcNow };
         await host.Engine.CreateRunAsync(dag, run);
         await started.Task.WaitAsync(TimeSpan.FromSeconds(10));

@@ -40,7 +40,7 @@ public sealed class StorageEngineTests(AzuriteFixture azurite) : IClassFixture<A
     }
 
     private static EngineHost Host(Ports ports, Dag dag, EngineOptions options) =>
-        new(ports.Store, new DagBag([dag]), ports.Tasks, ports.Control, ports.XComs, TimeProvider.System, options);
+        new(ports.Store, new DagBag([dag]), ports.Tasks, ports.Control, new TaskServices { XComs = ports.XComs }, TimeProvider.System, options);
 
     private static async Task<RunSnapshot> WaitForFinishAsync(IRunStore store, RunKey run, TimeSpan timeout)
     {

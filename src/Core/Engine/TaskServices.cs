@@ -1,0 +1,49 @@
+using Gale.Execution;
+using Gale.InMemory;
+using Gale.Logs;
+using Gale.Secrets;
+using Gale.Templates;
+
+namespace Gale.Engine;
+
+/// <summary>
+/// What running attempts use besides the run engine: XComs, variables, connections (from settings), task logs,
+/// rendered fields, the secrets masker and an HTTP client. Defaults are in memory, for tests and <c>gale dags test</c>.
+/// </summary>
+public sealed class TaskServices
+{
+    /// <summary>XCom values.</summary>
+    public IXComStore XComs { get; init; } = new InMemoryXComStore();
+
+    /// <summary>Largest XCom value a task may push, in UTF-8 bytes (setting <c>GALE_XCOM_MAX_BYTES</c>; default 64 MiB).</summary>
+    public long XComMaxBytes { get; init; } = GaleSettings.DefaultXComMaxBytes;
+
+    /// <summary>Stored variables (settings <c>GALE_VAR_*</c> override them).</summary>
+    public IVariableStore Variables { get; init; } = new InMemoryVariableStore();
+
+    /// <summary>Reads settings (environment, app settings): <c>GALE_VAR_*</c>, <c>GALE_CONN_*</c>.</summary>
+    public Func<string, string?> Settings { get; init; } = Environment.GetEnvironmentVariable;
+
+    /// <summary>Task logs, one per try.</summary>
+    public ITaskLogStore Logs { get; init; } = new InMemoryTaskLogStore();
+
+    /// <summary>Rendered template fields.</summary>
+    public IRenderedFieldStore Rendered { get; init; } = new InMemoryRenderedFieldStore();
+
+    /// <summary>Masks secrets in logs, rendered fields and error messages (one per process, like Airflow's).</summary>
+    public SecretMasker Masker { get; init; } = new();
+
+    /// <summary>The HTTP client tasks share (one connection pool per process).</summary>
+    public HttpClient Http { get; init; } = SharedHttp;
+
+    /// <summary>Variables as tasks read them (settings first, then the store).</summary>
+    public VariableResolver VariableResolver => _variableResolver ??= new VariableResolver(Variables, Settings, Masker);
+
+    /// <summary>Connections from settings.</summary>
+    public ConnectionResolver ConnectionResolver => _connectionResolver ??= new ConnectionResolver(Settings, Masker);
+
+    private static HttpClient SharedHttp { get; } = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
+
+    private VariableResolver? _variableResolver;
+    private ConnectionResolver? _connectionResolver;
+}

@@ -1,0 +1,122 @@
+using System.Text;
+
+namespace Gale.Logs;
+
+/// <summary>
+/// Buffers a try's log lines and appends them to the store every <c>flushInterval</c> (and when disposed), so a
+/// log can be read while its task runs without a storage write per line. A failed append keeps the lines for the
+/// next flush; the task never fails because its log could not be written.
+/// </summary>
+public sealed class TaskLogWriter : IAsyncDisposable
+{
+    /// <summary>Lines beyond this many buffered characters are dropped (storage unreachable for a long time).</summary>
+    public const int MaxBufferedChars = 8 * 1024 * 1024;
+
+    private readonly Func<string, CancellationToken, Task> _append;
+    private readonly StringBuilder _buffer = new();
+    private readonly Lock _lock = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _flushing = new(1, 1);
+    private readonly Task _loop;
+    private int _dropped;
+
+    /// <summary>Creates a writer that appends through <paramref name="append"/>.</summary>
+    public TaskLogWriter(TaskLogKey key, Func<string, CancellationToken, Task> append, TimeSpan flushInterval, TimeProvider? clock = null)
+    {
+        Key = key ?? throw new ArgumentNullException(nameof(key));
+        _append = append ?? throw new ArgumentNullException(nameof(append));
+        _loop = FlushLoopAsync(flushInterval, clock ?? TimeProvider.System);
+    }
+
+    /// <summary>The log this writer appends to.</summary>
+    public TaskLogKey Key { get; }
+
+    /// <summary>The last append error, if the most recent flush failed.</summary>
+    public Exception? LastError { get; private set; }
+
+    /// <summary>Adds one line (a newline is appended).</summary>
+    public void WriteLine(string line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        lock (_lock)
+        {
+            if (_buffer.Length + line.Length > MaxBufferedChars)
+            {
+                _dropped++;
+                return;
+            }
+
+            _buffer.Append(line).Append('\n');
+        }
+    }
+
+    /// <summary>Appends what is buffered now.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        await _flushing.WaitAsync(cancellationToken);
+        try
+        {
+            string text;
+            lock (_lock)
+            {
+                if (_dropped > 0)
+                {
+                    _buffer.Append($"[gale] {_dropped} log lines were dropped: the log store was unreachable\n");
+                    _dropped = 0;
+                }
+
+                text = _buffer.ToString();
+                _buffer.Clear();
+            }
+
+            if (text.Length == 0)
+            {
+                return;
+            }
+
+            try
+            {
+                await _append(text, cancellationToken);
+                LastError = null;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LastError = e;
+                lock (_lock)
+                {
+                    _buffer.Insert(0, text); // keep order; the next flush tries again
+                }
+            }
+        }
+        finally
+        {
+            _flushing.Release();
+        }
+    }
+
+    private async Task FlushLoopAsync(TimeSpan interval, TimeProvider clock)
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(interval, clock, _stop.Token);
+                await FlushAsync(_stop.Token);
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Stops the timer and appends whatever is left.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _loop;
+        await FlushAsync(CancellationToken.None);
+        _stop.Dispose();
+        _flushing.Dispose();
+    }
+}
