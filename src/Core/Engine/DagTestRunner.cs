@@ -50,6 +50,7 @@ public static class DagTestRunner
         var control = new InMemoryMessageQueue("control", clock);
         var engineOptions = new EngineOptions { WorkerId = "dags-test", RunReadyTasksLocally = false, Lease = TimeSpan.FromHours(1) };
         var engine = new RunEngine(new InMemoryRunStore(), dags, tasks, control, clock, engineOptions, loggers.CreateLogger<RunEngine>());
+        engine.XComs = services.XComs;
         var runner = new AttemptRunner(engine, dags, tasks, services, loggers);
         var controlWorker = new ControlWorker(engine, control, engineOptions, clock, loggers.CreateLogger<ControlWorker>());
 

@@ -23,6 +23,7 @@ public sealed class EngineHost : IAsyncDisposable
         Control = new ControlWorker(Engine, control, options, clock, loggers.CreateLogger<ControlWorker>());
         Sweeper = new RunSweeper(Engine, store, loggers.CreateLogger<RunSweeper>());
         Engine.LocalSink = Tasks;
+        Engine.XComs = services.XComs;
         _clock = clock;
     }
 

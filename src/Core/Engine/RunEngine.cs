@@ -44,6 +44,9 @@ public sealed partial class RunEngine
     /// <summary>The worker that may start ready attempts without a queue round trip.</summary>
     public ILocalAttemptSink? LocalSink { get; set; }
 
+    /// <summary>Where XComs live, so a clear removes the cleared instances' XComs; null leaves them to the next try.</summary>
+    public Gale.Execution.IXComStore? XComs { get; set; }
+
     /// <summary>Counters for benchmarks and diagnostics.</summary>
     public EngineStats Stats { get; } = new();
 
@@ -231,12 +234,31 @@ public sealed partial class RunEngine
                     var delay = r.DueAt - _clock.GetUtcNow();
                     await _control.SendAsync(EngineMessages.Serialize(new ControlMessage(r.Run.DagId, r.Run.RunId, due)), delay > TimeSpan.Zero ? delay : null);
                     break;
+                case ClearTaskData c when XComs is not null:
+                    await ClearTaskDataAsync(c);
+                    break;
                 case RunFinished f:
                     LogRunFinished(_log, f.Run, f.State.ToAirflowName(), f.Reason);
                     await RunCallbackAsync(run, f.State);
                     RunCompleted?.Invoke(f);
                     break;
             }
+        }
+    }
+
+    private async Task ClearTaskDataAsync(ClearTaskData clear)
+    {
+        try
+        {
+            foreach (var task in clear.Tasks)
+            {
+                await XComs!.DeleteTaskInstanceAsync(clear.Run.DagId, clear.Run.RunId, task.TaskId, task.MapIndex);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The next try deletes them before it runs; only the window in which stale values are visible grows.
+            LogClearDataFailed(_log, clear.Run, e.Message);
         }
     }
 
@@ -292,6 +314,9 @@ public sealed partial class RunEngine
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The {State} callback of run {Run} failed (the run's state is unchanged): {Error}")]
     private static partial void LogCallbackFailed(ILogger logger, RunKey run, string state, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Removing the XComs of cleared tasks of run {Run} failed (their next tries remove them): {Error}")]
+    private static partial void LogClearDataFailed(ILogger logger, RunKey run, string error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Run {Run} changed under us (attempt {Attempt}); reloading")]
     private static partial void LogConflict(ILogger logger, RunKey run, int attempt);

@@ -9,8 +9,10 @@ namespace Gale.Operators;
 /// <see cref="SkipOnExitCodes"/> (default 99) skips, anything else fails. The last line written to stdout becomes the
 /// <c>return_value</c> XCom. Cancellation (execution_timeout, shutdown) kills the whole process tree.
 /// </summary>
-public sealed partial class ShellOperator(string command) : ITaskOperator
+public sealed partial class ShellOperator(string command) : ITemplatedOperator
 {
+    private const string EnvPrefix = "env.";
+
     /// <summary>The command line.</summary>
     public string Command { get; } = command ?? throw new ArgumentNullException(nameof(command));
 
@@ -25,6 +27,38 @@ public sealed partial class ShellOperator(string command) : ITaskOperator
 
     /// <inheritdoc />
     public string OperatorName => "shell";
+
+    /// <summary>Template fields: <c>command</c>, <c>cwd</c> and <c>env.NAME</c> for each environment variable.</summary>
+    public IReadOnlyDictionary<string, string> TemplateFields
+    {
+        get
+        {
+            var fields = new Dictionary<string, string>(StringComparer.Ordinal) { ["command"] = Command };
+            if (WorkingDirectory is not null)
+            {
+                fields["cwd"] = WorkingDirectory;
+            }
+
+            foreach (var (name, value) in Environment)
+            {
+                fields[EnvPrefix + name] = value;
+            }
+
+            return fields;
+        }
+    }
+
+    /// <inheritdoc />
+    public ITaskOperator WithRenderedFields(IReadOnlyDictionary<string, string> rendered)
+    {
+        ArgumentNullException.ThrowIfNull(rendered);
+        return new ShellOperator(rendered["command"])
+        {
+            WorkingDirectory = rendered.GetValueOrDefault("cwd", WorkingDirectory!),
+            SkipOnExitCodes = SkipOnExitCodes,
+            Environment = Environment.ToDictionary(e => e.Key, e => rendered[EnvPrefix + e.Key], StringComparer.Ordinal),
+        };
+    }
 
     /// <inheritdoc />
     public async ValueTask<object?> ExecuteAsync(TaskContext context)

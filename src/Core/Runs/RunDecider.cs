@@ -111,6 +111,7 @@ public static class RunDecider
             }
 
             var cleared = 0;
+            var data = new List<TaskInstanceKey>();
             foreach (var taskId in selected)
             {
                 foreach (var ti in InstancesOf(taskId).ToList())
@@ -129,10 +130,16 @@ public static class RunDecider
                     {
                         Set(ti with { State = TaskInstanceState.None, MaxTries = maxTries, StartDate = null, EndDate = null, NextRetryAt = null, WorkerId = null, HeartbeatAt = null, Message = null });
                         _candidates.Add(dag.OrderOf(taskId));
+                        data.Add(ti.Key);
                     }
 
                     cleared++;
                 }
+            }
+
+            if (data.Count > 0)
+            {
+                _commands.Add(new ClearTaskData(_run.Key, data));
             }
 
             if (cleared > 0 && _run.State != DagRunState.Running)

@@ -1,6 +1,5 @@
 using Gale.Dags;
 using Gale.Execution;
-using Gale.Operators;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -23,12 +22,12 @@ public static class YamlDagLoader
     private static readonly HashSet<string> ArgFields =
     [
         "trigger_rule", "retries", "retry_delay", "retry_exponential_backoff", "max_retry_delay", "execution_timeout",
-        "pool", "pool_slots", "priority_weight", "depends_on_past",
+        "pool", "pool_slots", "priority_weight", "depends_on_past", .. YamlOperators.CallbackFields,
     ];
 
     private static readonly HashSet<string> TaskFields =
     [
-        .. ArgFields, "id", "task_id", "operator", "upstream", "command", "env", "cwd", "skip_on_exit_code", "setup", "teardown", "follow", "group", "expand", "expand_kwargs",
+        .. ArgFields, .. YamlOperators.Fields, "id", "task_id", "upstream", "setup", "teardown", "group", "expand", "expand_kwargs",
     ];
 
     /// <summary>Loads every YAML file in <paramref name="folder"/> (recursively); a missing folder yields nothing.</summary>
@@ -141,7 +140,7 @@ public static class YamlDagLoader
             task.RejectUnknown(TaskFields);
             var id = task.String("id") ?? task.String("task_id") ?? throw task.Error(taskNode, "id", "is required");
             var options = ReadArgs(task) with { IsSetup = task.Bool("setup") ?? false, IsTeardown = task.Bool("teardown") ?? false };
-            entries.Add((task.String("group") ?? string.Empty, id, ReadOperator(task, taskNode), task.StringList("upstream").ToArray(), options, ReadMapping(task)));
+            entries.Add((task.String("group") ?? string.Empty, id, YamlOperators.Read(task, taskNode), task.StringList("upstream").ToArray(), options, ReadMapping(task)));
         }
 
         AddGroup(builder, string.Empty, entries, groupDecls);
@@ -216,7 +215,7 @@ public static class YamlDagLoader
             var name = ((YamlScalarNode)keyNode).Value!;
             if (valueNode is not YamlMappingNode spec)
             {
-                result[name] = new DagParam { Default = ToJson(valueNode) };
+                result[name] = new DagParam { Default = YamlNodeReader.ToJson(valueNode) };
                 continue;
             }
 
@@ -266,7 +265,7 @@ public static class YamlDagLoader
             }
         }
 
-        return ToJson(node);
+        return YamlNodeReader.ToJson(node);
     }
 
     // expand: {arg: [literal, ...] | {xcom: task_id, key: k}} ; expand_kwargs: [{...}, ...] | {xcom: task_id}
@@ -291,7 +290,7 @@ public static class YamlDagLoader
         switch (node)
         {
             case YamlSequenceNode list:
-                return new MapSource { Argument = argument, Values = list.Children.Select(ToJson).ToList() };
+                return new MapSource { Argument = argument, Values = list.Children.Select(YamlNodeReader.ToJson).ToList() };
             case YamlMappingNode map:
                 var source = new YamlNodeReader(task.File, map, task.Field(field));
                 source.RejectUnknown(new HashSet<string>(["xcom", "key"]));
@@ -300,14 +299,6 @@ public static class YamlDagLoader
                 throw task.Error(node, field, "must be a list of values or {xcom: task_id}");
         }
     }
-
-    private static System.Text.Json.JsonElement ToJson(YamlNode node) => node switch
-    {
-        YamlScalarNode s => System.Text.Json.JsonSerializer.SerializeToElement(s.Value),
-        YamlMappingNode m => System.Text.Json.JsonSerializer.SerializeToElement(m.Children.ToDictionary(p => ((YamlScalarNode)p.Key).Value!, p => ToJson(p.Value))),
-        YamlSequenceNode q => System.Text.Json.JsonSerializer.SerializeToElement(q.Children.Select(ToJson).ToList()),
-        _ => default,
-    };
 
     private static TaskOptions ReadArgs(YamlNodeReader node)
     {
@@ -331,60 +322,10 @@ public static class YamlDagLoader
             PoolSlots = node.Int("pool_slots"),
             PriorityWeight = node.Int("priority_weight"),
             DependsOnPast = node.Bool("depends_on_past"),
+            OnExecute = YamlOperators.Callback(node, "on_execute_callback"),
+            OnSuccess = YamlOperators.Callback(node, "on_success_callback"),
+            OnFailure = YamlOperators.Callback(node, "on_failure_callback"),
+            OnRetry = YamlOperators.Callback(node, "on_retry_callback"),
         };
-    }
-
-    private static ShellOperator Shell(YamlNodeReader task, YamlMappingNode taskNode, string missing) =>
-        new(task.String("command") ?? throw task.Error(taskNode, "command", missing))
-        {
-            Environment = task.StringMap("env"),
-            WorkingDirectory = task.String("cwd"),
-        };
-
-    private static ITaskOperator ReadOperator(YamlNodeReader task, YamlMappingNode taskNode)
-    {
-        var name = task.String("operator") ?? throw task.Error(taskNode, "operator", "is required (shell, empty, branch or short_circuit)");
-        switch (name)
-        {
-            case "shell":
-                var codes = task.StringList("skip_on_exit_code");
-                return new ShellOperator(task.String("command") ?? throw task.Error(taskNode, "command", "is required for the shell operator"))
-                {
-                    Environment = task.StringMap("env"),
-                    WorkingDirectory = task.String("cwd"),
-                    SkipOnExitCodes = codes.Count == 0 ? [99] : codes.Select(c => int.TryParse(c, out var code) ? code : throw task.Error(task.Raw("skip_on_exit_code")!, "skip_on_exit_code", $"'{c}' is not an exit code")).ToList(),
-                };
-            case "empty":
-                return new EmptyOperator();
-            case "branch":
-                var follow = task.StringList("follow");
-                if (follow.Count > 0)
-                {
-                    return new BranchOperator(_ => ValueTask.FromResult(follow));
-                }
-
-                var chooser = Shell(task, taskNode, "command is required for the branch operator (it prints the task ids to follow), or give follow: [ids]");
-                return new BranchOperator(async ctx =>
-                {
-                    var (exit, last) = await chooser.RunAsync(ctx);
-                    return exit == 0
-                        ? (IReadOnlyList<string>)(last ?? string.Empty).Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                        : throw new InvalidOperationException($"branch command exited with code {exit}");
-                });
-            case "short_circuit":
-                var condition = Shell(task, taskNode, "command is required for the short_circuit operator (exit 0 continues, exit 1 skips downstream)");
-                return new ShortCircuitOperator(async ctx =>
-                {
-                    var (exit, _) = await condition.RunAsync(ctx);
-                    return exit switch
-                    {
-                        0 => true,
-                        1 => false,
-                        _ => throw new InvalidOperationException($"short_circuit command exited with code {exit} (expected 0 to continue or 1 to skip)"),
-                    };
-                });
-            default:
-                throw task.Error(task.Raw("operator")!, "operator", $"unknown operator '{name}'; expected one of shell, empty, branch, short_circuit");
-        }
     }
 }

@@ -132,6 +132,15 @@ internal sealed class YamlNodeReader(string file, YamlMappingNode node, string p
         };
     }
 
+    /// <summary>A YAML value as JSON (scalars are strings).</summary>
+    public static System.Text.Json.JsonElement ToJson(YamlNode node) => node switch
+    {
+        YamlScalarNode s => System.Text.Json.JsonSerializer.SerializeToElement(s.Value),
+        YamlMappingNode m => System.Text.Json.JsonSerializer.SerializeToElement(m.Children.ToDictionary(p => ((YamlScalarNode)p.Key).Value!, p => ToJson(p.Value))),
+        YamlSequenceNode q => System.Text.Json.JsonSerializer.SerializeToElement(q.Children.Select(ToJson).ToList()),
+        _ => default,
+    };
+
     private static bool IsNull(YamlNode value) =>
         value is YamlScalarNode { Style: not (YamlDotNet.Core.ScalarStyle.SingleQuoted or YamlDotNet.Core.ScalarStyle.DoubleQuoted) } s && s.Value is "null" or "~" or "" or null;
 }

@@ -21,3 +21,8 @@ public sealed record ScheduleRetry(RunKey Run, TaskInstanceKey Task, int FailedT
 /// <param name="State">Success or failed.</param>
 /// <param name="Reason">Why, for people (e.g. "task_failure", "all_tasks_deadlocked").</param>
 public sealed record RunFinished(RunKey Run, DagRunState State, string Reason) : RunCommand;
+
+/// <summary>Remove the XComs of cleared task instances (a running one's are removed when its next try starts).</summary>
+/// <param name="Run">The run.</param>
+/// <param name="Tasks">The cleared task instances.</param>
+public sealed record ClearTaskData(RunKey Run, IReadOnlyList<TaskInstanceKey> Tasks) : RunCommand;
