@@ -212,6 +212,12 @@ public sealed partial class RunEngine
 
     private async Task DispatchAsync(IReadOnlyList<RunCommand> commands, DagRun run)
     {
+        // A cleared instance's XComs go before its next try is enqueued, so the try never sees them.
+        foreach (var clear in commands.OfType<ClearTaskData>().Where(_ => XComs is not null))
+        {
+            await ClearTaskDataAsync(clear);
+        }
+
         // A fan-out can enqueue thousands of attempts at once: send them concurrently, not one round trip at a time.
         var attempts = commands.OfType<EnqueueAttempt>()
             .Select(e => new AttemptMessage(e.Run.DagId, e.Run.RunId, e.Task.TaskId, e.Task.MapIndex, e.TryNumber))
@@ -233,9 +239,6 @@ public sealed partial class RunEngine
                     var due = EngineEvents.RetryDue(r.Run, r.Task, r.FailedTryNumber, r.DueAt);
                     var delay = r.DueAt - _clock.GetUtcNow();
                     await _control.SendAsync(EngineMessages.Serialize(new ControlMessage(r.Run.DagId, r.Run.RunId, due)), delay > TimeSpan.Zero ? delay : null);
-                    break;
-                case ClearTaskData c when XComs is not null:
-                    await ClearTaskDataAsync(c);
                     break;
                 case RunFinished f:
                     LogRunFinished(_log, f.Run, f.State.ToAirflowName(), f.Reason);

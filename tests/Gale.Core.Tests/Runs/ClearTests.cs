@@ -42,7 +42,8 @@ public sealed class ClearTests
         Assert.Equal((TaskInstanceState.Queued, 2), (b.State, b.TryNumber));
         Assert.Equal(2, b.MaxTries); // full retries again: try 1 + retries 1
         Assert.Equal(TaskInstanceState.Success, d.Snapshot.Find(new("c"))!.State);
-        Assert.Equal(new EnqueueAttempt(done.Key, new("b"), 2), Assert.Single(d.Commands));
+        Assert.Equal(new EnqueueAttempt(done.Key, new("b"), 2), Assert.Single(d.Commands.OfType<EnqueueAttempt>()));
+        Assert.Equal([new TaskInstanceKey("b")], Assert.Single(d.Commands.OfType<ClearTaskData>()).Tasks); // its XComs go too
     }
 
     [Fact]
