@@ -1,0 +1,180 @@
+using System.Security.Cryptography;
+using System.Text;
+using Gale.Dags;
+using Gale.Engine;
+using Gale.Logs;
+using Gale.Operators;
+using Gale.Runs;
+using Gale.Secrets;
+using Gale.Storage.Engine;
+using Microsoft.Extensions.Logging;
+
+namespace Gale.Storage.Tests.Engine;
+
+/// <summary>XCom offload, task logs, variables, rendered fields and masking on a real Azurite.</summary>
+public sealed class TaskDataStorageTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+{
+    private const string Secret = "azure-secret-7Hq2x9Lm";
+    private static readonly EngineOptions Options = new() { Lease = TimeSpan.FromSeconds(30), MaxPollInterval = TimeSpan.FromMilliseconds(200) };
+
+    private sealed record Setup(EngineHost Host, TableRunStore Store, TaskServices Services, Gale.Storage.Blobs.BlobContainerClient XComBlobs, Gale.Storage.Blobs.BlobContainerClient LogBlobs, Gale.Storage.Tables.TableClient Rendered, Gale.Storage.Tables.TableClient XComTable) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Host.DisposeAsync();
+    }
+
+    private async Task<Setup> StartAsync(params Dag[] dags)
+    {
+        var runs = await azurite.NewTableAsync();
+        var xcomTable = await azurite.NewTableAsync();
+        var rendered = await azurite.NewTableAsync();
+        var variables = await azurite.NewTableAsync();
+        var xcomBlobs = await azurite.NewContainerAsync();
+        var logBlobs = await azurite.NewContainerAsync();
+        var tasks = await azurite.NewQueueAsync();
+        var control = await azurite.NewQueueAsync();
+        var services = new TaskServices
+        {
+            XComs = new TableXComStore(xcomTable, xcomBlobs),
+            Logs = new BlobTaskLogStore(logBlobs, TimeSpan.FromMilliseconds(200)),
+            Rendered = new TableRenderedFieldStore(rendered),
+            Variables = new TableVariableStore(variables),
+            Settings = _ => null,
+        };
+        var store = new TableRunStore(runs);
+        var host = new EngineHost(store, new DagBag(dags), new StorageMessageQueue(tasks, TimeProvider.System), new StorageMessageQueue(control, TimeProvider.System), services, TimeProvider.System, Options);
+        host.Start();
+        return new Setup(host, store, services, xcomBlobs, logBlobs, rendered, xcomTable);
+    }
+
+    private static async Task<RunSnapshot> RunAsync(Setup setup, Dag dag, string runId, TimeSpan? timeout = null)
+    {
+        var run = new DagRun { DagId = dag.DagId, RunId = runId, LogicalDate = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero), QueuedAt = DateTimeOffset.UtcNow };
+        await setup.Host.Engine.CreateRunAsync(dag, run);
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var snapshot = await setup.Store.LoadAsync(run.Key);
+            if (snapshot!.Run.State.IsFinished())
+            {
+                return snapshot;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"run {runId} did not finish: {string.Join("; ", snapshot.Tasks.Values.Select(t => $"{t.Key} {t.State.ToAirflowName()}"))}");
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task Run_FiveMiBXCom_PassesBetweenTasksThroughBlobStorage()
+    {
+        var payload = new string('g', 5 * 1024 * 1024) + Guid.NewGuid().ToString("N");
+        var expectedHash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(payload)));
+        string? receivedHash = null;
+        var dag = Dag.Create("big_xcom")
+            .Task("produce", _ => payload)
+            .Task("consume", ctx => { receivedHash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(ctx.XCom.Pull<string>("produce")!))); }, after: "produce")
+            .Build();
+        await using var setup = await StartAsync(dag);
+
+        var snapshot = await RunAsync(setup, dag, "manual__big");
+
+        Assert.Equal(DagRunState.Success, snapshot.Run.State);
+        Assert.Equal(expectedHash, receivedHash);
+        var entity = await setup.XComTable.GetEntityAsync(KeyEncoding.RunPartition("big_xcom", "manual__big"), "produce|-1|return_value");
+        Assert.Null(entity.GetString("Value"));
+        var blobName = entity.GetString("BlobName")!;
+        var properties = await setup.XComBlobs.GetPropertiesAsync(blobName);
+        Assert.True(properties.ContentLength > 5 * 1024 * 1024, $"blob {blobName} is {properties.ContentLength} bytes");
+    }
+
+    [Fact]
+    public async Task Run_LongTask_LogIsReadableWhileRunningAndComplete()
+    {
+        var gate = new TaskCompletionSource();
+        var dag = Dag.Create("live_log")
+            .Task("slow", async ctx =>
+            {
+                ctx.Log.LogInformation("halfway there");
+                await gate.Task.WaitAsync(ctx.CancellationToken);
+                ctx.Log.LogInformation("all done");
+            })
+            .Build();
+        await using var setup = await StartAsync(dag);
+        var running = RunAsync(setup, dag, "manual__live");
+        var key = new TaskLogKey("live_log", "manual__live", "slow", -1, 1);
+
+        string? whileRunning = null;
+        for (var i = 0; i < 100 && !(whileRunning?.Contains("halfway there", StringComparison.Ordinal) ?? false); i++)
+        {
+            await Task.Delay(100);
+            whileRunning = await setup.Services.Logs.ReadAsync(key);
+        }
+
+        var stateWhileReading = (await setup.Store.LoadAsync(new RunKey("live_log", "manual__live")))!.Find(new("slow"))!.State;
+        gate.SetResult();
+        var snapshot = await running;
+        var after = await setup.Services.Logs.ReadAsync(key);
+
+        Assert.Equal(TaskInstanceState.Running, stateWhileReading);
+        Assert.Contains("halfway there", whileRunning, StringComparison.Ordinal);
+        Assert.DoesNotContain("all done", whileRunning, StringComparison.Ordinal);
+        Assert.Equal(DagRunState.Success, snapshot.Run.State);
+        Assert.Contains("all done", after, StringComparison.Ordinal);
+        Assert.Contains("Marking task as SUCCESS", after, StringComparison.Ordinal);
+        Assert.Equal([1], await setup.Services.Logs.ListTriesAsync("live_log", "manual__live", "slow", -1));
+    }
+
+    [Fact]
+    public async Task Run_SecretVariableEchoedAndRendered_NeverAppearsInAnyStoredLogRenderedFieldOrRunRecord()
+    {
+        var dag = Dag.Create("masked")
+            .Task("echo", new ShellOperator("echo token={{ var.value.deploy_token }}; echo \"env=$TOKEN\" >&2; exit 1")
+            {
+                Environment = new Dictionary<string, string> { ["TOKEN"] = "{{ var.value.deploy_token }}" },
+            }, options: new TaskOptions { Retries = 1, RetryDelay = TimeSpan.FromSeconds(1) })
+            .Task("raise", async ctx => throw new InvalidOperationException("bad token " + await ctx.Variables.GetAsync("deploy_token")))
+            .Build();
+        await using var setup = await StartAsync(dag);
+        await setup.Services.Variables.SetAsync(new Variable("deploy_token", Secret, "used by deploys"));
+
+        var snapshot = await RunAsync(setup, dag, "manual__masked");
+
+        Assert.Equal(DagRunState.Failed, snapshot.Run.State);
+        var logs = new List<string>();
+        await foreach (var blob in setup.LogBlobs.ListBlobsAsync("dag_id=masked/"))
+        {
+            using var download = await setup.LogBlobs.DownloadAsync(blob.Name);
+            logs.Add(await new StreamReader(download.Content).ReadToEndAsync());
+        }
+
+        Assert.Equal(3, logs.Count); // echo: two tries; raise: one
+        Assert.All(logs, l => Assert.DoesNotContain(Secret, l, StringComparison.Ordinal));
+        Assert.Contains(logs, l => l.Contains("token=***", StringComparison.Ordinal) && l.Contains("env=***", StringComparison.Ordinal));
+        var rendered = await setup.Services.Rendered.GetAsync("masked", "manual__masked", "echo", -1);
+        Assert.Equal((2, "echo token=***; echo \"env=$TOKEN\" >&2; exit 1", "***"), (rendered!.TryNumber, rendered.Fields["command"], rendered.Fields["env.TOKEN"]));
+        await foreach (var entity in setup.Rendered.QueryAsync())
+        {
+            Assert.DoesNotContain(Secret, Encoding.UTF8.GetString(EntityBlob.Read(entity)), StringComparison.Ordinal);
+        }
+
+        Assert.All(snapshot.Tasks.Values, t => Assert.DoesNotContain(Secret, t.Message ?? string.Empty, StringComparison.Ordinal));
+        Assert.Equal("InvalidOperationException: bad token ***", snapshot.Find(new("raise"))!.Message);
+    }
+
+    [Fact]
+    public async Task VariableStore_SetGetListDelete_RoundTripsLargeValuesAndDescriptions()
+    {
+        var store = new TableVariableStore(await azurite.NewTableAsync());
+        var large = string.Concat(Enumerable.Range(0, 20_000).Select(i => $"{i},"));
+
+        await store.SetAsync(new Variable("rows", large, "row ids"));
+        await store.SetAsync(new Variable("Region/Name?", "westeurope"));
+        await store.SetAsync(new Variable("rows", large + "end", "row ids v2"));
+
+        Assert.Equal(new Variable("rows", large + "end", "row ids v2"), await store.GetAsync("rows"));
+        Assert.Equal(["Region/Name?", "rows"], (await store.ListAsync()).Select(v => v.Key));
+        Assert.True(await store.DeleteAsync("rows"));
+        Assert.False(await store.DeleteAsync("rows"));
+        Assert.Null(await store.GetAsync("rows"));
+    }
+}
