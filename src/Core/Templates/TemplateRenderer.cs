@@ -8,7 +8,7 @@ namespace Gale.Templates;
 /// Renders Gale's Jinja subset (docs/templates.md): <c>{{ ds }}</c>, <c>{{ params.name }}</c>,
 /// <c>{{ var.value.key }}</c>, <c>{{ var.json.key.field }}</c>, <c>{{ conn.id.host }}</c>,
 /// <c>{{ ti.xcom_pull(task_ids='extract') }}</c>, <c>{{ macros.ds_add(ds, 7) }}</c>, and the filters
-/// <c>default</c>, <c>tojson</c>, <c>upper</c>, <c>lower</c>, <c>trim</c>, <c>int</c> and <c>length</c>.
+/// <c>default</c>, <c>tojson</c>, <c>upper</c>, <c>lower</c>, <c>trim</c>, <c>urlencode</c>, <c>string</c>, <c>int</c> and <c>length</c>.
 /// An undefined name is an error (Jinja's StrictUndefined), unless a <c>default</c> filter catches it.
 /// Strings render as they are, booleans as <c>True</c>/<c>False</c>, none as <c>None</c>, lists and objects as JSON.
 /// </summary>
@@ -125,6 +125,7 @@ public sealed class TemplateRenderer(TemplateScope scope)
             "upper" => JsonSerializer.SerializeToElement(Text(value).ToUpperInvariant()),
             "lower" => JsonSerializer.SerializeToElement(Text(value).ToLowerInvariant()),
             "trim" => JsonSerializer.SerializeToElement(Text(value).Trim()),
+            "urlencode" => JsonSerializer.SerializeToElement(Uri.EscapeDataString(Text(value))),
             "string" => JsonSerializer.SerializeToElement(Text(value)),
             "int" => JsonSerializer.SerializeToElement(ToInt(value, source)),
             "length" or "count" => JsonSerializer.SerializeToElement(value.ValueKind switch
@@ -133,7 +134,7 @@ public sealed class TemplateRenderer(TemplateScope scope)
                 JsonValueKind.Object => value.EnumerateObject().Count(),
                 _ => Text(value).Length,
             }),
-            _ => throw new TemplateException($"'{{{{ {source} }}}}': unknown filter '{filter.Filter}' (filters: default, tojson, upper, lower, trim, string, int, length)"),
+            _ => throw new TemplateException($"'{{{{ {source} }}}}': unknown filter '{filter.Filter}' (filters: default, tojson, upper, lower, trim, urlencode, string, int, length)"),
         };
     }
 

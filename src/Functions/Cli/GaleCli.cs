@@ -31,6 +31,7 @@ public static class GaleCli
         {
             DagsListCommands.List(), DagsListCommands.ListImportErrors(), DagsTestCommand.Create(), DagsTriggerCommand.Create(),
         },
-        new Command("tasks", "Work with task instances.") { TasksClearCommand.Create() },
+        new Command("tasks", "Work with task instances.") { TasksClearCommand.Create(), TasksLogsCommand.Create(), TasksRenderCommand.Create() },
+        VariablesCommands.Create(),
     };
 }

@@ -17,4 +17,33 @@ internal static class StorageOptions
         var connection = StorageSource.Resolve(connectionString, LocalSettings.Get) ?? StorageConnection.Development();
         return new StorageAccountClient(connection);
     }
+
+    /// <summary>Runs <paramref name="action"/> against the account; a malformed connection string exits 2, unreachable storage exits 1, both with a message.</summary>
+    public static async Task<int> RunAsync(string? connectionString, Func<StorageAccountClient, Task<int>> action)
+    {
+        StorageAccountClient account;
+        try
+        {
+            account = Resolve(connectionString);
+        }
+        catch (FormatException e)
+        {
+            return CliOutput.Error(e.Message);
+        }
+
+        try
+        {
+            return await action(account);
+        }
+        catch (StorageException e)
+        {
+            await Console.Error.WriteLineAsync($"gale: storage is not reachable ({e.Status} {e.ErrorCode}): {e.Message}. Is `gale serve` running?");
+            return CliOutput.Failed;
+        }
+        catch (HttpRequestException e)
+        {
+            await Console.Error.WriteLineAsync($"gale: storage is not reachable: {e.Message}. Is `gale serve` running?");
+            return CliOutput.Failed;
+        }
+    }
 }

@@ -2,7 +2,6 @@ using System.CommandLine;
 using Gale.Engine;
 using Gale.Runs;
 using Gale.Runs.Events;
-using Gale.Storage;
 using Gale.Storage.Engine;
 
 namespace Gale.Functions.Cli;
@@ -23,53 +22,35 @@ internal static class TasksClearCommand
         {
             dagId, runId, taskIds, downstream, upstream, onlyFailed, storage,
         };
-        command.SetAction(async (r, ct) =>
+        command.SetAction((r, ct) => StorageOptions.RunAsync(r.GetValue(storage), async account =>
         {
-            StorageAccountClient account;
-            try
-            {
-                account = StorageOptions.Resolve(r.GetValue(storage));
-            }
-            catch (FormatException e)
-            {
-                return CliOutput.Error(e.Message);
-            }
-
             var run = new RunKey(r.GetValue(dagId)!, r.GetValue(runId)!);
-            try
+            var snapshot = await StorageEngine.RunStore(account).LoadAsync(run, ct);
+            if (snapshot is null)
             {
-                var snapshot = await StorageEngine.RunStore(account).LoadAsync(run, ct);
-                if (snapshot is null)
-                {
-                    await Console.Error.WriteLineAsync($"gale: run '{run.RunId}' of DAG '{run.DagId}' does not exist.");
-                    return CliOutput.Failed;
-                }
-
-                var unknown = r.GetValue(taskIds)!.Where(t => !snapshot.Tasks.Keys.Any(k => k.TaskId == t)).ToList();
-                if (unknown.Count > 0)
-                {
-                    return CliOutput.Error($"run '{run.RunId}' has no task {string.Join(", ", unknown.Select(u => $"'{u}'"))}.");
-                }
-
-                var cleared = new TasksCleared
-                {
-                    EventId = $"clear:{Guid.NewGuid():N}",
-                    TaskIds = r.GetValue(taskIds)!,
-                    IncludeDownstream = r.GetValue(downstream),
-                    IncludeUpstream = r.GetValue(upstream),
-                    OnlyFailed = r.GetValue(onlyFailed),
-                    At = DateTimeOffset.UtcNow,
-                };
-                await StorageEngine.ControlQueue(account, TimeProvider.System).SendAsync(EngineMessages.Serialize(new ControlMessage(run.DagId, run.RunId, cleared)), cancellationToken: ct);
-                Console.WriteLine($"Clear of {string.Join(", ", cleared.TaskIds)} sent to run {run.RunId}.");
-                return CliOutput.Ok;
-            }
-            catch (StorageException e)
-            {
-                await Console.Error.WriteLineAsync($"gale: storage is not reachable ({e.Status} {e.ErrorCode}): {e.Message}");
+                await Console.Error.WriteLineAsync($"gale: run '{run.RunId}' of DAG '{run.DagId}' does not exist.");
                 return CliOutput.Failed;
             }
-        });
+
+            var unknown = r.GetValue(taskIds)!.Where(t => !snapshot.Tasks.Keys.Any(k => k.TaskId == t)).ToList();
+            if (unknown.Count > 0)
+            {
+                return CliOutput.Error($"run '{run.RunId}' has no task {string.Join(", ", unknown.Select(u => $"'{u}'"))}.");
+            }
+
+            var cleared = new TasksCleared
+            {
+                EventId = $"clear:{Guid.NewGuid():N}",
+                TaskIds = r.GetValue(taskIds)!,
+                IncludeDownstream = r.GetValue(downstream),
+                IncludeUpstream = r.GetValue(upstream),
+                OnlyFailed = r.GetValue(onlyFailed),
+                At = DateTimeOffset.UtcNow,
+            };
+            await StorageEngine.ControlQueue(account, TimeProvider.System).SendAsync(EngineMessages.Serialize(new ControlMessage(run.DagId, run.RunId, cleared)), cancellationToken: ct);
+            Console.WriteLine($"Clear of {string.Join(", ", cleared.TaskIds)} sent to run {run.RunId}.");
+            return CliOutput.Ok;
+        }));
         return command;
     }
 }

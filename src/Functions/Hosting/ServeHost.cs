@@ -58,7 +58,18 @@ internal static partial class ServeHost
             builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
             var app = GaleWebApp.Build(builder, account);
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
-            await using var engine = StorageEngine.CreateHost(account, dags, new EngineOptions { TaskConcurrency = options.TaskConcurrency }, TimeProvider.System, loggers);
+            TaskServices services;
+            try
+            {
+                services = StorageEngine.Services(account, LocalSettings.Get);
+            }
+            catch (FormatException e)
+            {
+                await Console.Error.WriteLineAsync($"gale serve: {e.Message}");
+                return 2;
+            }
+
+            await using var engine = StorageEngine.CreateHost(account, dags, new EngineOptions { TaskConcurrency = options.TaskConcurrency }, TimeProvider.System, loggers, services);
             engine.Start();
             await app.StartAsync(cancellationToken);
             Console.WriteLine($"Gale is running: {dags.Dags.Count} DAGs ({string.Join(", ", dags.Dags.Select(d => d.DagId))}), API http://127.0.0.1:{options.Port}/api/v1/health, storage: {description}. Press Ctrl+C to stop.");

@@ -60,6 +60,7 @@ public sealed class TemplateRendererTests
     [InlineData("{{ macros.ds_add('2024-03-01', -1) }}", "2024-02-29")]
     [InlineData("{{ params.missing | default('none given') }}", "none given")]
     [InlineData("{{ params.name | upper }}", "ORDERS")]
+    [InlineData("q={{ 'a b&c' | urlencode }}", "q=a%20b%26c")]
     [InlineData("{{ dag_run.conf | tojson }}", "{\"region\":\"eu\"}")]
     [InlineData("{{ var.json.config.tables | length }}", "2")]
     [InlineData("a {# a comment #}b", "a b")]

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 
 namespace Gale.Functions.Tests.Cli;
@@ -12,32 +9,12 @@ public sealed class ServeAndTriggerTests(AzuriteFixture azurite) : IClassFixture
     public async Task Trigger_WithServeRunning_RunSucceedsAndExitZero()
     {
         var folder = Directory.CreateTempSubdirectory("gale-serve-").FullName;
-        var port = FreePort();
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "gale.dll"), "serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--storage", azurite.Server.ConnectionString })
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
         var dagsContainer = azurite.Account.GetBlobContainerClient("dags");
         await dagsContainer.CreateIfNotExistsAsync();
         await dagsContainer.UploadAsync("blob_dag.yaml", BinaryData.FromString("dag_id: blob_dag\ntasks:\n  - id: hello\n    operator: shell\n    command: \"echo from blob\"\n"));
-        using var serve = Process.Start(psi)!;
-        var ready = new TaskCompletionSource();
-        serve.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data?.Contains("Gale is running", StringComparison.Ordinal) == true)
-            {
-                ready.TrySetResult();
-            }
-        };
-        serve.ErrorDataReceived += (_, _) => { };
-        serve.BeginOutputReadLine();
-        serve.BeginErrorReadLine();
+        using var serve = await ServeProcess.StartAsync(folder, azurite.Server.ConnectionString);
         try
         {
-            await ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
-
             var (exit, stdout, stderr) = await GaleProcess.RunAsync(folder, "dags", "trigger", "example_etl", "--wait", "--storage", azurite.Server.ConnectionString, "--output", "json");
 
             Assert.True(exit == 0, $"exit {exit}: {stderr}");
@@ -74,8 +51,6 @@ public sealed class ServeAndTriggerTests(AzuriteFixture azurite) : IClassFixture
         }
         finally
         {
-            serve.Kill(entireProcessTree: true);
-            await serve.WaitForExitAsync();
             Directory.Delete(folder, recursive: true);
         }
     }
@@ -89,10 +64,4 @@ public sealed class ServeAndTriggerTests(AzuriteFixture azurite) : IClassFixture
         Assert.Contains("no DAG 'nope'", stderr, StringComparison.Ordinal);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
