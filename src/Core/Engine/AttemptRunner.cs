@@ -119,6 +119,15 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
     private async Task<RunEvent> ExecuteAsync(Dag dag, DagTask task, RunSnapshot snapshot, TaskInstance ti, AttemptMessage attempt, CancellationToken stopping)
     {
         var run = snapshot.Run;
+        try
+        {
+            await services.RegisterKnownSecretsAsync(engine.Clock, stopping);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogSecretsUnavailable(_log, e.Message);
+        }
+
         await using var log = await OpenLogAsync(new TaskLogKey(dag.DagId, run.RunId, task.TaskId, ti.MapIndex, ti.TryNumber));
         var taskLog = new TaskLogger(log, services.Masker, _loggers.CreateLogger($"gale.task.{dag.DagId}.{task.TaskId}"), engine.Clock);
         LogStarting(taskLog, ti.TryNumber, ti.MaxTries + 1, task.Operator.OperatorName, task.TaskId, run.RunId, ti.MapIndex);
@@ -459,6 +468,9 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The log {Path} cannot be written; the task runs without it: {Error}")]
     private static partial void LogLogUnavailable(ILogger logger, string path, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Known secrets could not be loaded for masking (only those this attempt resolves are masked): {Error}")]
+    private static partial void LogSecretsUnavailable(ILogger logger, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat of {Attempt} failed: {Error}")]
     private static partial void LogHeartbeatFailed(ILogger logger, string attempt, string error);

@@ -42,6 +42,53 @@ public sealed class TaskServices
     /// <summary>Connections from settings.</summary>
     public ConnectionResolver ConnectionResolver => _connectionResolver ??= new ConnectionResolver(Settings, Masker);
 
+    /// <summary>How often <see cref="RegisterKnownSecretsAsync"/> re-reads the variables table.</summary>
+    public TimeSpan SecretRefreshInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Registers every secret this process can know of before a task runs: passwords of <c>GALE_CONN_*</c>
+    /// environment settings and values of sensitive <c>GALE_VAR_*</c> settings and stored variables. Without it a
+    /// secret would only be masked in the process that resolved it, and a downstream task on another host could
+    /// log it (e.g. after pulling it from an XCom). Re-reads at most every <see cref="SecretRefreshInterval"/>.
+    /// </summary>
+    public async Task RegisterKnownSecretsAsync(TimeProvider clock, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(clock);
+        var now = clock.GetUtcNow();
+        if (now - _secretsLoadedAt < SecretRefreshInterval)
+        {
+            return;
+        }
+
+        _secretsLoadedAt = now;
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            var (name, value) = ((string)entry.Key, entry.Value as string);
+            if (name.StartsWith(ConnectionResolver.Prefix, StringComparison.Ordinal) && value is not null)
+            {
+                try
+                {
+                    Masker.Add(Connection.Parse(name[ConnectionResolver.Prefix.Length..].ToLowerInvariant(), value).Password);
+                }
+                catch (FormatException)
+                {
+                    // A malformed connection fails the task that uses it, with its own message.
+                }
+            }
+            else if (name.StartsWith(VariableResolver.Prefix, StringComparison.Ordinal))
+            {
+                Masker.AddIfSensitive(name[VariableResolver.Prefix.Length..], value);
+            }
+        }
+
+        foreach (var variable in await Variables.ListAsync(cancellationToken))
+        {
+            Masker.AddIfSensitive(variable.Key, variable.Value);
+        }
+    }
+
+    private DateTimeOffset _secretsLoadedAt = DateTimeOffset.MinValue;
+
     private static HttpClient SharedHttp { get; } = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
 
     private VariableResolver? _variableResolver;

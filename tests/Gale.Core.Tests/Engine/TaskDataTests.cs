@@ -141,6 +141,21 @@ public sealed class TaskDataTests
     }
 
     [Fact]
+    public async Task RunAsync_StoredSecretTheTaskNeverResolved_IsStillMaskedInItsLog()
+    {
+        // As when a task on another host pulls a secret from an XCom: this process never resolved the variable.
+        var dag = Dag.Create("foreign_secret")
+            .Task("print", new ShellOperator($"echo got {Secret}"))
+            .Build();
+
+        var result = await DagTestRunner.RunAsync(dag, Run(dag), new DagTestOptions { Services = await ServicesAsync() });
+
+        var log = await LogAsync(result, "print");
+        Assert.Contains("got ***", log, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, log, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunAsync_XComAboveMaximum_FailsWithSizeAndSettingAndStoresNothing()
     {
         var dag = Dag.Create("big")
