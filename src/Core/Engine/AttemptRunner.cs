@@ -141,7 +141,7 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
                 _ when RetryPolicy.CanRetry(ti.TryNumber, ti.MaxTries) => "UP_FOR_RETRY",
                 _ => "FAILED",
             };
-            LogMarked(taskLog, marked, dag.DagId, task.TaskId, run.RunId, ti.MapIndex, finished.Message);
+            LogMarked(taskLog, marked, dag.DagId, task.TaskId, run.RunId, ti.MapIndex, finished.Message is null ? string.Empty : ": " + finished.Message);
         }
         else
         {
@@ -457,8 +457,8 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
     [LoggerMessage(Level = LogLevel.Information, Message = "Starting attempt {TryNumber} of {MaxTries}: <Task({Operator}): {TaskId}> run {RunId} map_index {MapIndex}")]
     private static partial void LogStarting(ILogger logger, int tryNumber, int maxTries, string @operator, string taskId, string runId, int mapIndex);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Marking task as {State}. dag_id={DagId}, task_id={TaskId}, run_id={RunId}, map_index={MapIndex} {Reason}")]
-    private static partial void LogMarked(ILogger logger, string state, string dagId, string taskId, string runId, int mapIndex, string? reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Marking task as {State}. dag_id={DagId}, task_id={TaskId}, run_id={RunId}, map_index={MapIndex}{Reason}")]
+    private static partial void LogMarked(ILogger logger, string state, string dagId, string taskId, string runId, int mapIndex, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The worker is stopping: this attempt is released and will run again")]
     private static partial void LogReleased(ILogger logger);

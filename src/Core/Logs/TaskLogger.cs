@@ -36,7 +36,7 @@ public sealed class TaskLogger(TaskLogWriter writer, SecretMasker masker, ILogge
 
         if (inner.IsEnabled(logLevel))
         {
-            inner.Log(logLevel, eventId, message, null, static (m, _) => m);
+            inner.Log(logLevel, default, message, null, static (m, _) => m); // the task's own event ids mean nothing to the host
         }
     }
 
