@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Gale.Dags;
 using Gale.Engine;
 using Gale.Runs;
@@ -30,52 +29,24 @@ internal static class ManualRunRequest
     public static DagRun? Create(Dag dag, string? logicalDateText, string? confText, string? runId, out string? error)
     {
         error = null;
-        var now = DateTimeOffset.UtcNow;
-        var logicalDate = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
-        if (logicalDateText is not null && !DateTimeOffset.TryParse(logicalDateText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out logicalDate))
+        DateTimeOffset? logicalDate = null;
+        if (logicalDateText is not null)
         {
-            error = $"--logical-date: '{logicalDateText}' is not an ISO 8601 date or date-time.";
-            return null;
-        }
-
-        var confJson = "{}";
-        if (confText is not null)
-        {
-            try
+            if (!DateTimeOffset.TryParse(logicalDateText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
             {
-                using var parsed = JsonDocument.Parse(confText);
-                if (parsed.RootElement.ValueKind != JsonValueKind.Object)
-                {
-                    error = "--conf: must be a JSON object, e.g. '{\"key\": \"value\"}'.";
-                    return null;
-                }
-
-                confJson = parsed.RootElement.GetRawText();
-            }
-            catch (JsonException e)
-            {
-                error = $"--conf: not valid JSON: {e.Message}";
+                error = $"--logical-date: '{logicalDateText}' is not an ISO 8601 date or date-time.";
                 return null;
             }
+
+            logicalDate = parsed;
         }
 
-        var (_, problems) = DagParams.Resolve(dag.Settings.Params, confJson);
-        if (problems.Count > 0)
+        var (run, problems) = ManualRuns.Create(dag, logicalDate, confText, runId, DateTimeOffset.UtcNow);
+        if (run is null)
         {
-            error = $"--conf does not satisfy the params of DAG '{dag.DagId}': {string.Join("; ", problems)}.";
-            return null;
+            error = $"--conf does not satisfy DAG '{dag.DagId}': {string.Join("; ", problems)}.";
         }
 
-        return new DagRun
-        {
-            DagId = dag.DagId,
-            RunId = runId ?? DagRun.CreateRunId(DagRunType.Manual, logicalDate),
-            RunType = DagRunType.Manual,
-            LogicalDate = logicalDate,
-            DataIntervalStart = logicalDate,
-            DataIntervalEnd = logicalDate,
-            QueuedAt = now,
-            Conf = confJson,
-        };
+        return run;
     }
 }
