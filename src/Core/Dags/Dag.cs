@@ -67,12 +67,37 @@ public sealed partial class Dag
             }
         }
 
+        try
+        {
+            Timetable = settings.Timetable ?? Gale.Timetables.TimetableParser.Parse(settings.Schedule, settings.Timezone);
+        }
+        catch (FormatException e)
+        {
+            throw new DagValidationException(DagId, $"schedule: {e.Message}.");
+        }
+
+        if (settings.EndDate < settings.StartDate)
+        {
+            throw new DagValidationException(DagId, $"end_date {settings.EndDate:O} is before start_date {settings.StartDate:O}.");
+        }
+
+        if (Timetable is Gale.Timetables.ContinuousTimetable && settings.MaxActiveRuns != 1)
+        {
+            throw new DagValidationException(DagId, "schedule @continuous needs max_active_runs: 1.");
+        }
+
         _tasks = byId.ToFrozenDictionary(StringComparer.Ordinal);
         _downstream = downstream.ToFrozenDictionary(p => p.Key, p => (IReadOnlyList<string>)p.Value, StringComparer.Ordinal);
         TopologicalOrder = Sort(list, _downstream);
         _hasSetups = list.Any(t => t.IsSetup);
         _order = TopologicalOrder.Select((t, i) => (t.TaskId, i)).ToFrozenDictionary(p => p.TaskId, p => p.i, StringComparer.Ordinal);
     }
+
+    /// <summary>When the scheduler creates runs of this DAG (from <see cref="DagSettings.Timetable"/> or <see cref="DagSettings.Schedule"/> in <see cref="DagSettings.Timezone"/>).</summary>
+    public Gale.Timetables.ITimetable Timetable { get; }
+
+    /// <summary>The bounds the scheduler applies: start_date, end_date, catchup.</summary>
+    public Gale.Timetables.TimeRestriction TimeRestriction => new(Settings.StartDate, Settings.EndDate, Settings.Catchup);
 
     /// <summary>Starts a DAG definition (the C# builder API).</summary>
     public static DagBuilder Create(string dagId, string? schedule = null, DateTimeOffset? start = null) =>

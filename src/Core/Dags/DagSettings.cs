@@ -18,6 +18,15 @@ public sealed record DagSettings
     /// <summary>Schedule expression: null (manual only), a cron expression, a preset such as <c>@daily</c>, or a duration.</summary>
     public string? Schedule { get; init; }
 
+    /// <summary>IANA time zone the schedule is evaluated in (and YAML dates without an offset are read in); UTC when null.</summary>
+    public string? Timezone { get; init; }
+
+    /// <summary>A custom timetable; overrides <see cref="Schedule"/>.</summary>
+    public Gale.Timetables.ITimetable? Timetable { get; init; }
+
+    /// <summary>New DAGs start paused (Airflow's <c>is_paused_upon_creation</c>; default: unpaused).</summary>
+    public bool IsPausedUponCreation { get; init; }
+
     /// <summary>First logical date the scheduler considers.</summary>
     public DateTimeOffset? StartDate { get; init; }
 

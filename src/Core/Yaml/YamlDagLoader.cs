@@ -1,5 +1,6 @@
 using Gale.Dags;
 using Gale.Execution;
+using Gale.Timetables;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -13,7 +14,7 @@ public static class YamlDagLoader
 {
     private static readonly HashSet<string> DagFields =
     [
-        "dag_id", "description", "tags", "doc_md", "schedule", "start_date", "end_date", "catchup",
+        "dag_id", "description", "tags", "doc_md", "schedule", "timezone", "start_date", "end_date", "catchup", "is_paused_upon_creation",
         "max_active_runs", "max_active_tasks", "dagrun_timeout", "default_args", "tasks", "task_groups", "params",
     ];
 
@@ -81,15 +82,37 @@ public static class YamlDagLoader
         dag.RejectUnknown(DagFields);
         var defaults = dag.Mapping("default_args");
         defaults?.RejectUnknown(ArgFields);
+        NodaTime.DateTimeZone zone;
+        try
+        {
+            zone = TimetableParser.Zone(dag.String("timezone"));
+        }
+        catch (FormatException e)
+        {
+            throw dag.Error(dag.Raw("timezone")!, "timezone", e.Message);
+        }
+
+        try
+        {
+            TimetableParser.Parse(dag.Raw("schedule") is YamlSequenceNode ? null : dag.String("schedule"), null);
+        }
+        catch (FormatException e)
+        {
+            throw dag.Error(dag.Raw("schedule")!, "schedule", e.Message);
+        }
+
         var settings = new DagSettings
         {
             DagId = dag.RequiredString("dag_id"),
             Description = dag.String("description"),
             Tags = dag.StringList("tags"),
             DocMd = dag.String("doc_md"),
-            Schedule = dag.String("schedule"),
-            StartDate = dag.Date("start_date"),
-            EndDate = dag.Date("end_date"),
+            Schedule = dag.Raw("schedule") is YamlSequenceNode ? null : dag.String("schedule"),
+            Timezone = dag.String("timezone"),
+            Timetable = ReadEvents(dag, zone),
+            StartDate = ReadDate(dag, "start_date", zone),
+            EndDate = ReadDate(dag, "end_date", zone),
+            IsPausedUponCreation = dag.Bool("is_paused_upon_creation") ?? false,
             Catchup = dag.Bool("catchup") ?? false,
             MaxActiveRuns = dag.Int("max_active_runs") ?? 16,
             MaxActiveTasks = dag.Int("max_active_tasks") ?? 16,
@@ -298,6 +321,43 @@ public static class YamlDagLoader
             default:
                 throw task.Error(node, field, "must be a list of values or {xcom: task_id}");
         }
+    }
+
+    private static DateTimeOffset? ReadDate(YamlNodeReader dag, string field, NodaTime.DateTimeZone zone)
+    {
+        var text = dag.String(field);
+        try
+        {
+            return text is null ? null : TimetableParser.ParseDate(text, zone);
+        }
+        catch (FormatException e)
+        {
+            throw dag.Error(dag.Raw(field)!, field, e.Message);
+        }
+    }
+
+    // schedule: [2024-01-01T06:00, 2024-02-01T06:00] is an events timetable (dates read in the DAG's time zone).
+    private static EventsTimetable? ReadEvents(YamlNodeReader dag, NodaTime.DateTimeZone zone)
+    {
+        if (dag.Raw("schedule") is not YamlSequenceNode events)
+        {
+            return null;
+        }
+
+        var instants = new List<DateTimeOffset>();
+        for (var i = 0; i < events.Children.Count; i++)
+        {
+            try
+            {
+                instants.Add(TimetableParser.ParseDate(events.Children[i] is YamlScalarNode s ? s.Value ?? string.Empty : string.Empty, zone));
+            }
+            catch (FormatException e)
+            {
+                throw dag.Error(events.Children[i], $"schedule[{i}]", e.Message);
+            }
+        }
+
+        return instants.Count > 0 ? new EventsTimetable(instants) : throw dag.Error(events, "schedule", "an events list needs at least one date-time");
     }
 
     private static TaskOptions ReadArgs(YamlNodeReader node)
