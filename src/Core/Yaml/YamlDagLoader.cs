@@ -46,17 +46,25 @@ public static class YamlDagLoader
             .Order(StringComparer.Ordinal);
         foreach (var file in files)
         {
+            var text = File.ReadAllText(file);
             try
             {
-                dags.Add(Load(file, File.ReadAllText(file)));
+                dags.Add(Load(file, text));
             }
             catch (YamlDagException e)
             {
-                errors.Add(new DagImportError(file, e.Message));
+                errors.Add(new DagImportError(file, e.Message, DeclaredDagId(text)));
             }
         }
 
         return (dags, errors);
+    }
+
+    /// <summary>The <c>dag_id</c> a (possibly broken) file declares at its top level, so an import error can name its DAG.</summary>
+    public static string? DeclaredDagId(string text)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(text ?? string.Empty, @"^dag_id:\s*['""]?([A-Za-z0-9_.\-]+)", System.Text.RegularExpressions.RegexOptions.Multiline);
+        return match.Success ? match.Groups[1].Value : null;
     }
 
     /// <summary>Parses and validates one YAML DAG.</summary>

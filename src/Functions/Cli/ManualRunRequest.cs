@@ -18,7 +18,7 @@ internal static class ManualRunRequest
             return dag;
         }
 
-        var broken = errors.FirstOrDefault(e => e.Source.Contains(dagId, StringComparison.OrdinalIgnoreCase) || e.Error.Contains($"'{dagId}'", StringComparison.Ordinal));
+        var broken = errors.FirstOrDefault(e => e.DagId == dagId || e.Source.Contains(dagId, StringComparison.OrdinalIgnoreCase) || e.Error.Contains($"'{dagId}'", StringComparison.Ordinal));
         error = broken is not null
             ? $"DAG '{dagId}' failed to load: {broken.Error}"
             : $"no DAG '{dagId}'. Known DAGs: {string.Join(", ", bag.Dags.Select(d => d.DagId).Order(StringComparer.Ordinal))}.";

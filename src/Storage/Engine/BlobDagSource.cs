@@ -33,13 +33,14 @@ public static class BlobDagSource
             var source = $"blob://{container.Name}/{blob.Name}";
             using var download = await container.DownloadAsync(blob.Name, cancellationToken);
             using var reader = new StreamReader(download.Content);
+            var text = await reader.ReadToEndAsync(cancellationToken);
             try
             {
-                dags.Add(YamlDagLoader.Load(source, await reader.ReadToEndAsync(cancellationToken)));
+                dags.Add(YamlDagLoader.Load(source, text));
             }
             catch (YamlDagException e)
             {
-                errors.Add(new DagImportError(source, e.Message));
+                errors.Add(new DagImportError(source, e.Message, YamlDagLoader.DeclaredDagId(text)));
             }
         }
 
