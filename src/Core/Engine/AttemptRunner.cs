@@ -19,10 +19,12 @@ namespace Gale.Engine;
 public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, IMessageQueue tasks, TaskServices services, ILoggerFactory? loggers = null)
 {
     private readonly IXComStore xcoms = services.XComs;
-    private readonly EngineRunLauncher _launcher = new(engine, dags);
     private readonly ConcurrentDictionary<string, byte> _running = new(StringComparer.Ordinal);
     private readonly ILogger _log = (loggers ?? NullLoggerFactory.Instance).CreateLogger<AttemptRunner>();
     private readonly ILoggerFactory _loggers = loggers ?? NullLoggerFactory.Instance;
+
+    /// <summary>How tasks start runs of other DAGs (default: queued, started by the scheduler).</summary>
+    public IDagRunLauncher Launcher { get; set; } = new EngineRunLauncher(engine, dags);
 
     /// <summary>Attempts running in this process right now.</summary>
     public int RunningCount => _running.Count;
@@ -276,7 +278,7 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
             Connections = services.ConnectionResolver,
             Masker = services.Masker,
             Http = services.Http,
-            Runs = _launcher,
+            Runs = Launcher,
         };
         var scope = new TemplateScope
         {

@@ -1,3 +1,4 @@
+using Gale.Scheduling;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -13,8 +14,8 @@ public sealed class EngineHost : IAsyncDisposable
     private readonly TimeProvider _clock;
     private Task? _running;
 
-    /// <summary>Wires an engine and its workers.</summary>
-    public EngineHost(IRunStore store, IDagRegistry dags, IMessageQueue tasks, IMessageQueue control, TaskServices services, TimeProvider clock, EngineOptions options, ILoggerFactory? loggers = null)
+    /// <summary>Wires an engine and its workers; with <paramref name="dagStates"/> also the scheduler.</summary>
+    public EngineHost(IRunStore store, IDagRegistry dags, IMessageQueue tasks, IMessageQueue control, TaskServices services, TimeProvider clock, EngineOptions options, ILoggerFactory? loggers = null, IDagStateStore? dagStates = null, SchedulerOptions? schedulerOptions = null)
     {
         loggers ??= NullLoggerFactory.Instance;
         Engine = new RunEngine(store, dags, tasks, control, clock, options, loggers.CreateLogger<RunEngine>());
@@ -24,6 +25,11 @@ public sealed class EngineHost : IAsyncDisposable
         Sweeper = new RunSweeper(Engine, store, loggers.CreateLogger<RunSweeper>());
         Engine.LocalSink = Tasks;
         Engine.XComs = services.XComs;
+        if (dagStates is not null)
+        {
+            Scheduler = new Scheduler(Engine, dags, dagStates, store, schedulerOptions ?? new SchedulerOptions(), loggers.CreateLogger<Scheduler>());
+        }
+
         _clock = clock;
     }
 
@@ -39,6 +45,9 @@ public sealed class EngineHost : IAsyncDisposable
     /// <summary>The control-queue worker.</summary>
     public ControlWorker Control { get; }
 
+    /// <summary>The scheduler, when the host has DAG state storage.</summary>
+    public Scheduler? Scheduler { get; }
+
     /// <summary>The periodic repair pass.</summary>
     public RunSweeper Sweeper { get; }
 
@@ -46,7 +55,29 @@ public sealed class EngineHost : IAsyncDisposable
     public void Start() => _running ??= Task.WhenAll(
         Task.Run(() => Tasks.RunAsync(_stopping.Token)),
         Task.Run(() => Control.RunAsync(_stopping.Token)),
-        Task.Run(() => SweepLoopAsync(_stopping.Token)));
+        Task.Run(() => SweepLoopAsync(_stopping.Token)),
+        Task.Run(() => SchedulerLoopAsync(_stopping.Token)));
+
+    private async Task SchedulerLoopAsync(CancellationToken stopping)
+    {
+        if (Scheduler is null)
+        {
+            return;
+        }
+
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Scheduler.TickAsync(stopping);
+                await Task.Delay(Scheduler.Options.Interval, _clock, stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
 
     private async Task SweepLoopAsync(CancellationToken stopping)
     {

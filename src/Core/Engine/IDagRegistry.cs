@@ -7,6 +7,9 @@ public interface IDagRegistry
 {
     /// <summary>The DAG with this id, or null.</summary>
     Dag? Find(string dagId);
+
+    /// <summary>Every DAG.</summary>
+    IReadOnlyCollection<Dag> Dags { get; }
 }
 
 /// <summary>A fixed set of DAGs.</summary>

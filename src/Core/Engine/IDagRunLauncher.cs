@@ -14,8 +14,11 @@ public interface IDagRunLauncher
     Task<DagRunState?> GetStateAsync(RunKey run, CancellationToken cancellationToken = default);
 }
 
-/// <summary>Launches runs through a <see cref="RunEngine"/>.</summary>
-public sealed class EngineRunLauncher(RunEngine engine, IDagRegistry dags) : IDagRunLauncher
+/// <summary>
+/// Launches runs through a <see cref="RunEngine"/>. Runs are created queued and the scheduler starts them within
+/// the DAG's max_active_runs; with <paramref name="startImmediately"/> (no scheduler, as in <c>gale dags test</c>) they start at once.
+/// </summary>
+public sealed class EngineRunLauncher(RunEngine engine, IDagRegistry dags, bool startImmediately = false) : IDagRunLauncher
 {
     /// <inheritdoc />
     public async Task<(DagRun Run, bool Created)> TriggerAsync(string dagId, string? runId, DateTimeOffset? logicalDate, string? confJson, CancellationToken cancellationToken = default)
@@ -27,7 +30,7 @@ public sealed class EngineRunLauncher(RunEngine engine, IDagRegistry dags) : IDa
             throw new ArgumentException($"conf for DAG '{dagId}' is invalid: {string.Join("; ", problems)}");
         }
 
-        var (snapshot, created) = await engine.CreateRunAsync(dag, run, start: true, cancellationToken);
+        var (snapshot, created) = await engine.CreateRunAsync(dag, run, start: startImmediately, cancellationToken);
         return (snapshot.Run, created);
     }
 

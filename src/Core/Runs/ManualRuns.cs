@@ -8,7 +8,7 @@ public static class ManualRuns
 {
     /// <summary>
     /// A manual run of <paramref name="dag"/>. The logical date defaults to <paramref name="now"/> in whole seconds; the
-    /// data interval of a manual run is the logical date itself until timetables say otherwise.
+    /// data interval is the timetable's manual interval for it (a <c>@daily</c> DAG triggered at 01:00 covers the day before).
     /// </summary>
     /// <returns>The run, or null and every problem with the conf (not an object, not JSON, or against the params).</returns>
     public static (DagRun? Run, IReadOnlyList<string> Problems) Create(Dag dag, DateTimeOffset? logicalDate, string? confJson, string? runId, DateTimeOffset now)
@@ -39,15 +39,16 @@ public static class ManualRuns
             return (null, problems);
         }
 
-        var date = logicalDate ?? new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        var date = logicalDate ?? new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        var interval = dag.Timetable.InferManualDataInterval(date);
         return (new DagRun
         {
             DagId = dag.DagId,
             RunId = string.IsNullOrWhiteSpace(runId) ? DagRun.CreateRunId(DagRunType.Manual, date) : runId,
             RunType = DagRunType.Manual,
             LogicalDate = date,
-            DataIntervalStart = date,
-            DataIntervalEnd = date,
+            DataIntervalStart = interval.Start,
+            DataIntervalEnd = interval.End,
             QueuedAt = now,
             Conf = conf,
         }, []);

@@ -21,7 +21,7 @@ internal static class DagsTriggerCommand
         var wait = new Option<bool>("--wait") { Description = "Wait until the run finishes and print its tasks." };
         var storage = StorageOptions.Create();
         var output = CliOutput.OutputOption();
-        var command = new Command("trigger", "Trigger a manual DAG run. Exit 0 when created (with --wait: when it succeeded), 1 when it failed, 2 on bad input.")
+        var command = new Command("trigger", "Trigger a manual DAG run: it is queued and the scheduler of `gale serve` starts it within max_active_runs. Exit 0 when created (with --wait: when it succeeded), 1 when it failed, 2 on bad input.")
         {
             dagId, dagsFolder, conf, logicalDate, runId, wait, storage, output,
         };
@@ -70,7 +70,7 @@ internal static class DagsTriggerCommand
         try
         {
             await GaleStorageLayout.EnsureCreatedAsync(account, cancellationToken);
-            var (snapshot, created) = await engine.CreateRunAsync(dag, run, start: true, cancellationToken);
+            var (snapshot, created) = await engine.CreateRunAsync(dag, run, start: false, cancellationToken); // queued: the scheduler starts it within max_active_runs
             if (!created)
             {
                 return CliOutput.Error($"run '{run.RunId}' of DAG '{dag.DagId}' already exists.");

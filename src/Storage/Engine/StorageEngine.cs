@@ -22,6 +22,9 @@ public static class StorageEngine
     public static TableXComStore XComStore(StorageAccountClient account, int offloadThresholdBytes = GaleSettings.DefaultXComOffloadThresholdBytes) =>
         new(Account(account).GetTableClient("xcom"), account.GetBlobContainerClient("xcom"), offloadThresholdBytes);
 
+    /// <summary>The DAG scheduler-state store (the <c>dags</c> table).</summary>
+    public static TableDagStateStore DagStateStore(StorageAccountClient account) => new(Account(account).GetTableClient("dags"));
+
     /// <summary>The variable store.</summary>
     public static TableVariableStore VariableStore(StorageAccountClient account) => new(Account(account).GetTableClient("variables"));
 
@@ -52,7 +55,7 @@ public static class StorageEngine
     public static EngineHost CreateHost(StorageAccountClient account, IDagRegistry dags, EngineOptions options, TimeProvider? clock = null, ILoggerFactory? loggers = null, TaskServices? services = null)
     {
         clock ??= TimeProvider.System;
-        return new EngineHost(RunStore(account), dags, TaskQueue(account, clock), ControlQueue(account, clock), services ?? Services(account), clock, options, loggers);
+        return new EngineHost(RunStore(account), dags, TaskQueue(account, clock), ControlQueue(account, clock), services ?? Services(account), clock, options, loggers, DagStateStore(account));
     }
 
     private static StorageAccountClient Account(StorageAccountClient account) => account ?? throw new ArgumentNullException(nameof(account));
