@@ -13,6 +13,9 @@ internal static class EngineEvents
     public static RetryDue RetryDue(RunKey run, TaskInstanceKey task, int failedTryNumber, DateTimeOffset at) =>
         new() { EventId = $"retry:{run}/{task}/{failedTryNumber}", Task = task, FailedTryNumber = failedTryNumber, At = at };
 
+    /// <summary>The dagrun_timeout timer of a run fired.</summary>
+    public static RunTimeoutDue RunTimeoutDue(RunKey run, DateTimeOffset at) => new() { EventId = $"timeout:{run}", At = at };
+
     /// <summary>The running attempt of <paramref name="ti"/> lost its worker: its try fails (and is retried if tries remain).</summary>
     public static TaskFinished Zombie(RunKey run, TaskInstance ti, DateTimeOffset now) => new()
     {

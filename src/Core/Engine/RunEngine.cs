@@ -240,6 +240,10 @@ public sealed partial class RunEngine
                     var delay = r.DueAt - _clock.GetUtcNow();
                     await _control.SendAsync(EngineMessages.Serialize(new ControlMessage(r.Run.DagId, r.Run.RunId, due)), delay > TimeSpan.Zero ? delay : null);
                     break;
+                case ScheduleRunTimeout t:
+                    var timeoutDelay = t.DueAt - _clock.GetUtcNow();
+                    await _control.SendAsync(EngineMessages.Serialize(new ControlMessage(t.Run.DagId, t.Run.RunId, EngineEvents.RunTimeoutDue(t.Run, t.DueAt))), timeoutDelay > TimeSpan.Zero ? timeoutDelay : null);
+                    break;
                 case RunFinished f:
                     LogRunFinished(_log, f.Run, f.State.ToAirflowName(), f.Reason);
                     await RunCallbackAsync(run, f.State);

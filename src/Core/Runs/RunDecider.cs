@@ -58,6 +58,11 @@ public static class RunDecider
                 case RunStarted when _run.State == DagRunState.Queued:
                     _run = _run with { State = DagRunState.Running, StartDate = e.At == default ? now : e.At };
                     _changed = true;
+                    if (dag.Settings.DagrunTimeout is { } timeout)
+                    {
+                        _commands.Add(new ScheduleRunTimeout(_run.Key, _run.StartDate!.Value + timeout));
+                    }
+
                     foreach (var task in dag.TopologicalOrder)
                     {
                         _candidates.Add(dag.OrderOf(task.TaskId));
@@ -81,10 +86,26 @@ public static class RunDecider
                 case TaskReleased r when Current(r.Task, r.TryNumber) is { State: TaskInstanceState.Running } ti && ti.WorkerId == r.WorkerId:
                     Set(ti with { State = TaskInstanceState.Queued, StartDate = null, HeartbeatAt = null, WorkerId = null });
                     break;
+                case RunTimeoutDue when _run.State == DagRunState.Running && dag.Settings.DagrunTimeout is { } limit && _run.StartDate + limit <= now:
+                    TimeOut(limit);
+                    break;
                 case RetryDue r when Current(r.Task, r.FailedTryNumber) is { State: TaskInstanceState.UpForRetry } ti:
                     Enqueue(ti);
                     break;
             }
+        }
+
+        // Airflow: a run past its dagrun_timeout fails and its unfinished task instances are skipped.
+        private void TimeOut(TimeSpan timeout)
+        {
+            foreach (var ti in _tasks.Values.Where(t => !t.State.IsFinished()).ToList())
+            {
+                Set(ti with { State = TaskInstanceState.Skipped, EndDate = now, Message = $"dagrun_timeout of {timeout} exceeded", WorkerId = null });
+            }
+
+            _run = _run with { State = DagRunState.Failed, EndDate = now };
+            _commands.Add(new RunFinished(_run.Key, DagRunState.Failed, "timed_out"));
+            _changed = true;
         }
 
         private void Clear(TasksCleared clear)

@@ -26,3 +26,8 @@ public sealed record RunFinished(RunKey Run, DagRunState State, string Reason) :
 /// <param name="Run">The run.</param>
 /// <param name="Tasks">The cleared task instances.</param>
 public sealed record ClearTaskData(RunKey Run, IReadOnlyList<TaskInstanceKey> Tasks) : RunCommand;
+
+/// <summary>Deliver <see cref="Events.RunTimeoutDue"/> to the run at <paramref name="DueAt"/> (its dagrun_timeout, a durable timer).</summary>
+/// <param name="Run">The run.</param>
+/// <param name="DueAt">When the run's time is up.</param>
+public sealed record ScheduleRunTimeout(RunKey Run, DateTimeOffset DueAt) : RunCommand;

@@ -14,6 +14,7 @@ namespace Gale.Runs.Events;
 [JsonDerivedType(typeof(RetryDue), "retry_due")]
 [JsonDerivedType(typeof(TaskReleased), "task_released")]
 [JsonDerivedType(typeof(TasksCleared), "tasks_cleared")]
+[JsonDerivedType(typeof(RunTimeoutDue), "run_timeout_due")]
 public abstract record RunEvent
 {
     /// <summary>Unique id of this event (the same on every redelivery).</summary>
@@ -25,6 +26,9 @@ public abstract record RunEvent
 
 /// <summary>Move a queued run to running and schedule its first tasks.</summary>
 public sealed record RunStarted : RunEvent;
+
+/// <summary>The dagrun_timeout timer of a run fired: if it is still running past its timeout, it fails.</summary>
+public sealed record RunTimeoutDue : RunEvent;
 
 /// <summary>A worker began attempt <see cref="TryNumber"/> of a task instance.</summary>
 public sealed record TaskStarted : RunEvent

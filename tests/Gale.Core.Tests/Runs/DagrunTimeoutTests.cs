@@ -1,0 +1,57 @@
+using Gale.Dags;
+using Gale.Engine;
+using Gale.Runs;
+using Gale.Runs.Commands;
+using Gale.Runs.Events;
+
+namespace Gale.Core.Tests.Runs;
+
+public sealed class DagrunTimeoutTests
+{
+    private static readonly DateTimeOffset T0 = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static readonly Dag Chain = Dag.Create("timed")
+        .With(s => s with { DagrunTimeout = TimeSpan.FromMinutes(10) })
+        .Task("a", _ => { })
+        .Task("b", _ => { }, after: "a")
+        .Task("c", _ => { }, after: "b")
+        .Build();
+
+    [Fact]
+    public void Decide_TimeoutDue_FailsRunAndSkipsUnfinishedTasksOnlyOnceTimeIsUp()
+    {
+        var started = RunDecider.Decide(Chain, RunSnapshotFactory.Create(Chain, new DagRun { DagId = "timed", RunId = "r", LogicalDate = T0 }), new RunStarted { EventId = "s", At = T0 }, T0);
+        Assert.Contains(new ScheduleRunTimeout(started.Snapshot.Key, T0.AddMinutes(10)), started.Commands);
+        var a = started.Snapshot.Find(new("a"))!;
+        var afterA = RunDecider.Decide(Chain, started.Snapshot, new TaskFinished { EventId = "fa", Task = a.Key, TryNumber = a.TryNumber, Outcome = AttemptOutcome.Success, At = T0.AddMinutes(1) }, T0.AddMinutes(1)).Snapshot;
+
+        var early = RunDecider.Decide(Chain, afterA, new RunTimeoutDue { EventId = "timeout:timed/r", At = T0.AddMinutes(10) }, T0.AddMinutes(9));
+        var due = RunDecider.Decide(Chain, afterA, new RunTimeoutDue { EventId = "timeout:timed/r", At = T0.AddMinutes(10) }, T0.AddMinutes(10));
+
+        Assert.False(early.Changed);
+        Assert.Equal(DagRunState.Failed, due.Snapshot.Run.State);
+        Assert.Equal(new RunFinished(due.Snapshot.Key, DagRunState.Failed, "timed_out"), Assert.Single(due.Commands.OfType<RunFinished>()));
+        Assert.Equal(TaskInstanceState.Success, due.Snapshot.Find(new("a"))!.State);
+        Assert.All(new[] { "b", "c" }, id => Assert.Equal(TaskInstanceState.Skipped, due.Snapshot.Find(new(id))!.State));
+        Assert.Contains("dagrun_timeout", due.Snapshot.Find(new("b"))!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Engine_RunLongerThanItsTimeout_FailsThroughTheDurableTimer()
+    {
+        var dag = Dag.Create("slow_run")
+            .With(s => s with { DagrunTimeout = TimeSpan.FromSeconds(1) })
+            .Task("sleep", async ctx => await Task.Delay(TimeSpan.FromSeconds(30), ctx.CancellationToken))
+            .Task("after", _ => { }, after: "sleep")
+            .Build();
+        await using var harness = new Gale.Core.Tests.Engine.EngineHarness(dag);
+        var host = harness.StartHost(new EngineOptions { Lease = TimeSpan.FromSeconds(30) });
+
+        var state = await harness.TriggerAndWaitAsync(host, dag, "manual__slow", TimeSpan.FromSeconds(20));
+
+        Assert.Equal(DagRunState.Failed, state);
+        var snapshot = await harness.Store.LoadAsync(new RunKey("slow_run", "manual__slow"));
+        Assert.Equal(TaskInstanceState.Skipped, snapshot!.Find(new("sleep"))!.State);
+        Assert.Equal(TaskInstanceState.Skipped, snapshot.Find(new("after"))!.State);
+    }
+}
