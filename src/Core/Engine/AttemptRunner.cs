@@ -26,6 +26,12 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
     /// <summary>How tasks start runs of other DAGs (default: queued, started by the scheduler).</summary>
     public IDagRunLauncher Launcher { get; set; } = new EngineRunLauncher(engine, dags);
 
+    /// <summary>The services attempts use.</summary>
+    public TaskServices Services => services;
+
+    /// <summary>Longest an on_success / on_failure / on_retry callback may run.</summary>
+    public static readonly TimeSpan CallbackTimeout = TimeSpan.FromMinutes(5);
+
     /// <summary>Attempts running in this process right now.</summary>
     public int RunningCount => _running.Count;
 
@@ -123,7 +129,7 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
         var run = snapshot.Run;
         try
         {
-            await services.RegisterKnownSecretsAsync(engine.Clock, stopping);
+            await services.RegisterKnownSecretsAsync(engine.Clock, CancellationToken.None);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -181,9 +187,13 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
         {
             mapArguments = await MapArgumentsAsync(dag, task, run.RunId, ti.MapIndex, cancel.Token);
         }
-        catch (InvalidOperationException e)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            return Finished(attempt, ti, AttemptOutcome.Failed, e.Message, null, null, false);
+            return Released(attempt);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return Finished(attempt, ti, AttemptOutcome.Failed, services.Masker.Redact(e.Message), null, null, false);
         }
 
         var (parameters, paramErrors) = DagParams.Resolve(dag.Settings.Params, run.Conf);
@@ -228,7 +238,7 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            return new TaskReleased { EventId = $"release:{attempt.AttemptId}", Task = attempt.Task, TryNumber = attempt.TryNumber, WorkerId = engine.Options.WorkerId, At = engine.Clock.GetUtcNow() };
+            return Released(attempt);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
@@ -251,7 +261,10 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
             AttemptOutcome.Failed => (task.Callbacks.OnFailure, "on_failure"),
             _ => (null, string.Empty),
         };
-        await CallbackAsync(callback.Item1, callback.Item2, context);
+        // The try's token may be cancelled (execution_timeout); callbacks get their own, bounded, that only shutdown cancels.
+        using var callbackCancel = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        callbackCancel.CancelAfter(CallbackTimeout);
+        await CallbackAsync(callback.Item1, callback.Item2, context.WithCancellation(callbackCancel.Token));
         var success = outcome == AttemptOutcome.Success;
         return Finished(attempt, ti, outcome, error, success ? resultLength : null, success ? context.FollowedTaskIds : null, success && context.ShortCircuited);
     }
@@ -300,6 +313,12 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
         }
 
         var rendered = await context.Templates!.RenderFieldsAsync(templated.TemplateFields, context.CancellationToken);
+        foreach (var (name, value) in rendered)
+        {
+            // env.DB_PASSWORD, headers.Authorization: the last part of the field name says whether it holds a secret.
+            services.Masker.AddIfSensitive(name[(name.LastIndexOf('.') + 1)..], value);
+        }
+
         var masked = rendered.ToDictionary(f => f.Key, f => services.Masker.Redact(f.Value), StringComparer.Ordinal);
         await services.Rendered.SetAsync(context.DagId, context.RunId, task.TaskId, ti.MapIndex, new RenderedFields(ti.TryNumber, masked).Truncated(), context.CancellationToken);
         return templated.WithRenderedFields(rendered);
@@ -335,11 +354,17 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
         {
             await callback(context);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !context.CancellationToken.IsCancellationRequested)
+        catch (Exception e)
         {
-            LogCallbackFailed(_log, name, context.TaskId, $"{e.GetType().Name}: {e.Message}");
+            // Whatever happens in a callback (even its own timeout) is logged and changes nothing.
+            var error = services.Masker.Redact($"{e.GetType().Name}: {e.Message}");
+            LogCallbackFailed(_log, name, context.TaskId, error);
+            LogCallbackFailed(context.Log, name, context.TaskId, error);
         }
     }
+
+    private TaskReleased Released(AttemptMessage attempt) =>
+        new() { EventId = $"release:{attempt.AttemptId}", Task = attempt.Task, TryNumber = attempt.TryNumber, WorkerId = engine.Options.WorkerId, At = engine.Clock.GetUtcNow() };
 
     private TaskFinished Finished(AttemptMessage attempt, TaskInstance ti, AttemptOutcome outcome, string? error, int? resultLength, IReadOnlyList<string>? follow, bool shortCircuit) => new()
     {

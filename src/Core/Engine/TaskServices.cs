@@ -54,40 +54,86 @@ public sealed class TaskServices
     public async Task RegisterKnownSecretsAsync(TimeProvider clock, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(clock);
-        var now = clock.GetUtcNow();
-        if (now - _secretsLoadedAt < SecretRefreshInterval)
+        if (clock.GetUtcNow().UtcTicks - Volatile.Read(ref _secretsLoadedAtTicks) < SecretRefreshInterval.Ticks)
         {
             return;
         }
 
-        _secretsLoadedAt = now;
-        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        // One load at a time; attempts wait for it, so none runs before the secrets it may print are known.
+        await _secretsLoading.WaitAsync(cancellationToken);
+        try
         {
-            var (name, value) = ((string)entry.Key, entry.Value as string);
-            if (name.StartsWith(ConnectionResolver.Prefix, StringComparison.Ordinal) && value is not null)
+            var now = clock.GetUtcNow();
+            if (now.UtcTicks - Volatile.Read(ref _secretsLoadedAtTicks) < SecretRefreshInterval.Ticks)
             {
-                try
-                {
-                    Masker.Add(Connection.Parse(name[ConnectionResolver.Prefix.Length..].ToLowerInvariant(), value).Password);
-                }
-                catch (FormatException)
-                {
-                    // A malformed connection fails the task that uses it, with its own message.
-                }
+                return;
             }
-            else if (name.StartsWith(VariableResolver.Prefix, StringComparison.Ordinal))
-            {
-                Masker.AddIfSensitive(name[VariableResolver.Prefix.Length..], value);
-            }
-        }
 
-        foreach (var variable in await Variables.ListAsync(cancellationToken))
+            foreach (var (name, value) in AllSettings())
+            {
+                if (name.StartsWith(ConnectionResolver.Prefix, StringComparison.Ordinal))
+                {
+                    try
+                    {
+                        var connection = Connection.Parse(name[ConnectionResolver.Prefix.Length..].ToLowerInvariant(), value);
+                        Masker.Add(connection.Password);
+                        foreach (var (extraName, extra) in connection.Extra)
+                        {
+                            Masker.AddIfSensitive(extraName, extra);
+                        }
+                    }
+                    catch (FormatException)
+                    {
+                        // A malformed connection fails the task that uses it, with its own message.
+                    }
+                }
+                else if (name.StartsWith(VariableResolver.Prefix, StringComparison.Ordinal))
+                {
+                    Masker.AddIfSensitive(name[VariableResolver.Prefix.Length..], value);
+                }
+            }
+
+            var resolver = VariableResolver;
+            foreach (var variable in await Variables.ListAsync(cancellationToken))
+            {
+                if (SecretMasker.IsSensitiveName(variable.Key))
+                {
+                    Masker.Add(variable.Value);
+                    try
+                    {
+                        await resolver.GetJsonAsync(variable.Key, cancellationToken); // registers JSON leaves too
+                    }
+                    catch (FormatException)
+                    {
+                        // not JSON: the whole value is registered above
+                    }
+                }
+            }
+
+            Volatile.Write(ref _secretsLoadedAtTicks, now.UtcTicks); // only after a complete load
+        }
+        finally
         {
-            Masker.AddIfSensitive(variable.Key, variable.Value);
+            _secretsLoading.Release();
         }
     }
 
-    private DateTimeOffset _secretsLoadedAt = DateTimeOffset.MinValue;
+    /// <summary>Every setting (name, value) to scan for <c>GALE_CONN_*</c> and <c>GALE_VAR_*</c> secrets (default: the environment).</summary>
+    public Func<IEnumerable<KeyValuePair<string, string>>> AllSettings { get; init; } = EnvironmentSettings;
+
+    private static IEnumerable<KeyValuePair<string, string>> EnvironmentSettings()
+    {
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            if (entry.Value is string value)
+            {
+                yield return new((string)entry.Key, value);
+            }
+        }
+    }
+
+    private readonly SemaphoreSlim _secretsLoading = new(1, 1);
+    private long _secretsLoadedAtTicks = long.MinValue / 2;
 
     private static HttpClient SharedHttp { get; } = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
 

@@ -166,7 +166,7 @@ public sealed partial class TaskWorker : ILocalAttemptSink, IDisposable
             }
             catch (Exception e)
             {
-                LogAttemptCrashed(_log, message.MessageId, e.ToString());
+                LogAttemptCrashed(_log, message.MessageId, _runner.Services.Masker.Redact(e.ToString()));
             }
             finally
             {

@@ -44,7 +44,17 @@ public sealed class TaskContext
     public required ILogger Log { get; init; }
 
     /// <summary>Cancelled when the attempt times out or the worker shuts down.</summary>
-    public CancellationToken CancellationToken { get; init; }
+    public CancellationToken CancellationToken { get => _cancellationToken; init => _cancellationToken = value; }
+
+    private CancellationToken _cancellationToken;
+
+    /// <summary>A copy of this context whose <see cref="CancellationToken"/> is <paramref name="token"/> (end-of-try callbacks run after a timeout cancelled the try's own token).</summary>
+    internal TaskContext WithCancellation(CancellationToken token)
+    {
+        var copy = (TaskContext)MemberwiseClone();
+        copy._cancellationToken = token;
+        return copy;
+    }
 
     /// <summary>Variables (settings <c>GALE_VAR_*</c> first, then the <c>variables</c> table).</summary>
     public VariableResolver Variables { get; init; } = new(new InMemoryVariableStore(), _ => null, new SecretMasker());

@@ -50,10 +50,13 @@ public sealed class TaskLogWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Appends what is buffered now.</summary>
-    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    /// <summary>Longest one append may take before its lines go back to the buffer.</summary>
+    public static readonly TimeSpan AppendTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Appends what is buffered now; on any failure the lines stay buffered for the next flush. Never throws.</summary>
+    public async Task FlushAsync()
     {
-        await _flushing.WaitAsync(cancellationToken);
+        await _flushing.WaitAsync();
         try
         {
             string text;
@@ -76,10 +79,12 @@ public sealed class TaskLogWriter : IAsyncDisposable
 
             try
             {
-                await _append(text, cancellationToken);
+                // Not the writer's stop token: stopping must not abandon lines half-way through an append.
+                using var timeout = new CancellationTokenSource(AppendTimeout);
+                await _append(text, timeout.Token);
                 LastError = null;
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e)
             {
                 LastError = e;
                 lock (_lock)
@@ -101,21 +106,22 @@ public sealed class TaskLogWriter : IAsyncDisposable
             try
             {
                 await Task.Delay(interval, clock, _stop.Token);
-                await FlushAsync(_stop.Token);
             }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            catch (OperationCanceledException)
             {
                 return;
             }
+
+            await FlushAsync();
         }
     }
 
-    /// <summary>Stops the timer and appends whatever is left.</summary>
+    /// <summary>Stops the timer and appends whatever is left (one last try; never throws).</summary>
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
         await _loop;
-        await FlushAsync(CancellationToken.None);
+        await FlushAsync();
         _stop.Dispose();
         _flushing.Dispose();
     }

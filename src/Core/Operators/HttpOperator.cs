@@ -42,6 +42,12 @@ public sealed partial class HttpOperator : ITemplatedOperator
     /// <summary>Request body (sent as is; content type from the <c>Content-Type</c> header, default JSON when the body looks like JSON).</summary>
     public string? Data { get; init; }
 
+    /// <summary>
+    /// True when <see cref="Data"/> is a JSON document whose string values are the templates (a YAML mapping or list):
+    /// each is rendered on its own and the document re-serialised, so rendered text can never break the JSON.
+    /// </summary>
+    public bool DataIsJson { get; init; }
+
     /// <summary>Accepted status codes; empty means any status below 400.</summary>
     public IReadOnlyList<int> ExpectedStatusCodes { get; init; } = [];
 
@@ -65,7 +71,18 @@ public sealed partial class HttpOperator : ITemplatedOperator
             var fields = new Dictionary<string, string>(StringComparer.Ordinal);
             AddIfSet(fields, "url", Url);
             AddIfSet(fields, "endpoint", Endpoint);
-            AddIfSet(fields, "data", Data);
+            if (DataIsJson && Data is not null)
+            {
+                foreach (var (pointer, value) in JsonLeaves.Strings(Data))
+                {
+                    fields["data" + pointer] = value;
+                }
+            }
+            else
+            {
+                AddIfSet(fields, "data", Data);
+            }
+
             foreach (var (name, value) in Headers)
             {
                 fields[HeaderPrefix + name] = value;
@@ -84,7 +101,10 @@ public sealed partial class HttpOperator : ITemplatedOperator
             Method = Method,
             Url = rendered.GetValueOrDefault("url"),
             Endpoint = rendered.GetValueOrDefault("endpoint"),
-            Data = rendered.GetValueOrDefault("data"),
+            Data = DataIsJson && Data is not null
+                ? JsonLeaves.Replace(Data, rendered.Where(f => f.Key.StartsWith("data/", StringComparison.Ordinal)).ToDictionary(f => f.Key["data".Length..], f => f.Value, StringComparer.Ordinal))
+                : rendered.GetValueOrDefault("data"),
+            DataIsJson = DataIsJson,
             Headers = Headers.ToDictionary(h => h.Key, h => rendered[HeaderPrefix + h.Key], StringComparer.OrdinalIgnoreCase),
             HttpConnId = HttpConnId,
             ExpectedStatusCodes = ExpectedStatusCodes,
@@ -162,7 +182,13 @@ public sealed partial class HttpOperator : ITemplatedOperator
         }
         else if (connection is not null)
         {
-            uri = new Uri(connection.BaseUrl(), (Endpoint ?? string.Empty).TrimStart('/'));
+            var endpoint = Endpoint ?? string.Empty;
+            if (Uri.TryCreate(endpoint, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https" || endpoint.StartsWith("//", StringComparison.Ordinal) || endpoint.StartsWith('\\'))
+            {
+                throw new InvalidOperationException($"endpoint '{endpoint}' is an absolute URL; it must be a path under the connection '{HttpConnId}' (use url for another host)");
+            }
+
+            uri = new Uri(connection.BaseUrl(), endpoint.TrimStart('/'));
         }
         else
         {
@@ -170,8 +196,9 @@ public sealed partial class HttpOperator : ITemplatedOperator
         }
 
         var request = new HttpRequestMessage(new HttpMethod(Method.ToUpperInvariant()), uri);
-        if (connection is not null)
+        if (connection is not null && SameOrigin(uri, connection.BaseUrl()))
         {
+            // The connection's credentials and headers only ever go to the connection's own host.
             if (connection.Login is not null)
             {
                 var token = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{connection.Login}:{connection.Password}"));
@@ -209,6 +236,9 @@ public sealed partial class HttpOperator : ITemplatedOperator
         return request;
     }
 
+    private static bool SameOrigin(Uri a, Uri b) =>
+        string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase) && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port;
+
     private static void AddIfSet(Dictionary<string, string> fields, string name, string? value)
     {
         if (value is not null)
@@ -225,6 +255,69 @@ public sealed partial class HttpOperator : ITemplatedOperator
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Response body: {Body}")]
     private static partial void LogBody(ILogger logger, string body);
+}
+
+/// <summary>The string values of a JSON document, addressed by JSON pointer, for rendering them one by one.</summary>
+public static class JsonLeaves
+{
+    /// <summary>Every string value with its pointer (<c>/a/0/b</c>).</summary>
+    public static IEnumerable<KeyValuePair<string, string>> Strings(string json)
+    {
+        var found = new List<KeyValuePair<string, string>>();
+        Walk(System.Text.Json.Nodes.JsonNode.Parse(json), string.Empty, found);
+        return found;
+    }
+
+    /// <summary>The document with the string values at the given pointers replaced.</summary>
+    public static string Replace(string json, IReadOnlyDictionary<string, string> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var root = System.Text.Json.Nodes.JsonNode.Parse(json);
+        foreach (var (pointer, value) in values)
+        {
+            var parts = pointer.TrimStart('/').Split('/').Select(p => p.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)).ToArray();
+            var parent = root;
+            foreach (var part in parts[..^1])
+            {
+                parent = parent is System.Text.Json.Nodes.JsonArray a ? a[int.Parse(part, System.Globalization.CultureInfo.InvariantCulture)] : parent![part];
+            }
+
+            if (parent is System.Text.Json.Nodes.JsonArray array)
+            {
+                array[int.Parse(parts[^1], System.Globalization.CultureInfo.InvariantCulture)] = value;
+            }
+            else
+            {
+                parent![parts[^1]] = value;
+            }
+        }
+
+        return root!.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    }
+
+    private static void Walk(System.Text.Json.Nodes.JsonNode? node, string pointer, List<KeyValuePair<string, string>> found)
+    {
+        switch (node)
+        {
+            case System.Text.Json.Nodes.JsonObject o:
+                foreach (var (name, child) in o)
+                {
+                    Walk(child, $"{pointer}/{name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)}", found);
+                }
+
+                break;
+            case System.Text.Json.Nodes.JsonArray a:
+                for (var i = 0; i < a.Count; i++)
+                {
+                    Walk(a[i], $"{pointer}/{i}", found);
+                }
+
+                break;
+            case System.Text.Json.Nodes.JsonValue v when v.GetValueKind() == JsonValueKind.String:
+                found.Add(new(pointer, v.GetValue<string>()));
+                break;
+        }
+    }
 }
 
 /// <summary>RFC 6901 JSON pointers over <see cref="JsonElement"/>.</summary>

@@ -111,6 +111,21 @@ public sealed partial class TriggerDagRunOperator(string triggerDagId) : ITempla
                 : throw new FormatException($"logical_date '{LogicalDate}' is not an ISO 8601 date or date-time");
         }
 
+        // A try released at shutdown runs again with the same try number: it resumes waiting for the run it made.
+        if (await context.XCom.PullAsync<string>(context.TaskId, "trigger_run_id", context.MapIndex) is { } earlier
+            && await launcher.GetStateAsync(new RunKey(TriggerDagId, earlier), context.CancellationToken) is not null)
+        {
+            LogResuming(context.Log, TriggerDagId, earlier);
+            if (WaitForCompletion)
+            {
+                await WaitAsync(context, launcher, new RunKey(TriggerDagId, earlier));
+            }
+
+            return null;
+        }
+
+        // Airflow's default logical date is now, to the microsecond, so two triggers in one second get two runs.
+        logicalDate ??= DateTimeOffset.UtcNow;
         var (run, created) = await launcher.TriggerAsync(TriggerDagId, TriggerRunId, logicalDate, Conf, context.CancellationToken);
         if (!created)
         {
@@ -174,6 +189,9 @@ public sealed partial class TriggerDagRunOperator(string triggerDagId) : ITempla
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Triggered DAG {DagId}: run {RunId}")]
     private static partial void LogTriggered(ILogger logger, string dagId, string runId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Resuming the wait for {DagId} run {RunId}, triggered by this try before a restart")]
+    private static partial void LogResuming(ILogger logger, string dagId, string runId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Waiting for {DagId} run {RunId}: {State}")]
     private static partial void LogWaiting(ILogger logger, string dagId, string runId, string state);

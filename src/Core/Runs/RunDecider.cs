@@ -143,8 +143,9 @@ public static class RunDecider
                     }
 
                     var maxTries = ti.TryNumber + dag.GetTask(taskId).Retries;
-                    if (ti.State == TaskInstanceState.Running)
+                    if (ti.State is TaskInstanceState.Running or TaskInstanceState.Restarting)
                     {
+                        // Its attempt is still running: it runs again once that attempt reports.
                         Set(ti with { State = TaskInstanceState.Restarting, MaxTries = maxTries });
                     }
                     else

@@ -152,9 +152,10 @@ public sealed record Connection
     /// <summary>Never prints the password.</summary>
     public override string ToString() => $"Connection({ConnId}: {ConnType}://{Login}{(Password is null ? string.Empty : ":***")}@{Host}{(Port is null ? string.Empty : ":" + Port)})";
 
+    // Never echo a connection's value: it may be all secret. The scheme (if any) is enough to recognise it.
     private static string Redacted(string text)
     {
-        var at = text.LastIndexOf('@');
-        return at < 0 ? text : "…" + text[at..];
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        return colon is > 0 and < 20 ? text[..colon] + ":…" : "…";
     }
 }

@@ -26,6 +26,11 @@ public sealed class ConnectionResolver(Func<string, string?> settings, SecretMas
 
         var connection = Connection.Parse(connId, value);
         masker.Add(connection.Password);
+        foreach (var (name, extra) in connection.Extra)
+        {
+            masker.AddIfSensitive(name, extra);
+        }
+
         return connection;
     }
 

@@ -27,7 +27,7 @@ public sealed class SecretMasker
     /// <summary>The number of distinct values being masked.</summary>
     public int Count => _secrets.Count;
 
-    /// <summary>Masks <paramref name="secret"/> (and its URL-encoded form) from now on.</summary>
+    /// <summary>Masks <paramref name="secret"/> from now on: as is, URL-encoded, JSON-escaped, and each line of a multi-line secret.</summary>
     public void Add(string? secret)
     {
         if (secret is null || secret.Length < MinimumLength)
@@ -35,13 +35,21 @@ public sealed class SecretMasker
             return;
         }
 
-        var added = _secrets.TryAdd(secret, 0);
-        var escaped = Uri.EscapeDataString(secret);
-        added |= escaped != secret && _secrets.TryAdd(escaped, 0);
-        if (added)
+        var forms = new List<string> { secret, Uri.EscapeDataString(secret), System.Text.Json.JsonSerializer.Serialize(secret)[1..^1] };
+        forms.AddRange(secret.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length >= MinimumLength));
+        lock (_secrets)
         {
-            // Longest first, so a secret that contains another is masked whole.
-            _ordered = [.. _secrets.Keys.OrderByDescending(s => s.Length)];
+            var added = false;
+            foreach (var form in forms.Where(f => f.Length >= MinimumLength))
+            {
+                added |= _secrets.TryAdd(form, 0);
+            }
+
+            if (added)
+            {
+                // Longest first, so a secret that contains another is masked whole.
+                _ordered = [.. _secrets.Keys.OrderByDescending(s => s.Length)];
+            }
         }
     }
 

@@ -277,7 +277,7 @@ public sealed class TemplateRenderer(TemplateScope scope)
         {
             var argument = call.Arguments[i];
             var value = await EvaluateAsync(argument.Value, source, cancellationToken);
-            switch (argument.Name ?? (i == 0 ? "task_ids" : i == 1 ? "dag_id" : "key"))
+            switch (argument.Name ?? (i == 0 ? "task_ids" : null))
             {
                 case "task_ids":
                     taskIds = value;
@@ -288,15 +288,18 @@ public sealed class TemplateRenderer(TemplateScope scope)
                 case "map_indexes":
                     mapIndexes = value;
                     break;
-                case "dag_id" or "include_prior_dates":
-                    break;
                 default:
-                    throw new TemplateException($"'{{{{ {source} }}}}': xcom_pull has no argument '{argument.Name}' (task_ids, key, map_indexes)");
+                    throw new TemplateException($"'{{{{ {source} }}}}': xcom_pull argument '{argument.Name ?? "#" + (i + 1)}' is not supported (task_ids, key, map_indexes: one index)");
             }
         }
 
         var keyText = key is { ValueKind: JsonValueKind.String } k ? k.GetString()! : "return_value";
-        int? mapIndex = mapIndexes is { ValueKind: JsonValueKind.Number } m ? m.GetInt32() : null;
+        int? mapIndex = mapIndexes switch
+        {
+            null or { ValueKind: JsonValueKind.Null } => null,
+            { ValueKind: JsonValueKind.Number } m when m.TryGetDouble(out var d) && d == Math.Floor(d) && d >= 0 => (int)d,
+            _ => throw new TemplateException($"'{{{{ {source} }}}}': map_indexes must be one map index (a whole number ≥ 0)"),
+        };
         switch (taskIds)
         {
             case { ValueKind: JsonValueKind.String } one:

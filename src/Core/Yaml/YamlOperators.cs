@@ -141,7 +141,7 @@ internal static class YamlOperators
         {
             null => null,
             YamlScalarNode s => s.Value,
-            var structured => YamlNodeReader.ToJson(structured).GetRawText(), // a mapping or list is sent as JSON
+            var structured => System.Text.Json.JsonSerializer.Serialize(YamlNodeReader.ToJson(structured)), // a mapping or list is sent as JSON
         };
         return new HttpOperator
         {
@@ -151,6 +151,7 @@ internal static class YamlOperators
             HttpConnId = connection,
             Headers = task.StringMap("headers"),
             Data = data,
+            DataIsJson = task.Raw("data") is YamlMappingNode or YamlSequenceNode,
             ExpectedStatusCodes = expected,
             ResponseCheck = ResponseCheck(task),
             ResponseFilter = filter,

@@ -44,7 +44,7 @@ internal static class DagsTestCommand
             .AddFilter("Gale", LogLevel.Warning)
             .AddFilter("gale.task", LogLevel.Information)
             .Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
-        var result = await DagTestRunner.RunAsync(dag, run, new DagTestOptions { Loggers = loggers, Dags = bag, Services = new TaskServices { Settings = Gale.Functions.Hosting.LocalSettings.Get } }, cancellationToken);
+        var result = await DagTestRunner.RunAsync(dag, run, new DagTestOptions { Loggers = loggers, Dags = bag, Services = new TaskServices { Settings = Gale.Functions.Hosting.LocalSettings.Get, AllSettings = Gale.Functions.Hosting.LocalSettings.All } }, cancellationToken);
         RunPrinter.Print(dag, result.Snapshot, output);
         if (result.Stuck)
         {

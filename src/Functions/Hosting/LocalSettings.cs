@@ -9,6 +9,21 @@ internal static class LocalSettings
 
     public static string? Get(string key) => Environment.GetEnvironmentVariable(key) ?? File.Value.GetValueOrDefault(key);
 
+    /// <summary>Every setting: the file's values overridden by the environment.</summary>
+    public static IEnumerable<KeyValuePair<string, string>> All()
+    {
+        var all = new Dictionary<string, string>(File.Value, StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            if (entry.Value is string value)
+            {
+                all[(string)entry.Key] = value;
+            }
+        }
+
+        return all;
+    }
+
     private static Dictionary<string, string> Load()
     {
         const string path = "local.settings.json";

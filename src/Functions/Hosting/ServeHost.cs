@@ -61,7 +61,7 @@ internal static partial class ServeHost
             TaskServices services;
             try
             {
-                services = StorageEngine.Services(account, LocalSettings.Get);
+                services = StorageEngine.Services(account, LocalSettings.Get, LocalSettings.All);
             }
             catch (FormatException e)
             {

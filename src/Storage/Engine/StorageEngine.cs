@@ -36,7 +36,7 @@ public static class StorageEngine
 
     /// <summary>Task services on the account; <paramref name="settings"/> supplies <c>GALE_*</c> settings (default: the environment).</summary>
     /// <exception cref="FormatException">A setting is malformed; the message names it.</exception>
-    public static TaskServices Services(StorageAccountClient account, Func<string, string?>? settings = null)
+    public static TaskServices Services(StorageAccountClient account, Func<string, string?>? settings = null, Func<IEnumerable<KeyValuePair<string, string>>>? allSettings = null)
     {
         settings ??= Environment.GetEnvironmentVariable;
         var threshold = GaleSettings.Bytes(settings, GaleSettings.XComOffloadThresholdBytes, GaleSettings.DefaultXComOffloadThresholdBytes);
@@ -48,6 +48,7 @@ public static class StorageEngine
             Logs = TaskLogStore(account),
             Rendered = RenderedFieldStore(account),
             Settings = settings,
+            AllSettings = allSettings ?? new TaskServices().AllSettings,
         };
     }
 

@@ -46,7 +46,7 @@ public sealed class YamlOperatorTests
 
         var http = Assert.IsType<HttpOperator>(dag.GetTask("notify").Operator);
         Assert.Equal(("PUT", "api", "runs/{{ run_id }}"), (http.Method, http.HttpConnId, http.Endpoint));
-        Assert.Equal("""{"day":"{{ ds }}","source":"gale"}""", http.Data);
+        Assert.Equal(("{{ ds }}", "gale"), (http.TemplateFields["data/day"], http.TemplateFields["data/source"]));
         Assert.Equal([200, 204], http.ExpectedStatusCodes);
         Assert.True(http.ResponseCheck!(new HttpResult(200, """{"status": "ok"}""", "application/json")));
         Assert.False(http.ResponseCheck!(new HttpResult(200, """{"status": "late"}""", "application/json")));
