@@ -29,7 +29,7 @@ public static class GaleCli
         ServeCommand.Create(),
         new Command("dags", "Work with DAGs.")
         {
-            DagsListCommands.List(), DagsListCommands.ListImportErrors(), DagsTestCommand.Create(), DagsTriggerCommand.Create(), DagsNextExecutionCommand.Create(), DagsPauseCommands.Pause(), DagsPauseCommands.Unpause(),
+            DagsListCommands.List(), DagsListCommands.ListImportErrors(), DagsTestCommand.Create(), DagsTriggerCommand.Create(), DagsNextExecutionCommand.Create(), DagsPauseCommands.Pause(), DagsPauseCommands.Unpause(), DagsBackfillCommand.Create(),
         },
         new Command("tasks", "Work with task instances.") { TasksClearCommand.Create(), TasksLogsCommand.Create(), TasksRenderCommand.Create() },
         VariablesCommands.Create(),

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Gale.Dags;
 using Gale.Engine;
 using Gale.Runs;
@@ -32,13 +31,16 @@ internal static class ManualRunRequest
         DateTimeOffset? logicalDate = null;
         if (logicalDateText is not null)
         {
-            if (!DateTimeOffset.TryParse(logicalDateText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+            try
+            {
+                // Without an offset the date is read in the DAG's time zone, as start_date is.
+                logicalDate = Gale.Timetables.TimetableParser.ParseDate(logicalDateText, Gale.Timetables.TimetableParser.Zone(dag.Settings.Timezone));
+            }
+            catch (FormatException)
             {
                 error = $"--logical-date: '{logicalDateText}' is not an ISO 8601 date or date-time.";
                 return null;
             }
-
-            logicalDate = parsed;
         }
 
         var (run, problems) = ManualRuns.Create(dag, logicalDate, confText, runId, DateTimeOffset.UtcNow);

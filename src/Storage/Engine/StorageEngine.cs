@@ -53,10 +53,17 @@ public static class StorageEngine
     }
 
     /// <summary>An engine host (engine, task worker, control worker) on the account. Call <see cref="GaleStorageLayout.EnsureCreatedAsync"/> first.</summary>
-    public static EngineHost CreateHost(StorageAccountClient account, IDagRegistry dags, EngineOptions options, TimeProvider? clock = null, ILoggerFactory? loggers = null, TaskServices? services = null)
+    /// <param name="account">The storage account.</param>
+    /// <param name="dags">The DAGs this host runs.</param>
+    /// <param name="options">Engine settings.</param>
+    /// <param name="clock">The clock (default: system).</param>
+    /// <param name="loggers">Where logs go.</param>
+    /// <param name="services">Task services (default: storage-backed, settings from the environment).</param>
+    /// <param name="withScheduler">Run the scheduler tick too (false for a backfill, whose runs the CLI paces).</param>
+    public static EngineHost CreateHost(StorageAccountClient account, IDagRegistry dags, EngineOptions options, TimeProvider? clock = null, ILoggerFactory? loggers = null, TaskServices? services = null, bool withScheduler = true)
     {
         clock ??= TimeProvider.System;
-        return new EngineHost(RunStore(account), dags, TaskQueue(account, clock), ControlQueue(account, clock), services ?? Services(account), clock, options, loggers, DagStateStore(account));
+        return new EngineHost(RunStore(account), dags, TaskQueue(account, clock), ControlQueue(account, clock), services ?? Services(account), clock, options, loggers, withScheduler ? DagStateStore(account) : null);
     }
 
     private static StorageAccountClient Account(StorageAccountClient account) => account ?? throw new ArgumentNullException(nameof(account));
