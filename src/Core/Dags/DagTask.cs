@@ -44,6 +44,9 @@ public sealed record DagTask
     /// <summary>Run only if the same task succeeded (or was skipped) in the previous run.</summary>
     public bool DependsOnPast { get; init; }
 
+    /// <summary>Also wait until the previous run's direct downstream instances of this task succeeded or were skipped.</summary>
+    public bool WaitForDownstream { get; init; }
+
     /// <summary>A setup task (creates resources teardowns clean up).</summary>
     public bool IsSetup { get; init; }
 

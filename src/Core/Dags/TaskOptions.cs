@@ -33,6 +33,9 @@ public sealed record TaskOptions
     /// <summary>Depend on the previous run's instance of this task.</summary>
     public bool? DependsOnPast { get; init; }
 
+    /// <summary>Also wait until the previous run's direct downstream instances of this task finished (implies depends_on_past).</summary>
+    public bool? WaitForDownstream { get; init; }
+
     /// <summary>Runs just before each attempt (Airflow's on_execute_callback).</summary>
     public Func<Gale.Execution.TaskContext, Task>? OnExecute { get; init; }
 
@@ -64,6 +67,7 @@ public sealed record TaskOptions
         PoolSlots = PoolSlots ?? defaults.PoolSlots,
         PriorityWeight = PriorityWeight ?? defaults.PriorityWeight,
         DependsOnPast = DependsOnPast ?? defaults.DependsOnPast,
+        WaitForDownstream = WaitForDownstream ?? defaults.WaitForDownstream,
         OnExecute = OnExecute ?? defaults.OnExecute,
         OnSuccess = OnSuccess ?? defaults.OnSuccess,
         OnFailure = OnFailure ?? defaults.OnFailure,

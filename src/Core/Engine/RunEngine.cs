@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Gale.Engine;
 
 /// <summary>
-/// Applies events to runs: load the snapshot (or use the cached one), <see cref="RunDecider.Decide(Dag, RunSnapshot, IReadOnlyList{RunEvent}, DateTimeOffset)"/>,
+/// Applies events to runs: load the snapshot (or use the cached one), <see cref="RunDecider.Decide(Dag, RunSnapshot, IReadOnlyList{RunEvent}, DateTimeOffset, RunSnapshot)"/>,
 /// save with the loaded version, and only then send the commands. A lost race reloads and re-applies. Events for the
 /// same run that arrive while a commit is in flight are coalesced into the next commit, so a fan-in of many
 /// completions costs a few commits, not one conflict per completion.
@@ -43,6 +43,8 @@ public sealed partial class RunEngine
 
     /// <summary>The worker that may start ready attempts without a queue round trip.</summary>
     public ILocalAttemptSink? LocalSink { get; set; }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<RunKey, RunKey?> _previousRuns = new();
 
     /// <summary>Where XComs live, so a clear removes the cleared instances' XComs; null leaves them to the next try.</summary>
     public Gale.Execution.IXComStore? XComs { get; set; }
@@ -165,7 +167,8 @@ public sealed partial class RunEngine
 
             var dag = _dags.Find(run.DagId) ?? throw new InvalidOperationException($"Run {run} belongs to DAG '{run.DagId}', which this process has not loaded.");
             var decideStart = System.Diagnostics.Stopwatch.GetTimestamp();
-            var decision = RunDecider.Decide(dag, snapshot!, events, _clock.GetUtcNow());
+            var previous = PastDependency.Applies(dag) ? await PreviousRunAsync(snapshot!.Run) : null;
+            var decision = RunDecider.Decide(dag, snapshot!, events, _clock.GetUtcNow(), previous);
             Stats.AddDecide(System.Diagnostics.Stopwatch.GetElapsedTime(decideStart), events.Count);
             if (!decision.Changed)
             {
@@ -251,6 +254,27 @@ public sealed partial class RunEngine
                     break;
             }
         }
+    }
+
+    // The run before this one by logical date (any run type), for depends_on_past; its key is remembered per run.
+    private async Task<RunSnapshot?> PreviousRunAsync(DagRun run)
+    {
+        if (!_previousRuns.TryGetValue(run.Key, out var previousKey))
+        {
+            DagRun? best = null;
+            await foreach (var other in _store.ListRunsAsync(run.DagId))
+            {
+                if (other.LogicalDate < run.LogicalDate && (best is null || other.LogicalDate > best.LogicalDate))
+                {
+                    best = other;
+                }
+            }
+
+            previousKey = best?.Key;
+            _previousRuns[run.Key] = previousKey;
+        }
+
+        return previousKey is { } key ? await _store.LoadAsync(key) : null;
     }
 
     private async Task ClearTaskDataAsync(ClearTaskData clear)

@@ -16,12 +16,17 @@ public static class RunDecider
         Decide(dag, snapshot, [runEvent], now);
 
     /// <summary>Applies events in order, then schedules what became ready and re-evaluates the run's state.</summary>
-    public static Decision Decide(Dag dag, RunSnapshot snapshot, IReadOnlyList<RunEvent> events, DateTimeOffset now)
+    /// <param name="dag">The run's DAG.</param>
+    /// <param name="snapshot">The run as stored.</param>
+    /// <param name="events">What happened.</param>
+    /// <param name="now">The decision's instant.</param>
+    /// <param name="previous">The previous run by logical date, for depends_on_past (null: none, or not needed).</param>
+    public static Decision Decide(Dag dag, RunSnapshot snapshot, IReadOnlyList<RunEvent> events, DateTimeOffset now, RunSnapshot? previous = null)
     {
         ArgumentNullException.ThrowIfNull(dag);
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(events);
-        var state = new DecisionState(dag, snapshot, now);
+        var state = new DecisionState(dag, snapshot, now, previous);
         foreach (var e in events)
         {
             state.Apply(e);
@@ -30,7 +35,7 @@ public static class RunDecider
         return state.Finish();
     }
 
-    private sealed class DecisionState(Dag dag, RunSnapshot snapshot, DateTimeOffset now)
+    private sealed class DecisionState(Dag dag, RunSnapshot snapshot, DateTimeOffset now, RunSnapshot? previous)
     {
         private readonly ImmutableSortedDictionary<TaskInstanceKey, TaskInstance>.Builder _tasks = snapshot.Tasks.ToBuilder();
         private readonly List<RunCommand> _commands = [];
@@ -252,6 +257,15 @@ public static class RunDecider
 
         private void Schedule()
         {
+            if (previous is not null)
+            {
+                // Tasks waiting on the previous run are looked at again whenever the run is decided.
+                foreach (var waiting in _tasks.Values.Where(t => t.State == TaskInstanceState.None && dag.HasTask(t.TaskId) && dag.GetTask(t.TaskId).DependsOnPast))
+                {
+                    _candidates.Add(dag.OrderOf(waiting.TaskId));
+                }
+            }
+
             while (_candidates.Count > 0)
             {
                 var index = _candidates.Min;
@@ -278,7 +292,7 @@ public static class RunDecider
                         Set(ti with { State = flag, EndDate = now, Message = $"trigger rule {task.TriggerRule.ToAirflowName()}: upstream {flag.ToAirflowName()}" });
                         MarkDownstream(task.TaskId);
                     }
-                    else if (decision.Met)
+                    else if (decision.Met && PastDependency.IsMet(dag, task, ti.MapIndex, previous))
                     {
                         Enqueue(ti);
                     }

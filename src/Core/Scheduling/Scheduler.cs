@@ -84,6 +84,15 @@ public sealed partial class Scheduler(RunEngine engine, IDagRegistry dags, IDagS
             await engine.ApplyAsync(key, [new RunStarted { EventId = $"start:{key}", At = now }], cancellationToken);
         }
 
+        if (PastDependency.Applies(dag))
+        {
+            // Tasks that depend on the past wait on another run; look at them again each tick.
+            foreach (var run in active.Where(r => r.State == DagRunState.Running))
+            {
+                await engine.ApplyAsync(run.Key, [new RunReevaluate { EventId = $"reevaluate:{now.UtcTicks}", At = now }], cancellationToken);
+            }
+        }
+
         // Store progress and release the lease; if this fails the lease expires and the next tick recomputes.
         await states.TryReplaceAsync(plan.State with { LeaseOwner = null, LeaseUntil = null }, cancellationToken);
     }

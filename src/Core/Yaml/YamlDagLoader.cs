@@ -23,7 +23,7 @@ public static class YamlDagLoader
     private static readonly HashSet<string> ArgFields =
     [
         "trigger_rule", "retries", "retry_delay", "retry_exponential_backoff", "max_retry_delay", "execution_timeout",
-        "pool", "pool_slots", "priority_weight", "depends_on_past", .. YamlOperators.CallbackFields,
+        "pool", "pool_slots", "priority_weight", "depends_on_past", "wait_for_downstream", .. YamlOperators.CallbackFields,
     ];
 
     private static readonly HashSet<string> TaskFields =
@@ -390,6 +390,7 @@ public static class YamlDagLoader
             PoolSlots = node.Int("pool_slots"),
             PriorityWeight = node.Int("priority_weight"),
             DependsOnPast = node.Bool("depends_on_past"),
+            WaitForDownstream = node.Bool("wait_for_downstream"),
             OnExecute = YamlOperators.Callback(node, "on_execute_callback"),
             OnSuccess = YamlOperators.Callback(node, "on_success_callback"),
             OnFailure = YamlOperators.Callback(node, "on_failure_callback"),

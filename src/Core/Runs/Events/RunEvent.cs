@@ -15,6 +15,7 @@ namespace Gale.Runs.Events;
 [JsonDerivedType(typeof(TaskReleased), "task_released")]
 [JsonDerivedType(typeof(TasksCleared), "tasks_cleared")]
 [JsonDerivedType(typeof(RunTimeoutDue), "run_timeout_due")]
+[JsonDerivedType(typeof(RunReevaluate), "run_reevaluate")]
 public abstract record RunEvent
 {
     /// <summary>Unique id of this event (the same on every redelivery).</summary>
@@ -26,6 +27,9 @@ public abstract record RunEvent
 
 /// <summary>Move a queued run to running and schedule its first tasks.</summary>
 public sealed record RunStarted : RunEvent;
+
+/// <summary>Nothing happened to the run itself, but something it waits on may have (the previous run, for depends_on_past): decide again.</summary>
+public sealed record RunReevaluate : RunEvent;
 
 /// <summary>The dagrun_timeout timer of a run fired: if it is still running past its timeout, it fails.</summary>
 public sealed record RunTimeoutDue : RunEvent;
