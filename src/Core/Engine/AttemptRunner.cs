@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Gale.Dags;
 using Gale.Execution;
+using Gale.Limits;
 using Gale.Logs;
 using Gale.Runs;
 using Gale.Runs.Events;
@@ -28,6 +29,9 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
 
     /// <summary>The services attempts use.</summary>
     public TaskServices Services => services;
+
+    /// <summary>How long an attempt whose slots are busy waits before it is looked at again.</summary>
+    public static readonly TimeSpan SlotRetryDelay = TimeSpan.FromSeconds(1);
 
     /// <summary>Longest an on_success / on_failure / on_retry callback may run.</summary>
     public static readonly TimeSpan CallbackTimeout = TimeSpan.FromMinutes(5);
@@ -76,6 +80,41 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
             return; // Leave the message: a host that has the DAG will take it.
         }
 
+        // Limits first: a queued try takes its DAG's max_active_tasks slot and its pool slots, or waits for them.
+        var slots = HeldSlots.None(services.Slots);
+        if ((await engine.LoadAsync(attempt.Run, CancellationToken.None))?.Find(attempt.Task) is { State: TaskInstanceState.Queued or TaskInstanceState.Scheduled } queued && queued.TryNumber == attempt.TryNumber)
+        {
+            var (held, problem) = await TaskLimits.TryAcquireAsync(services.Slots, services.Pools, dag, dag.GetTask(attempt.TaskId), attempt.AttemptId, engine.Clock.GetUtcNow() + engine.Options.Lease, CancellationToken.None);
+            if (problem is not null)
+            {
+                await engine.ApplyAsync(attempt.Run, [Finished(attempt, queued, AttemptOutcome.Failed, problem, null, null, false)], CancellationToken.None);
+                await tasks.DeleteAsync(message, CancellationToken.None);
+                return;
+            }
+
+            if (held is null)
+            {
+                engine.Stats.AddSlotWait();
+                await tasks.RenewAsync(message, SlotRetryDelay, CancellationToken.None); // busy: the message comes back later
+                return;
+            }
+
+            slots = held;
+        }
+
+        try
+        {
+            await RunWithSlotsAsync(message, attempt, dag, slots, stopping);
+        }
+        finally
+        {
+            await slots.ReleaseAsync();
+        }
+    }
+
+    private async Task RunWithSlotsAsync(QueueMessageHandle message, AttemptMessage attempt, Dag dag, HeldSlots slots, CancellationToken stopping)
+    {
+        var worker = engine.Options.WorkerId;
         RunSnapshot snapshot;
         try
         {
@@ -102,7 +141,7 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
 
         using var heartbeatStop = new CancellationTokenSource();
         var lease = new LeaseKeeper(message);
-        var heartbeat = HeartbeatAsync(attempt, lease, heartbeatStop.Token);
+        var heartbeat = HeartbeatAsync(attempt, lease, slots, heartbeatStop.Token);
         RunEvent result;
         try
         {
@@ -434,7 +473,7 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
         await tasks.DeleteAsync(message, CancellationToken.None);
     }
 
-    private async Task HeartbeatAsync(AttemptMessage attempt, LeaseKeeper lease, CancellationToken stop)
+    private async Task HeartbeatAsync(AttemptMessage attempt, LeaseKeeper lease, HeldSlots slots, CancellationToken stop)
     {
         var interval = engine.Options.HeartbeatInterval;
         while (!stop.IsCancellationRequested)
@@ -446,6 +485,11 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
                 if (renewed is not null)
                 {
                     lease.Current = renewed;
+                }
+
+                if (!await slots.RenewAsync(engine.Clock.GetUtcNow() + engine.Options.Lease, stop))
+                {
+                    LogSlotsLost(_log, attempt.AttemptId);
                 }
 
                 await engine.ApplyAsync(attempt.Run, [new TaskHeartbeat { EventId = $"hb:{attempt.AttemptId}:{engine.Clock.GetUtcNow().ToUnixTimeMilliseconds()}", Task = attempt.Task, TryNumber = attempt.TryNumber, At = engine.Clock.GetUtcNow() }], stop);
@@ -498,6 +542,9 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Known secrets could not be loaded for masking (only those this attempt resolves are masked): {Error}")]
     private static partial void LogSecretsUnavailable(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Attempt {Attempt} lost a pool slot (its lease expired and another attempt took it)")]
+    private static partial void LogSlotsLost(ILogger logger, string attempt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat of {Attempt} failed: {Error}")]
     private static partial void LogHeartbeatFailed(ILogger logger, string attempt, string error);

@@ -43,7 +43,14 @@ public sealed class EngineStats
 
     internal void AddConflict() => Interlocked.Increment(ref _conflicts);
 
+    /// <summary>Times an attempt found its pool or max_active_tasks slots busy and waited.</summary>
+    public long SlotWaits => Interlocked.Read(ref _slotWaits);
+
+    private long _slotWaits;
+
+    internal void AddSlotWait() => Interlocked.Increment(ref _slotWaits);
+
     /// <inheritdoc />
     public override string ToString() =>
-        $"{Commits} commits, {Conflicts} conflicts, {Events} events in {Decisions} decisions ({(Decisions == 0 ? 0 : (double)Events / Decisions):F1} per decision), decide {DecideTime.TotalMilliseconds:F0} ms, save {SaveTime.TotalMilliseconds:F0} ms";
+        $"{Commits} commits, {Conflicts} conflicts, {Events} events in {Decisions} decisions ({(Decisions == 0 ? 0 : (double)Events / Decisions):F1} per decision), decide {DecideTime.TotalMilliseconds:F0} ms, save {SaveTime.TotalMilliseconds:F0} ms, {SlotWaits} slot waits";
 }

@@ -18,6 +18,12 @@ public sealed class TaskServices
     /// <summary>Largest XCom value a task may push, in UTF-8 bytes (setting <c>GALE_XCOM_MAX_BYTES</c>; default 64 MiB).</summary>
     public long XComMaxBytes { get; init; } = GaleSettings.DefaultXComMaxBytes;
 
+    /// <summary>Pool and max_active_tasks slots, shared by every host.</summary>
+    public Gale.Limits.ISlotStore Slots { get; init; } = new InMemorySlotStore();
+
+    /// <summary>Pool definitions.</summary>
+    public Gale.Limits.IPoolStore Pools { get; init; } = new InMemoryPoolStore();
+
     /// <summary>Stored variables (settings <c>GALE_VAR_*</c> override them).</summary>
     public IVariableStore Variables { get; init; } = new InMemoryVariableStore();
 

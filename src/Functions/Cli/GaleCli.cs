@@ -33,5 +33,6 @@ public static class GaleCli
         },
         new Command("tasks", "Work with task instances.") { TasksClearCommand.Create(), TasksLogsCommand.Create(), TasksRenderCommand.Create() },
         VariablesCommands.Create(),
+        PoolsCommands.Create(),
     };
 }

@@ -25,6 +25,9 @@ public static class StorageEngine
     /// <summary>The DAG scheduler-state store (the <c>dags</c> table).</summary>
     public static TableDagStateStore DagStateStore(StorageAccountClient account) => new(Account(account).GetTableClient("dags"));
 
+    /// <summary>The pool definitions (the <c>pools</c> table).</summary>
+    public static TablePoolStore PoolStore(StorageAccountClient account) => new(Account(account).GetTableClient("pools"));
+
     /// <summary>The variable store.</summary>
     public static TableVariableStore VariableStore(StorageAccountClient account) => new(Account(account).GetTableClient("variables"));
 
@@ -47,6 +50,8 @@ public static class StorageEngine
             Variables = VariableStore(account),
             Logs = TaskLogStore(account),
             Rendered = RenderedFieldStore(account),
+            Slots = new TableSlotStore(Account(account).GetTableClient("pools")),
+            Pools = PoolStore(account),
             Settings = settings,
             AllSettings = allSettings ?? new TaskServices().AllSettings,
         };

@@ -30,13 +30,15 @@ internal sealed class EngineHarness : IAsyncDisposable
 
     public InMemoryXComStore XComs { get; } = new();
 
+    public TaskServices? Services { get; init; }
+
     public ConcurrentDictionary<RunKey, TaskCompletionSource<DagRunState>> Finished { get; } = new();
 
     public EngineHost StartHost(EngineOptions? options = null)
     {
         var tasks = TasksWrapper?.Wrap(Tasks) ?? Tasks;
         var control = TasksWrapper?.Wrap(Control) ?? Control;
-        var host = new EngineHost(Store, Dags, tasks, control, new TaskServices { XComs = XComs }, TimeProvider.System, options ?? new EngineOptions { Lease = TimeSpan.FromSeconds(5) });
+        var host = new EngineHost(Store, Dags, tasks, control, Services ?? new TaskServices { XComs = XComs }, TimeProvider.System, options ?? new EngineOptions { Lease = TimeSpan.FromSeconds(5) });
         host.Engine.RunCompleted += f => Finished.GetOrAdd(f.Run, _ => new()).TrySetResult(f.State);
         host.Start();
         _hosts.Add(host);

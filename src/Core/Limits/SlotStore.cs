@@ -1,0 +1,57 @@
+namespace Gale.Limits;
+
+/// <summary>Slots held in one pool by one attempt, with the versions needed to renew or release them.</summary>
+/// <param name="Pool">The pool (a task pool, or <c>dag:&lt;id&gt;</c> for max_active_tasks).</param>
+/// <param name="Holder">The attempt holding them.</param>
+/// <param name="Slots">Slot index to version.</param>
+public sealed record SlotLease(string Pool, string Holder, IReadOnlyDictionary<int, string> Slots);
+
+/// <summary>
+/// Port: counted slots shared by every host (pools, max_active_tasks). A slot is held until released or until its
+/// lease expires (a dead worker's slots come back). Azure: entities in the <c>pools</c> table, taken with
+/// insert-if-absent and If-Match in one entity-group transaction, so two hosts can never take the same slot.
+/// </summary>
+public interface ISlotStore
+{
+    /// <summary>Takes <paramref name="count"/> of the pool's <paramref name="capacity"/> slots, all or none.</summary>
+    /// <returns>The lease, or null when not enough slots are free.</returns>
+    Task<SlotLease?> TryAcquireAsync(string pool, int capacity, int count, string holder, DateTimeOffset expiresAt, CancellationToken cancellationToken = default);
+
+    /// <summary>Extends a lease; returns the renewed lease, or null when it was lost (expired and taken).</summary>
+    Task<SlotLease?> RenewAsync(SlotLease lease, DateTimeOffset expiresAt, CancellationToken cancellationToken = default);
+
+    /// <summary>Gives the slots back (no-op for slots already taken over by others).</summary>
+    Task ReleaseAsync(SlotLease lease, CancellationToken cancellationToken = default);
+
+    /// <summary>Slots in use (unexpired) per pool, for people.</summary>
+    Task<int> CountInUseAsync(string pool, DateTimeOffset now, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A pool: a name, a number of slots and a description (Airflow's Pool).</summary>
+/// <param name="Name">The name tasks refer to.</param>
+/// <param name="Slots">How many slots (a task takes pool_slots of them while it runs).</param>
+/// <param name="Description">What it guards.</param>
+public sealed record Pool(string Name, int Slots, string? Description = null)
+{
+    /// <summary>The pool tasks use when they name none.</summary>
+    public const string DefaultName = "default_pool";
+
+    /// <summary>Slots of <see cref="DefaultName"/> until it is set otherwise (Airflow's default).</summary>
+    public const int DefaultSlots = 128;
+}
+
+/// <summary>Port: pool definitions. Azure: the <c>pools</c> table.</summary>
+public interface IPoolStore
+{
+    /// <summary>The pool, or null (default_pool exists implicitly with 128 slots).</summary>
+    Task<Pool?> GetAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates or replaces a pool.</summary>
+    Task SetAsync(Pool pool, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a pool; false when it did not exist.</summary>
+    Task<bool> DeleteAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Every defined pool.</summary>
+    Task<IReadOnlyList<Pool>> ListAsync(CancellationToken cancellationToken = default);
+}

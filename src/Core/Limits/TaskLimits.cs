@@ -1,0 +1,92 @@
+using Gale.Dags;
+
+namespace Gale.Limits;
+
+/// <summary>The slots one attempt holds while it runs (its DAG's max_active_tasks and its pool), renewed with its heartbeats.</summary>
+public sealed class HeldSlots(ISlotStore store, IReadOnlyList<SlotLease> leases)
+{
+    private List<SlotLease> _leases = [.. leases];
+
+    /// <summary>Nothing held (the attempt needed no slots, or they were not taken).</summary>
+    public static HeldSlots None(ISlotStore store) => new(store, []);
+
+    /// <summary>The leases held now.</summary>
+    public IReadOnlyList<SlotLease> Leases => _leases;
+
+    /// <summary>Extends every lease; returns false when one was lost (expired and taken by another attempt).</summary>
+    public async Task<bool> RenewAsync(DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        var renewed = new List<SlotLease>();
+        var all = true;
+        foreach (var lease in _leases)
+        {
+            if (await store.RenewAsync(lease, expiresAt, cancellationToken) is { } r)
+            {
+                renewed.Add(r);
+            }
+            else
+            {
+                all = false;
+            }
+        }
+
+        _leases = renewed;
+        return all;
+    }
+
+    /// <summary>Gives every slot back.</summary>
+    public async Task ReleaseAsync()
+    {
+        foreach (var lease in _leases)
+        {
+            await store.ReleaseAsync(lease, CancellationToken.None);
+        }
+
+        _leases = [];
+    }
+}
+
+/// <summary>Takes the slots a task needs before it runs: one of its DAG's max_active_tasks, and pool_slots of its pool.</summary>
+public static class TaskLimits
+{
+    /// <summary>The pool that stands for a DAG's max_active_tasks.</summary>
+    public static string DagPool(string dagId) => "dag:" + dagId;
+
+    /// <summary>
+    /// The slots, or (null, null) when they are busy (try later), or (null, problem) when the task can never run
+    /// (unknown pool, or more pool_slots than the pool has).
+    /// </summary>
+    public static async Task<(HeldSlots? Slots, string? Problem)> TryAcquireAsync(ISlotStore slots, IPoolStore pools, Dag dag, DagTask task, string holder, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(slots);
+        ArgumentNullException.ThrowIfNull(pools);
+        ArgumentNullException.ThrowIfNull(dag);
+        ArgumentNullException.ThrowIfNull(task);
+        var pool = await pools.GetAsync(task.Pool, cancellationToken)
+            ?? (task.Pool == Pool.DefaultName ? new Pool(Pool.DefaultName, Pool.DefaultSlots) : null);
+        if (pool is null)
+        {
+            return (null, $"pool '{task.Pool}' does not exist (create it with `gale pools set {task.Pool} SLOTS`)");
+        }
+
+        if (task.PoolSlots > pool.Slots)
+        {
+            return (null, $"task needs {task.PoolSlots} slots of pool '{pool.Name}', which has {pool.Slots}");
+        }
+
+        var dagLease = await slots.TryAcquireAsync(DagPool(dag.DagId), dag.Settings.MaxActiveTasks, 1, holder, expiresAt, cancellationToken);
+        if (dagLease is null)
+        {
+            return (null, null);
+        }
+
+        var poolLease = await slots.TryAcquireAsync(pool.Name, pool.Slots, task.PoolSlots, holder, expiresAt, cancellationToken);
+        if (poolLease is null)
+        {
+            await slots.ReleaseAsync(dagLease, CancellationToken.None);
+            return (null, null);
+        }
+
+        return (new HeldSlots(slots, [dagLease, poolLease]), null);
+    }
+}

@@ -1,0 +1,153 @@
+using System.Globalization;
+using Azure;
+using Gale.Limits;
+using Gale.Storage.Tables;
+
+namespace Gale.Storage.Engine;
+
+/// <summary>
+/// Pool slots in the <c>pools</c> table: one partition per pool (<c>slots|&lt;pool&gt;</c>), one entity per slot
+/// index in use. Taking slots inserts (free index) or replaces with If-Match (expired index) in one entity-group
+/// transaction, so the slots a host gets are exactly the ones no other host holds.
+/// </summary>
+public sealed class TableSlotStore(TableClient table, TimeProvider? clock = null) : ISlotStore
+{
+    private const int Attempts = 4;
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
+    /// <inheritdoc />
+    public async Task<SlotLease?> TryAcquireAsync(string pool, int capacity, int count, string holder, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        if (count > Math.Min(capacity, 100))
+        {
+            return null; // can never fit (a transaction holds at most 100 actions)
+        }
+
+        for (var attempt = 0; attempt < Attempts; attempt++)
+        {
+            var now = _clock.GetUtcNow();
+            var current = new Dictionary<int, TableEntity>();
+            await foreach (var e in table.QueryAsync(TableFilter.Create($"PartitionKey eq {Partition(pool)}"), cancellationToken: cancellationToken))
+            {
+                current[int.Parse(e.RowKey, CultureInfo.InvariantCulture)] = e;
+            }
+
+            var live = current.Where(c => c.Value.GetDateTimeOffset("ExpiresAt") > now).Select(c => c.Key).ToHashSet();
+            if (capacity - live.Count < count)
+            {
+                return null;
+            }
+
+            var chosen = Enumerable.Range(0, capacity).Where(i => !live.Contains(i)).Take(count).ToList();
+            var actions = chosen.Select(i => current.TryGetValue(i, out var expired)
+                ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, Slot(pool, i, holder, expiresAt), expired.ETag)
+                : new TableTransactionAction(TableTransactionActionType.Add, Slot(pool, i, holder, expiresAt))).ToList();
+            try
+            {
+                var etags = await table.SubmitTransactionAsync(actions, cancellationToken);
+                return new SlotLease(pool, holder, chosen.Select((i, n) => (i, etags[n].ToString())).ToDictionary(p => p.i, p => p.Item2));
+            }
+            catch (ConcurrencyConflictException)
+            {
+                // Another host took one of these slots between the read and the write: look again.
+            }
+        }
+
+        return null;
+    }
+
+    /// <inheritdoc />
+    public async Task<SlotLease?> RenewAsync(SlotLease lease, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        var actions = lease.Slots.Select(s => new TableTransactionAction(TableTransactionActionType.UpdateReplace, Slot(lease.Pool, s.Key, lease.Holder, expiresAt), new ETag(s.Value))).ToList();
+        try
+        {
+            var etags = await table.SubmitTransactionAsync(actions, cancellationToken);
+            return lease with { Slots = lease.Slots.Keys.Select((i, n) => (i, etags[n].ToString())).ToDictionary(p => p.i, p => p.Item2) };
+        }
+        catch (StorageException e) when (e is ConcurrencyConflictException || e.IsNotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task ReleaseAsync(SlotLease lease, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        foreach (var (index, version) in lease.Slots)
+        {
+            try
+            {
+                await table.DeleteEntityAsync(Partition(lease.Pool), Row(index), new ETag(version), cancellationToken);
+            }
+            catch (ConcurrencyConflictException)
+            {
+                // Expired and taken over by another attempt: not ours to delete.
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<int> CountInUseAsync(string pool, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var count = 0;
+        await foreach (var e in table.QueryAsync(TableFilter.Create($"PartitionKey eq {Partition(pool)}"), cancellationToken: cancellationToken))
+        {
+            count += e.GetDateTimeOffset("ExpiresAt") > now ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    private static string Partition(string pool) => "slots|" + KeyEncoding.Encode(pool);
+
+    private static string Row(int index) => index.ToString("D6", CultureInfo.InvariantCulture);
+
+    private static TableEntity Slot(string pool, int index, string holder, DateTimeOffset expiresAt) => new(Partition(pool), Row(index))
+    {
+        ["Holder"] = holder,
+        ["ExpiresAt"] = expiresAt,
+    };
+}
+
+/// <summary>Pool definitions in the <c>pools</c> table (PartitionKey <c>pool</c>).</summary>
+public sealed class TablePoolStore(TableClient table) : IPoolStore
+{
+    private const string Partition = "pool";
+
+    /// <inheritdoc />
+    public async Task<Pool?> GetAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var e = await table.GetEntityIfExistsAsync(Partition, KeyEncoding.Encode(name), cancellationToken: cancellationToken);
+        return e is null ? null : Read(e);
+    }
+
+    /// <inheritdoc />
+    public async Task SetAsync(Pool pool, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentOutOfRangeException.ThrowIfNegative(pool.Slots);
+        await table.UpsertEntityAsync(new TableEntity(Partition, KeyEncoding.Encode(pool.Name)) { ["Name"] = pool.Name, ["Slots"] = pool.Slots, ["Description"] = pool.Description }, TableUpdateMode.Replace, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> DeleteAsync(string name, CancellationToken cancellationToken = default) =>
+        table.DeleteEntityAsync(Partition, KeyEncoding.Encode(name), cancellationToken: cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Pool>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var pools = new List<Pool>();
+        await foreach (var e in table.QueryAsync(TableFilter.Create($"PartitionKey eq {Partition}"), cancellationToken: cancellationToken))
+        {
+            pools.Add(Read(e));
+        }
+
+        return [.. pools.OrderBy(p => p.Name, StringComparer.Ordinal)];
+    }
+
+    private static Pool Read(TableEntity e) => new(e.GetString("Name")!, e.GetInt32("Slots") ?? 0, e.GetString("Description"));
+}
