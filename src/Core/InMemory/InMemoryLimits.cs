@@ -7,21 +7,27 @@ namespace Gale.InMemory;
 public sealed class InMemorySlotStore(TimeProvider? clock = null) : ISlotStore
 {
     private readonly Dictionary<(string Pool, int Index), (string Holder, DateTimeOffset ExpiresAt, long Version)> _slots = [];
+    private readonly Dictionary<(string Pool, string Holder), (SlotWaiting Waiting, DateTimeOffset ExpiresAt)> _waiting = [];
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private long _version;
 
     /// <inheritdoc />
-    public Task<SlotLease?> TryAcquireAsync(string pool, int capacity, int count, string holder, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    public Task<SlotLease?> TryAcquireAsync(string pool, int capacity, int count, string holder, int priority, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
     {
         lock (_slots)
         {
             var now = _clock.GetUtcNow();
             var live = _slots.Where(s => s.Key.Pool == pool && s.Value.ExpiresAt > now).Select(s => s.Key.Index).ToHashSet();
             var free = Enumerable.Range(0, capacity).Where(i => !live.Contains(i)).Take(count).ToList();
-            if (capacity - live.Count < count || free.Count < count)
+            var me = _waiting.TryGetValue((pool, holder), out var mine) ? mine.Waiting : new SlotWaiting(holder, priority, now, count);
+            var waiting = _waiting.Where(w => w.Key.Pool == pool && w.Value.ExpiresAt > now).Select(w => w.Value.Waiting);
+            if (capacity - live.Count < count || free.Count < count || !SlotWaiting.MayTake(me, waiting, capacity - live.Count))
             {
+                _waiting[(pool, holder)] = (me, now + SlotWaiting.Timeout);
                 return Task.FromResult<SlotLease?>(null);
             }
+
+            _waiting.Remove((pool, holder));
 
             var taken = new Dictionary<int, string>();
             foreach (var index in free)

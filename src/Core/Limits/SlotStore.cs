@@ -13,9 +13,13 @@ public sealed record SlotLease(string Pool, string Holder, IReadOnlyDictionary<i
 /// </summary>
 public interface ISlotStore
 {
-    /// <summary>Takes <paramref name="count"/> of the pool's <paramref name="capacity"/> slots, all or none.</summary>
-    /// <returns>The lease, or null when not enough slots are free.</returns>
-    Task<SlotLease?> TryAcquireAsync(string pool, int capacity, int count, string holder, DateTimeOffset expiresAt, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Takes <paramref name="count"/> of the pool's <paramref name="capacity"/> slots, all or none, unless holders with a
+    /// higher <paramref name="priority"/> (or the same priority, waiting longer) are waiting for the free slots: then
+    /// the caller is recorded as waiting (for <see cref="SlotWaiting.Timeout"/>) and gets null.
+    /// </summary>
+    /// <returns>The lease, or null when not enough slots are free for this holder.</returns>
+    Task<SlotLease?> TryAcquireAsync(string pool, int capacity, int count, string holder, int priority, DateTimeOffset expiresAt, CancellationToken cancellationToken = default);
 
     /// <summary>Extends a lease; returns the renewed lease, or null when it was lost (expired and taken).</summary>
     Task<SlotLease?> RenewAsync(SlotLease lease, DateTimeOffset expiresAt, CancellationToken cancellationToken = default);
@@ -25,6 +29,26 @@ public interface ISlotStore
 
     /// <summary>Slots in use (unexpired) per pool, for people.</summary>
     Task<int> CountInUseAsync(string pool, DateTimeOffset now, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Who waits for a pool's slots, and the rule that orders them (Airflow: higher priority_weight first).</summary>
+/// <param name="Holder">The waiting attempt.</param>
+/// <param name="Priority">Its priority weight.</param>
+/// <param name="Since">When it started waiting.</param>
+/// <param name="Count">Slots it needs.</param>
+public sealed record SlotWaiting(string Holder, int Priority, DateTimeOffset Since, int Count)
+{
+    /// <summary>A waiting entry not refreshed for this long is forgotten (its attempt is gone).</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>True when <paramref name="me"/> may take its slots from <paramref name="free"/>, given the others waiting.</summary>
+    public static bool MayTake(SlotWaiting me, IEnumerable<SlotWaiting> waiting, int free)
+    {
+        ArgumentNullException.ThrowIfNull(me);
+        ArgumentNullException.ThrowIfNull(waiting);
+        var ahead = waiting.Where(w => w.Holder != me.Holder && (w.Priority > me.Priority || (w.Priority == me.Priority && w.Since < me.Since))).Sum(w => w.Count);
+        return ahead + me.Count <= free;
+    }
 }
 
 /// <summary>A pool: a name, a number of slots and a description (Airflow's Pool).</summary>

@@ -49,6 +49,17 @@ public sealed class HeldSlots(ISlotStore store, IReadOnlyList<SlotLease> leases)
 /// <summary>Takes the slots a task needs before it runs: one of its DAG's max_active_tasks, and pool_slots of its pool.</summary>
 public static class TaskLimits
 {
+    /// <summary>
+    /// A task's effective priority with Airflow's default weight rule (<c>downstream</c>): its priority_weight plus
+    /// those of every task downstream of it, so work that unblocks more goes first.
+    /// </summary>
+    public static int PriorityWeight(Dag dag, DagTask task)
+    {
+        ArgumentNullException.ThrowIfNull(dag);
+        ArgumentNullException.ThrowIfNull(task);
+        return task.PriorityWeight + dag.AllDownstream(task.TaskId).Sum(id => dag.GetTask(id).PriorityWeight);
+    }
+
     /// <summary>The pool that stands for a DAG's max_active_tasks.</summary>
     public static string DagPool(string dagId) => "dag:" + dagId;
 
@@ -74,13 +85,14 @@ public static class TaskLimits
             return (null, $"task needs {task.PoolSlots} slots of pool '{pool.Name}', which has {pool.Slots}");
         }
 
-        var dagLease = await slots.TryAcquireAsync(DagPool(dag.DagId), dag.Settings.MaxActiveTasks, 1, holder, expiresAt, cancellationToken);
+        var priority = PriorityWeight(dag, task);
+        var dagLease = await slots.TryAcquireAsync(DagPool(dag.DagId), dag.Settings.MaxActiveTasks, 1, holder, priority, expiresAt, cancellationToken);
         if (dagLease is null)
         {
             return (null, null);
         }
 
-        var poolLease = await slots.TryAcquireAsync(pool.Name, pool.Slots, task.PoolSlots, holder, expiresAt, cancellationToken);
+        var poolLease = await slots.TryAcquireAsync(pool.Name, pool.Slots, task.PoolSlots, holder, priority, expiresAt, cancellationToken);
         if (poolLease is null)
         {
             await slots.ReleaseAsync(dagLease, CancellationToken.None);

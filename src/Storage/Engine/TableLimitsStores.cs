@@ -16,7 +16,7 @@ public sealed class TableSlotStore(TableClient table, TimeProvider? clock = null
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     /// <inheritdoc />
-    public async Task<SlotLease?> TryAcquireAsync(string pool, int capacity, int count, string holder, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    public async Task<SlotLease?> TryAcquireAsync(string pool, int capacity, int count, string holder, int priority, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         if (count > Math.Min(capacity, 100))
@@ -34,8 +34,29 @@ public sealed class TableSlotStore(TableClient table, TimeProvider? clock = null
             }
 
             var live = current.Where(c => c.Value.GetDateTimeOffset("ExpiresAt") > now).Select(c => c.Key).ToHashSet();
-            if (capacity - live.Count < count)
+            var waiting = new List<SlotWaiting>();
+            SlotWaiting? mine = null;
+            await foreach (var w in table.QueryAsync(TableFilter.Create($"PartitionKey eq {WaitPartition(pool)}"), cancellationToken: cancellationToken))
             {
+                var entry = new SlotWaiting(w.GetString("Holder")!, w.GetInt32("Priority") ?? 0, w.GetDateTimeOffset("Since") ?? now, w.GetInt32("Count") ?? 1);
+                if (entry.Holder == holder)
+                {
+                    mine = entry;
+                }
+                else if (w.GetDateTimeOffset("ExpiresAt") > now)
+                {
+                    waiting.Add(entry);
+                }
+            }
+
+            var me = mine ?? new SlotWaiting(holder, priority, now, count);
+            if (capacity - live.Count < count || !SlotWaiting.MayTake(me, waiting, capacity - live.Count))
+            {
+                // Wait in line: higher priority_weight first, then longest waiting.
+                await table.UpsertEntityAsync(
+                    new TableEntity(WaitPartition(pool), KeyEncoding.Encode(holder)) { ["Holder"] = holder, ["Priority"] = me.Priority, ["Since"] = me.Since, ["Count"] = me.Count, ["ExpiresAt"] = now + SlotWaiting.Timeout },
+                    TableUpdateMode.Replace,
+                    cancellationToken);
                 return null;
             }
 
@@ -46,6 +67,11 @@ public sealed class TableSlotStore(TableClient table, TimeProvider? clock = null
             try
             {
                 var etags = await table.SubmitTransactionAsync(actions, cancellationToken);
+                if (mine is not null)
+                {
+                    await table.DeleteEntityAsync(WaitPartition(pool), KeyEncoding.Encode(holder), cancellationToken: cancellationToken);
+                }
+
                 return new SlotLease(pool, holder, chosen.Select((i, n) => (i, etags[n].ToString())).ToDictionary(p => p.i, p => p.Item2));
             }
             catch (ConcurrencyConflictException)
@@ -103,6 +129,8 @@ public sealed class TableSlotStore(TableClient table, TimeProvider? clock = null
     }
 
     private static string Partition(string pool) => "slots|" + KeyEncoding.Encode(pool);
+
+    private static string WaitPartition(string pool) => "wait|" + KeyEncoding.Encode(pool);
 
     private static string Row(int index) => index.ToString("D6", CultureInfo.InvariantCulture);
 

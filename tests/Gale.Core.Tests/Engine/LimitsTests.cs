@@ -93,15 +93,50 @@ public sealed class LimitsTests
         var clock = new ManualTimeProvider(DateTimeOffset.UnixEpoch);
         var slots = new InMemorySlotStore(clock);
 
-        var first = await slots.TryAcquireAsync("p", 1, 1, "a", clock.GetUtcNow().AddSeconds(10));
-        var blocked = await slots.TryAcquireAsync("p", 1, 1, "b", clock.GetUtcNow().AddSeconds(10));
+        var first = await slots.TryAcquireAsync("p", 1, 1, "a", 1, clock.GetUtcNow().AddSeconds(10));
+        var blocked = await slots.TryAcquireAsync("p", 1, 1, "b", 1, clock.GetUtcNow().AddSeconds(10));
         clock.Advance(TimeSpan.FromSeconds(11));
-        var after = await slots.TryAcquireAsync("p", 1, 1, "b", clock.GetUtcNow().AddSeconds(10));
+        var after = await slots.TryAcquireAsync("p", 1, 1, "b", 1, clock.GetUtcNow().AddSeconds(10));
 
         Assert.NotNull(first);
         Assert.Null(blocked);
         Assert.NotNull(after);
         Assert.Null(await slots.RenewAsync(first!, clock.GetUtcNow().AddSeconds(10))); // lost: b holds it now
+    }
+
+    [Fact]
+    public async Task TryAcquire_ScarceSlot_HighestPriorityWaiterGetsItThenTheLongestWaiting()
+    {
+        var clock = new ManualTimeProvider(DateTimeOffset.UnixEpoch);
+        var slots = new InMemorySlotStore(clock);
+        var expires = clock.GetUtcNow().AddMinutes(5);
+        var holder = await slots.TryAcquireAsync("p", 1, 1, "holder", 1, expires);
+        Assert.Null(await slots.TryAcquireAsync("p", 1, 1, "low-early", 1, expires));
+        clock.Advance(TimeSpan.FromMilliseconds(10));
+        Assert.Null(await slots.TryAcquireAsync("p", 1, 1, "low-late", 1, expires));
+        Assert.Null(await slots.TryAcquireAsync("p", 1, 1, "high", 5, expires));
+
+        await slots.ReleaseAsync(holder!);
+
+        Assert.Null(await slots.TryAcquireAsync("p", 1, 1, "low-late", 1, expires)); // the slot is free, but not its turn
+        Assert.Null(await slots.TryAcquireAsync("p", 1, 1, "low-early", 1, expires));
+        var high = await slots.TryAcquireAsync("p", 1, 1, "high", 5, expires);
+        Assert.NotNull(high);
+        await slots.ReleaseAsync(high!);
+        Assert.Null(await slots.TryAcquireAsync("p", 1, 1, "low-late", 1, expires));
+        Assert.NotNull(await slots.TryAcquireAsync("p", 1, 1, "low-early", 1, expires));
+    }
+
+    [Fact]
+    public void PriorityWeight_DownstreamRule_AddsEveryDownstreamWeight()
+    {
+        var dag = Dag.Create("weights")
+            .Task("a", _ => { }, options: new TaskOptions { PriorityWeight = 2 })
+            .Task("b", _ => { }, after: "a", options: new TaskOptions { PriorityWeight = 3 })
+            .Task("c", _ => { }, after: "b")
+            .Build();
+
+        Assert.Equal([6, 4, 1], new[] { "a", "b", "c" }.Select(t => TaskLimits.PriorityWeight(dag, dag.GetTask(t))));
     }
 
     private static async Task<InMemoryPoolStore> PoolsAsync(params Pool[] pools)
