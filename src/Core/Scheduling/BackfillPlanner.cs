@@ -40,16 +40,7 @@ public sealed record BackfillStep(DagRunInfo Info, BackfillAction Action, DagRun
     /// <summary>The run the step creates or reruns (null for a skip).</summary>
     public DagRun? Run(DateTimeOffset now) => Action switch
     {
-        BackfillAction.Create => new DagRun
-        {
-            DagId = Existing?.DagId ?? string.Empty,
-            RunId = DagRun.CreateRunId(DagRunType.Backfill, Info.LogicalDate),
-            RunType = DagRunType.Backfill,
-            LogicalDate = Info.LogicalDate,
-            DataIntervalStart = Info.DataInterval.Start,
-            DataIntervalEnd = Info.DataInterval.End,
-            QueuedAt = now,
-        },
+        BackfillAction.Create => Info.ToDagRun(Existing?.DagId ?? string.Empty, DagRunType.Backfill, now),
         BackfillAction.Rerun => Existing,
         _ => null,
     };

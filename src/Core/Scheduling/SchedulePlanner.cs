@@ -32,16 +32,7 @@ public static class SchedulePlanner
         var next = state.IsPaused ? null : dag.Timetable.NextDagRunInfo(last, dag.TimeRestriction, now);
         while (next is not null && next.RunAfter <= now && create.Count < maxCreate)
         {
-            create.Add(new DagRun
-            {
-                DagId = dag.DagId,
-                RunId = DagRun.CreateRunId(DagRunType.Scheduled, next.LogicalDate),
-                RunType = DagRunType.Scheduled,
-                LogicalDate = next.LogicalDate,
-                DataIntervalStart = next.DataInterval.Start,
-                DataIntervalEnd = next.DataInterval.End,
-                QueuedAt = now,
-            });
+            create.Add(next.ToDagRun(dag.DagId, DagRunType.Scheduled, now));
             last = next.DataInterval;
             next = dag.Timetable.NextDagRunInfo(last, dag.TimeRestriction, now);
         }

@@ -13,6 +13,18 @@ public sealed record DagRunInfo(DataInterval DataInterval, DateTimeOffset RunAft
     /// <summary>The run's logical date: the start of its data interval (Airflow 2).</summary>
     public DateTimeOffset LogicalDate => DataInterval.Start;
 
+    /// <summary>The run of <paramref name="dagId"/> this info describes, queued at <paramref name="queuedAt"/>, with an Airflow run id for <paramref name="type"/>.</summary>
+    public Gale.Runs.DagRun ToDagRun(string dagId, Gale.Runs.DagRunType type, DateTimeOffset queuedAt) => new()
+    {
+        DagId = dagId,
+        RunId = Gale.Runs.DagRun.CreateRunId(type, LogicalDate),
+        RunType = type,
+        LogicalDate = LogicalDate,
+        DataIntervalStart = DataInterval.Start,
+        DataIntervalEnd = DataInterval.End,
+        QueuedAt = queuedAt,
+    };
+
     /// <summary>A run covering [start, end) that may start at its end.</summary>
     public static DagRunInfo Interval(DateTimeOffset start, DateTimeOffset end) => new(new DataInterval(start, end), end);
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Gale.Dags;
 using Gale.Engine;
 using Gale.Functions.Dags;
 using Gale.Runs;
@@ -29,46 +28,24 @@ internal static class DagsTriggerCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(string dagId, string dagsFolder, string? confText, string? logicalDateText, string? runId, bool wait, string? storage, string output, CancellationToken cancellationToken)
-    {
-        StorageAccountClient account;
-        try
+    private static Task<int> RunAsync(string dagId, string dagsFolder, string? confText, string? logicalDateText, string? runId, bool wait, string? storage, string output, CancellationToken cancellationToken) =>
+        StorageOptions.RunAsync(storage, async account =>
         {
-            account = StorageOptions.Resolve(storage);
-        }
-        catch (FormatException e)
-        {
-            return CliOutput.Error(e.Message);
-        }
+            var (bag, errors) = DagDiscovery.LoadAll(dagsFolder, await BlobDagSource.LoadAsync(account.GetBlobContainerClient("dags"), cancellationToken));
+            var dag = ManualRunRequest.FindDag(bag, errors, dagId, out var dagError);
+            if (dag is null)
+            {
+                return CliOutput.Error(dagError!);
+            }
 
-        (DagBag Bag, IReadOnlyList<DagImportError> Errors) loaded;
-        try
-        {
-            loaded = DagDiscovery.LoadAll(dagsFolder, await BlobDagSource.LoadAsync(account.GetBlobContainerClient("dags"), cancellationToken));
-        }
-        catch (Exception e) when (e is StorageException or HttpRequestException)
-        {
-            await Console.Error.WriteLineAsync($"gale: storage is not reachable: {e.Message}. Is `gale serve` running?");
-            return CliOutput.Failed;
-        }
+            var run = ManualRunRequest.Create(dag, logicalDateText, confText, runId, out var runError);
+            if (run is null)
+            {
+                return CliOutput.Error(runError!);
+            }
 
-        var (bag, errors) = loaded;
-        var dag = ManualRunRequest.FindDag(bag, errors, dagId, out var dagError);
-        if (dag is null)
-        {
-            return CliOutput.Error(dagError!);
-        }
-
-        var run = ManualRunRequest.Create(dag, logicalDateText, confText, runId, out var runError);
-        if (run is null)
-        {
-            return CliOutput.Error(runError!);
-        }
-
-        var store = StorageEngine.RunStore(account);
-        var engine = new RunEngine(store, bag, StorageEngine.TaskQueue(account, TimeProvider.System), StorageEngine.ControlQueue(account, TimeProvider.System), TimeProvider.System, new EngineOptions { RunReadyTasksLocally = false });
-        try
-        {
+            var store = StorageEngine.RunStore(account);
+            var engine = new RunEngine(store, bag, StorageEngine.TaskQueue(account, TimeProvider.System), StorageEngine.ControlQueue(account, TimeProvider.System), TimeProvider.System, new EngineOptions { RunReadyTasksLocally = false });
             await GaleStorageLayout.EnsureCreatedAsync(account, cancellationToken);
             var (snapshot, created) = await engine.CreateRunAsync(dag, run, start: false, cancellationToken); // queued: the scheduler starts it within max_active_runs
             if (!created)
@@ -76,30 +53,13 @@ internal static class DagsTriggerCommand
                 return CliOutput.Error($"run '{run.RunId}' of DAG '{dag.DagId}' already exists.");
             }
 
-            if (!wait)
-            {
-                RunPrinter.Print(dag, snapshot, output);
-                return CliOutput.Ok;
-            }
-
-            while (!snapshot.Run.State.IsFinished())
+            while (wait && !snapshot.Run.State.IsFinished())
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
                 snapshot = (await store.LoadAsync(run.Key, cancellationToken))!;
             }
 
             RunPrinter.Print(dag, snapshot, output);
-            return snapshot.Run.State == DagRunState.Success ? CliOutput.Ok : CliOutput.Failed;
-        }
-        catch (StorageException e)
-        {
-            await Console.Error.WriteLineAsync($"gale: storage is not reachable ({e.Status} {e.ErrorCode}): {e.Message}. Is `gale serve` running?");
-            return CliOutput.Failed;
-        }
-        catch (HttpRequestException e)
-        {
-            await Console.Error.WriteLineAsync($"gale: storage is not reachable: {e.Message}. Is `gale serve` running?");
-            return CliOutput.Failed;
-        }
-    }
+            return !wait || snapshot.Run.State == DagRunState.Success ? CliOutput.Ok : CliOutput.Failed;
+        });
 }
