@@ -6,8 +6,8 @@ namespace Gale.Functions.Hosting;
 /// <summary>Builds Gale's web application (API, later the UI) on a given builder, so hosts and tests share one composition.</summary>
 public static class GaleWebApp
 {
-    /// <summary>Registers Gale's services for <paramref name="account"/> and maps its endpoints.</summary>
-    public static WebApplication Build(WebApplicationBuilder builder, StorageAccountClient account)
+    /// <summary>Registers Gale's services for <paramref name="account"/> and maps its endpoints; the REST API needs <paramref name="api"/>.</summary>
+    public static WebApplication Build(WebApplicationBuilder builder, StorageAccountClient account, ApiContext? api = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -16,6 +16,13 @@ public static class GaleWebApp
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
         var app = builder.Build();
         app.MapHealthEndpoints();
+        if (api is not null)
+        {
+            var v1 = app.MapGroup("/api/v1").RequireApiKey(api.Keys);
+            v1.MapDagEndpoints(api);
+            v1.MapDagRunEndpoints(api);
+        }
+
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using Gale.Engine;
+using Gale.Functions.Api;
 using Gale.Functions.Dags;
 using Gale.Storage;
 using Gale.Storage.Engine;
@@ -54,14 +55,12 @@ internal static partial class ServeHost
                 await Console.Error.WriteLineAsync($"DAG import error in {error.Source}: {error.Error}");
             }
 
-            var builder = WebApplication.CreateBuilder();
-            builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
-            var app = GaleWebApp.Build(builder, account);
-            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
             TaskServices services;
+            ApiKeys keys;
             try
             {
                 services = StorageEngine.Services(account, LocalSettings.Get, LocalSettings.All);
+                keys = ApiKeys.Parse(LocalSettings.Get(ApiKeys.SettingName));
             }
             catch (FormatException e)
             {
@@ -69,10 +68,14 @@ internal static partial class ServeHost
                 return 2;
             }
 
+            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
             await using var engine = StorageEngine.CreateHost(account, dags, new EngineOptions { TaskConcurrency = options.TaskConcurrency }, TimeProvider.System, loggers, services);
+            var builder = WebApplication.CreateBuilder();
+            builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
+            var app = GaleWebApp.Build(builder, account, new ApiContext(account, dags, engine.Engine, StorageEngine.RunStore(account), StorageEngine.DagStateStore(account), keys));
             engine.Start();
             await app.StartAsync(cancellationToken);
-            Console.WriteLine($"Gale is running: {dags.Dags.Count} DAGs ({string.Join(", ", dags.Dags.Select(d => d.DagId))}), API http://127.0.0.1:{options.Port}/api/v1/health, storage: {description}. Press Ctrl+C to stop.");
+            Console.WriteLine($"Gale is running: {dags.Dags.Count} DAGs ({string.Join(", ", dags.Dags.Select(d => d.DagId))}), API http://127.0.0.1:{options.Port}/api/v1 ({(keys.Any ? $"API keys in {ApiKeys.Header}" : $"closed: set {ApiKeys.SettingName}")}; health is open), storage: {description}. Press Ctrl+C to stop.");
             await app.WaitForShutdownAsync(cancellationToken);
             Console.WriteLine("Stopping: in-flight task attempts are released back to the queue…");
             await engine.StopAsync();

@@ -1,0 +1,14 @@
+using Gale.Engine;
+using Gale.Scheduling;
+using Gale.Storage;
+
+namespace Gale.Functions.Api;
+
+/// <summary>What the REST API works with: the storage account, the loaded DAGs, the engine that creates and changes runs, and the API keys.</summary>
+/// <param name="Account">The storage account.</param>
+/// <param name="Dags">The DAGs this host loaded.</param>
+/// <param name="Engine">Creates runs and applies events to them.</param>
+/// <param name="Runs">Reads runs.</param>
+/// <param name="DagStates">Paused flags and next runs.</param>
+/// <param name="Keys">Who may call the API.</param>
+public sealed record ApiContext(StorageAccountClient Account, DagBag Dags, RunEngine Engine, IRunStore Runs, IDagStateStore DagStates, ApiKeys Keys);

@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Text.Json;
+using Gale.Dags;
+using Gale.Runs;
+using Gale.Scheduling;
+
+namespace Gale.Functions.Api;
+
+/// <summary>Gale's objects in the field names of Airflow's stable REST API.</summary>
+internal static class ApiJson
+{
+    public static string? Iso(DateTimeOffset? value) => value?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'+00:00'", CultureInfo.InvariantCulture);
+
+    public static Dictionary<string, object?> Dag(Dag dag, DagState? state) => new()
+    {
+        ["dag_id"] = dag.DagId,
+        ["description"] = dag.Settings.Description,
+        ["fileloc"] = dag.Settings.Fileloc,
+        ["is_paused"] = state?.IsPaused ?? dag.Settings.IsPausedUponCreation,
+        ["is_active"] = true,
+        ["has_import_errors"] = false,
+        ["tags"] = dag.Settings.Tags.Select(t => new Dictionary<string, string> { ["name"] = t }).ToList(),
+        ["timetable_description"] = dag.Timetable.Summary,
+        ["timezone"] = dag.Settings.Timezone ?? "UTC",
+        ["catchup"] = dag.Settings.Catchup,
+        ["start_date"] = Iso(dag.Settings.StartDate),
+        ["end_date"] = Iso(dag.Settings.EndDate),
+        ["max_active_runs"] = dag.Settings.MaxActiveRuns,
+        ["max_active_tasks"] = dag.Settings.MaxActiveTasks,
+        ["next_dagrun"] = Iso(state?.NextRun?.LogicalDate),
+        ["next_dagrun_data_interval_start"] = Iso(state?.NextRun?.DataInterval.Start),
+        ["next_dagrun_data_interval_end"] = Iso(state?.NextRun?.DataInterval.End),
+        ["next_dagrun_create_after"] = Iso(state?.NextRun?.RunAfter),
+    };
+
+    public static Dictionary<string, object?> Run(DagRun run) => new()
+    {
+        ["dag_id"] = run.DagId,
+        ["dag_run_id"] = run.RunId,
+        ["logical_date"] = Iso(run.LogicalDate),
+        ["execution_date"] = Iso(run.LogicalDate),
+        ["data_interval_start"] = Iso(run.DataIntervalStart),
+        ["data_interval_end"] = Iso(run.DataIntervalEnd),
+        ["run_type"] = run.RunType switch
+        {
+            DagRunType.Manual => "manual",
+            DagRunType.Scheduled => "scheduled",
+            DagRunType.Backfill => "backfill",
+            _ => "asset_triggered",
+        },
+        ["state"] = run.State.ToAirflowName(),
+        ["external_trigger"] = run.RunType == DagRunType.Manual,
+        ["queued_at"] = Iso(run.QueuedAt),
+        ["start_date"] = Iso(run.StartDate),
+        ["end_date"] = Iso(run.EndDate),
+        ["conf"] = JsonDocument.Parse(run.Conf).RootElement.Clone(),
+    };
+}

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using Gale.Scheduling;
+
+namespace Gale.Functions.Api;
+
+/// <summary><c>/api/v1/dags</c>: list, get, and pause or unpause (PATCH is_paused).</summary>
+internal static class DagEndpoints
+{
+    public static void MapDagEndpoints(this RouteGroupBuilder api, ApiContext ctx)
+    {
+        api.MapGet("/dags", async (HttpRequest request, CancellationToken ct) =>
+        {
+            var (limit, offset, error) = Paging.Read(request);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            var tags = request.Query["tags"].Where(t => !string.IsNullOrEmpty(t)).ToHashSet(StringComparer.Ordinal);
+            var pattern = request.Query["dag_id_pattern"].FirstOrDefault();
+            bool? paused = null;
+            if (request.Query.TryGetValue("paused", out var p))
+            {
+                if (!bool.TryParse(p, out var value))
+                {
+                    return Problems.BadRequest($"paused: '{p}' must be true or false.");
+                }
+
+                paused = value;
+            }
+
+            var states = (await ctx.DagStates.ListAsync(ct)).ToDictionary(s => s.DagId, StringComparer.Ordinal);
+            var dags = ctx.Dags.Dags
+                .Where(d => tags.Count == 0 || d.Settings.Tags.Any(tags.Contains))
+                .Where(d => pattern is null || d.DagId.Contains(pattern, StringComparison.OrdinalIgnoreCase))
+                .Select(d => (Dag: d, State: states.GetValueOrDefault(d.DagId)))
+                .Where(x => paused is null || (x.State?.IsPaused ?? x.Dag.Settings.IsPausedUponCreation) == paused)
+                .OrderBy(x => x.Dag.DagId, StringComparer.Ordinal)
+                .ToList();
+            return Results.Json(new Dictionary<string, object>
+            {
+                ["dags"] = dags.Skip(offset).Take(limit).Select(x => ApiJson.Dag(x.Dag, x.State)).ToList(),
+                ["total_entries"] = dags.Count,
+            });
+        });
+
+        api.MapGet("/dags/{dagId}", async (string dagId, CancellationToken ct) =>
+            ctx.Dags.Find(dagId) is { } dag
+                ? Results.Json(ApiJson.Dag(dag, await ctx.DagStates.GetAsync(dagId, ct)))
+                : Problems.NotFound($"DAG '{dagId}' is not loaded."));
+
+        api.MapPatch("/dags/{dagId}", async (string dagId, HttpRequest request, CancellationToken ct) =>
+        {
+            if (ctx.Dags.Find(dagId) is not { } dag)
+            {
+                return Problems.NotFound($"DAG '{dagId}' is not loaded.");
+            }
+
+            var (body, error) = await ApiBody.ReadObjectAsync(request, ct);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            var mask = request.Query["update_mask"].SelectMany(m => (m ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+            var stray = mask.Concat(body!.Value.EnumerateObject().Select(f => f.Name)).Where(n => n != "is_paused" && !(mask.Count > 0 && !mask.Contains(n))).Distinct().ToList();
+            if (stray.Count > 0 && mask.Count == 0)
+            {
+                return Problems.BadRequest($"{stray[0]}: only is_paused can be changed.");
+            }
+
+            if (!body.Value.TryGetProperty("is_paused", out var isPaused) || isPaused.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                return Problems.BadRequest("is_paused: required, true or false.");
+            }
+
+            var state = await Scheduler.SetPausedAsync(ctx.DagStates, dag.DagId, isPaused.GetBoolean(), ct);
+            return Results.Json(ApiJson.Dag(dag, state));
+        });
+    }
+}
+
+/// <summary>Request bodies: JSON objects, with 400 problems that say what is wrong.</summary>
+internal static class ApiBody
+{
+    public static async Task<(JsonElement? Body, IResult? Error)> ReadObjectAsync(HttpRequest request, CancellationToken ct)
+    {
+        try
+        {
+            using var json = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct);
+            return json.RootElement.ValueKind == JsonValueKind.Object
+                ? (json.RootElement.Clone(), null)
+                : (null, Problems.BadRequest("body: must be a JSON object."));
+        }
+        catch (JsonException e)
+        {
+            return (null, Problems.BadRequest($"body: not valid JSON ({e.Message})."));
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using System.Text.Json;
+using Gale.Runs;
+using Gale.Timetables;
+
+namespace Gale.Functions.Api;
+
+/// <summary><c>/api/v1/dags/{dag_id}/dagRuns</c>: list (<c>~</c> for every DAG), get, and trigger.</summary>
+internal static class DagRunEndpoints
+{
+    private static readonly HashSet<string> TriggerFields = ["dag_run_id", "logical_date", "execution_date", "conf", "note"];
+
+    public static void MapDagRunEndpoints(this RouteGroupBuilder api, ApiContext ctx)
+    {
+        api.MapGet("/dags/{dagId}/dagRuns", async (string dagId, HttpRequest request, CancellationToken ct) =>
+        {
+            var (limit, offset, error) = Paging.Read(request);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            if (dagId != "~" && ctx.Dags.Find(dagId) is null)
+            {
+                return Problems.NotFound($"DAG '{dagId}' is not loaded.");
+            }
+
+            var states = new HashSet<DagRunState>();
+            foreach (var name in request.Query["state"].Where(s => !string.IsNullOrEmpty(s)))
+            {
+                try
+                {
+                    states.Add(States.ParseRunState(name!));
+                }
+                catch (FormatException e)
+                {
+                    return Problems.BadRequest($"state: {e.Message}");
+                }
+            }
+
+            var runs = new List<DagRun>();
+            await foreach (var run in ctx.Runs.ListRunsAsync(dagId == "~" ? null : dagId, cancellationToken: ct))
+            {
+                if (states.Count == 0 || states.Contains(run.State))
+                {
+                    runs.Add(run);
+                }
+            }
+
+            var ordered = runs.OrderBy(r => r.LogicalDate).ThenBy(r => r.RunId, StringComparer.Ordinal).ToList();
+            return Results.Json(new Dictionary<string, object>
+            {
+                ["dag_runs"] = ordered.Skip(offset).Take(limit).Select(ApiJson.Run).ToList(),
+                ["total_entries"] = ordered.Count,
+            });
+        });
+
+        api.MapGet("/dags/{dagId}/dagRuns/{runId}", async (string dagId, string runId, CancellationToken ct) =>
+            await ctx.Runs.LoadAsync(new RunKey(dagId, runId), ct) is { } snapshot
+                ? Results.Json(ApiJson.Run(snapshot.Run))
+                : Problems.NotFound($"DAG '{dagId}' has no run '{runId}'."));
+
+        api.MapPost("/dags/{dagId}/dagRuns", async (string dagId, HttpRequest request, CancellationToken ct) =>
+        {
+            if (ctx.Dags.Find(dagId) is not { } dag)
+            {
+                return Problems.NotFound($"DAG '{dagId}' is not loaded.");
+            }
+
+            var (body, error) = await ApiBody.ReadObjectAsync(request, ct);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            var b = body!.Value;
+            if (b.EnumerateObject().Select(f => f.Name).FirstOrDefault(n => !TriggerFields.Contains(n)) is { } unknown)
+            {
+                return Problems.BadRequest($"{unknown}: unknown field (expected dag_run_id, logical_date, conf, note).");
+            }
+
+            string? runId = null;
+            if (b.TryGetProperty("dag_run_id", out var id) && id.ValueKind != JsonValueKind.Null)
+            {
+                runId = id.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(id.GetString()) && id.GetString()!.Length <= 250
+                    ? id.GetString()
+                    : null;
+                if (runId is null)
+                {
+                    return Problems.BadRequest("dag_run_id: must be a non-empty string of at most 250 characters.");
+                }
+            }
+
+            DateTimeOffset? logicalDate = null;
+            var dateField = b.TryGetProperty("logical_date", out var ld) ? ("logical_date", ld) : b.TryGetProperty("execution_date", out var ed) ? ("execution_date", ed) : (null, default);
+            if (dateField.Item1 is { } dateName && dateField.Item2.ValueKind != JsonValueKind.Null)
+            {
+                try
+                {
+                    logicalDate = dateField.Item2.ValueKind == JsonValueKind.String
+                        ? TimetableParser.ParseDate(dateField.Item2.GetString()!, TimetableParser.Zone(dag.Settings.Timezone))
+                        : throw new FormatException("not a string");
+                }
+                catch (FormatException)
+                {
+                    return Problems.BadRequest($"{dateName}: must be an ISO 8601 date or date-time.");
+                }
+            }
+
+            string? conf = null;
+            if (b.TryGetProperty("conf", out var c) && c.ValueKind != JsonValueKind.Null)
+            {
+                if (c.ValueKind != JsonValueKind.Object)
+                {
+                    return Problems.BadRequest("conf: must be a JSON object.");
+                }
+
+                conf = c.GetRawText();
+            }
+
+            var (run, problems) = ManualRuns.Create(dag, logicalDate, conf, runId, ctx.Engine.Clock.GetUtcNow());
+            if (run is null)
+            {
+                return Problems.BadRequest($"conf: {string.Join("; ", problems)}.");
+            }
+
+            var (snapshot, created) = await ctx.Engine.CreateRunAsync(dag, run, start: false, ct);
+            return created
+                ? Results.Json(ApiJson.Run(snapshot.Run))
+                : Problems.Conflict($"DAG '{dagId}' already has a run '{run.RunId}'.");
+        });
+    }
+}
