@@ -33,6 +33,28 @@ internal static class ApiJson
         ["next_dagrun_create_after"] = Iso(state?.NextRun?.RunAfter),
     };
 
+    public static Dictionary<string, object?> TaskInstance(Dag dag, DagRun run, TaskInstance ti) => new()
+    {
+        ["dag_id"] = run.DagId,
+        ["dag_run_id"] = run.RunId,
+        ["task_id"] = ti.TaskId,
+        ["map_index"] = ti.MapIndex,
+        ["state"] = ti.State == TaskInstanceState.None ? null : ti.State.ToAirflowName(),
+        ["try_number"] = ti.TryNumber,
+        ["max_tries"] = ti.MaxTries,
+        ["logical_date"] = Iso(run.LogicalDate),
+        ["start_date"] = Iso(ti.StartDate),
+        ["end_date"] = Iso(ti.EndDate),
+        ["duration"] = ti.StartDate is { } s && ti.EndDate is { } e ? (e - s).TotalSeconds : null,
+        ["queued_when"] = Iso(ti.QueuedAt),
+        ["hostname"] = ti.WorkerId,
+        ["operator"] = dag.HasTask(ti.TaskId) ? dag.GetTask(ti.TaskId).Operator.OperatorName : null,
+        ["pool"] = dag.HasTask(ti.TaskId) ? dag.GetTask(ti.TaskId).Pool : null,
+        ["pool_slots"] = dag.HasTask(ti.TaskId) ? dag.GetTask(ti.TaskId).PoolSlots : null,
+        ["priority_weight"] = dag.HasTask(ti.TaskId) ? dag.GetTask(ti.TaskId).PriorityWeight : null,
+        ["note"] = ti.Message,
+    };
+
     public static Dictionary<string, object?> Run(DagRun run) => new()
     {
         ["dag_id"] = run.DagId,

@@ -21,6 +21,7 @@ public static class GaleWebApp
             var v1 = app.MapGroup("/api/v1").RequireApiKey(api.Keys);
             v1.MapDagEndpoints(api);
             v1.MapDagRunEndpoints(api);
+            v1.MapTaskInstanceEndpoints(api);
         }
 
         return app;

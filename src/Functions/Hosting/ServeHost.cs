@@ -72,7 +72,7 @@ internal static partial class ServeHost
             await using var engine = StorageEngine.CreateHost(account, dags, new EngineOptions { TaskConcurrency = options.TaskConcurrency }, TimeProvider.System, loggers, services);
             var builder = WebApplication.CreateBuilder();
             builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
-            var app = GaleWebApp.Build(builder, account, new ApiContext(account, dags, engine.Engine, StorageEngine.RunStore(account), StorageEngine.DagStateStore(account), keys));
+            var app = GaleWebApp.Build(builder, account, new ApiContext(account, dags, engine.Engine, StorageEngine.RunStore(account), StorageEngine.DagStateStore(account), keys) { Services = services });
             engine.Start();
             await app.StartAsync(cancellationToken);
             Console.WriteLine($"Gale is running: {dags.Dags.Count} DAGs ({string.Join(", ", dags.Dags.Select(d => d.DagId))}), API http://127.0.0.1:{options.Port}/api/v1 ({(keys.Any ? $"API keys in {ApiKeys.Header}" : $"closed: set {ApiKeys.SettingName}")}; health is open), storage: {description}. Press Ctrl+C to stop.");

@@ -1,0 +1,144 @@
+using System.Text.Json;
+using Gale.Logs;
+using Gale.Runs;
+using Gale.Runs.Events;
+
+namespace Gale.Functions.Api;
+
+/// <summary>Task instances of a run: list, get, rendered fields, logs, and clear (Airflow's clearTaskInstances).</summary>
+internal static class TaskInstanceEndpoints
+{
+    public static void MapTaskInstanceEndpoints(this RouteGroupBuilder api, ApiContext ctx)
+    {
+        api.MapGet("/dags/{dagId}/dagRuns/{runId}/taskInstances", async (string dagId, string runId, HttpRequest request, CancellationToken ct) =>
+        {
+            var (limit, offset, error) = Paging.Read(request);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            if (ctx.Dags.Find(dagId) is not { } dag || await ctx.Runs.LoadAsync(new RunKey(dagId, runId), ct) is not { } snapshot)
+            {
+                return Problems.NotFound($"DAG '{dagId}' has no run '{runId}'.");
+            }
+
+            var tis = snapshot.Tasks.Values.OrderBy(t => dag.HasTask(t.TaskId) ? dag.OrderOf(t.TaskId) : int.MaxValue).ThenBy(t => t.MapIndex).ToList();
+            return Results.Json(new Dictionary<string, object>
+            {
+                ["task_instances"] = tis.Skip(offset).Take(limit).Select(t => ApiJson.TaskInstance(dag, snapshot.Run, t)).ToList(),
+                ["total_entries"] = tis.Count,
+            });
+        });
+
+        api.MapGet("/dags/{dagId}/dagRuns/{runId}/taskInstances/{taskId}", async (string dagId, string runId, string taskId, HttpRequest request, CancellationToken ct) =>
+        {
+            var (dag, snapshot, ti, problem) = await FindAsync(ctx, dagId, runId, taskId, request, ct);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            var body = ApiJson.TaskInstance(dag!, snapshot!.Run, ti!);
+            var rendered = await ctx.Services.Rendered.GetAsync(dagId, runId, taskId, ti!.MapIndex, ct);
+            body["rendered_fields"] = rendered?.Fields;
+            return Results.Json(body);
+        });
+
+        api.MapGet("/dags/{dagId}/dagRuns/{runId}/taskInstances/{taskId}/logs/{tryNumber:int}", async (string dagId, string runId, string taskId, int tryNumber, HttpRequest request, CancellationToken ct) =>
+        {
+            var (_, _, ti, problem) = await FindAsync(ctx, dagId, runId, taskId, request, ct);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            var text = await ctx.Services.Logs.ReadAsync(new TaskLogKey(dagId, runId, taskId, ti!.MapIndex, tryNumber), ct);
+            if (text is null)
+            {
+                return Problems.NotFound($"task '{taskId}' has no log for try {tryNumber}.");
+            }
+
+            return request.Headers.Accept.Any(a => a?.Contains("text/plain", StringComparison.OrdinalIgnoreCase) == true)
+                ? Results.Text(text, "text/plain; charset=utf-8")
+                : Results.Json(new Dictionary<string, object?> { ["content"] = text, ["continuation_token"] = null });
+        });
+
+        api.MapPost("/dags/{dagId}/clearTaskInstances", async (string dagId, HttpRequest request, CancellationToken ct) =>
+        {
+            if (ctx.Dags.Find(dagId) is not { } dag)
+            {
+                return Problems.NotFound($"DAG '{dagId}' is not loaded.");
+            }
+
+            var (body, error) = await ApiBody.ReadObjectAsync(request, ct);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            var b = body!.Value;
+            var allowed = new HashSet<string>(["dag_run_id", "task_ids", "include_downstream", "include_upstream", "only_failed", "dry_run"], StringComparer.Ordinal);
+            if (b.EnumerateObject().Select(f => f.Name).FirstOrDefault(n => !allowed.Contains(n)) is { } unknown)
+            {
+                return Problems.BadRequest($"{unknown}: unknown field (expected {string.Join(", ", allowed)}).");
+            }
+
+            if (!b.TryGetProperty("dag_run_id", out var runIdJson) || runIdJson.ValueKind != JsonValueKind.String)
+            {
+                return Problems.BadRequest("dag_run_id: required, the run whose task instances to clear.");
+            }
+
+            var taskIds = b.TryGetProperty("task_ids", out var ids) && ids.ValueKind == JsonValueKind.Array
+                ? ids.EnumerateArray().Select(i => i.GetString() ?? string.Empty).ToList()
+                : dag.TopologicalOrder.Select(t => t.TaskId).ToList();
+            if (taskIds.FirstOrDefault(t => !dag.HasTask(t)) is { } badTask)
+            {
+                return Problems.BadRequest($"task_ids: DAG '{dagId}' has no task '{badTask}'.");
+            }
+
+            var key = new RunKey(dagId, runIdJson.GetString()!);
+            if (await ctx.Runs.LoadAsync(key, ct) is not { } snapshot)
+            {
+                return Problems.NotFound($"DAG '{dagId}' has no run '{key.RunId}'.");
+            }
+
+            bool Flag(string name) => b.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.True;
+            var cleared = new TasksCleared
+            {
+                EventId = $"api-clear:{Guid.NewGuid():N}",
+                TaskIds = taskIds,
+                IncludeDownstream = Flag("include_downstream"),
+                IncludeUpstream = Flag("include_upstream"),
+                OnlyFailed = Flag("only_failed"),
+                At = ctx.Engine.Clock.GetUtcNow(),
+            };
+            var after = RunDecider.Decide(dag, snapshot, [cleared], ctx.Engine.Clock.GetUtcNow()).Snapshot;
+            var changed = after.Tasks.Values.Where(t => snapshot.Find(t.Key) is { } before && (before.TryNumber != t.TryNumber || before.State != t.State)).ToList();
+            if (!Flag("dry_run"))
+            {
+                after = await ctx.Engine.ApplyAsync(key, [cleared], ct);
+            }
+
+            return Results.Json(new Dictionary<string, object>
+            {
+                ["task_instances"] = changed.Select(t => ApiJson.TaskInstance(dag, after.Run, after.Find(t.Key) ?? t)).ToList(),
+                ["total_entries"] = changed.Count,
+            });
+        });
+    }
+
+    private static async Task<(Gale.Dags.Dag? Dag, RunSnapshot? Snapshot, TaskInstance? Ti, IResult? Problem)> FindAsync(ApiContext ctx, string dagId, string runId, string taskId, HttpRequest request, CancellationToken ct)
+    {
+        var mapIndex = int.TryParse(request.Query["map_index"], out var m) ? m : -1;
+        if (ctx.Dags.Find(dagId) is not { } dag || await ctx.Runs.LoadAsync(new RunKey(dagId, runId), ct) is not { } snapshot)
+        {
+            return (null, null, null, Problems.NotFound($"DAG '{dagId}' has no run '{runId}'."));
+        }
+
+        var ti = snapshot.Find(new TaskInstanceKey(taskId, mapIndex));
+        return ti is null
+            ? (null, null, null, Problems.NotFound($"run '{runId}' has no task instance '{taskId}'{(mapIndex >= 0 ? $" [{mapIndex}]" : string.Empty)}."))
+            : (dag, snapshot, ti, null);
+    }
+}

@@ -1,0 +1,90 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Gale.Dags;
+using Gale.Engine;
+using Gale.Functions.Api;
+using Gale.Operators;
+using Gale.Scheduling;
+using Gale.Storage.Engine;
+
+namespace Gale.Functions.Tests;
+
+/// <summary>Task instance endpoints against a running engine on Azurite: a run triggered through the API finishes, its logs and rendered fields are served, and a clear reruns a task.</summary>
+public sealed class ApiTaskInstanceTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+{
+    private const string Key = "admin-key-0123456789";
+
+    [Fact]
+    public async Task TriggeredRun_TaskInstancesLogsRenderedFieldsAndClear_ServedAsAirflowShapes()
+    {
+        var dag = Dag.Create("api_ti")
+            .Task("extract", new ShellOperator("echo extracted {{ ds }}"))
+            .Task("load", _ => "loaded", after: "extract")
+            .Build();
+        var dags = new DagBag([dag]);
+        var runs = new TableRunStore(await azurite.NewTableAsync());
+        var states = new TableDagStateStore(await azurite.NewTableAsync());
+        var services = new TaskServices();
+        await using var host = new EngineHost(runs, dags, new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System),
+            services, TimeProvider.System, new EngineOptions { Lease = TimeSpan.FromSeconds(30), MaxPollInterval = TimeSpan.FromMilliseconds(200) },
+            dagStates: states, schedulerOptions: new SchedulerOptions { Interval = TimeSpan.FromMilliseconds(200) });
+        host.Start();
+        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, new ApiContext(azurite.Account, dags, host.Engine, runs, states, ApiKeys.Parse($"{Key}:admin")) { Services = services });
+        await using var _ = app;
+        client.DefaultRequestHeaders.Add(ApiKeys.Header, Key);
+
+        using var trigger = await client.PostAsJsonAsync(new Uri("/api/v1/dags/api_ti/dagRuns", UriKind.Relative), new { dag_run_id = "r1", logical_date = "2024-02-03" });
+        Assert.Equal(HttpStatusCode.OK, trigger.StatusCode);
+        JsonElement run = default;
+        for (var i = 0; i < 150; i++)
+        {
+            run = JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/v1/dags/api_ti/dagRuns/r1", UriKind.Relative))).RootElement.Clone();
+            if (run.GetProperty("state").GetString() == "success")
+            {
+                break;
+            }
+
+            await Task.Delay(200);
+        }
+
+        Assert.Equal("success", run.GetProperty("state").GetString());
+        var list = JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/v1/dags/api_ti/dagRuns/r1/taskInstances", UriKind.Relative))).RootElement;
+        Assert.Equal(2, list.GetProperty("total_entries").GetInt32());
+        Assert.Equal(["extract", "load"], list.GetProperty("task_instances").EnumerateArray().Select(t => t.GetProperty("task_id").GetString()));
+        Assert.All(list.GetProperty("task_instances").EnumerateArray(), t => Assert.Equal(("success", 1), (t.GetProperty("state").GetString(), t.GetProperty("try_number").GetInt32())));
+
+        var extract = JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/v1/dags/api_ti/dagRuns/r1/taskInstances/extract", UriKind.Relative))).RootElement;
+        Assert.Equal("echo extracted 2024-02-03", extract.GetProperty("rendered_fields").GetProperty("command").GetString());
+        Assert.Equal("shell", extract.GetProperty("operator").GetString());
+
+        var log = JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/v1/dags/api_ti/dagRuns/r1/taskInstances/extract/logs/1", UriKind.Relative))).RootElement;
+        Assert.Contains("extracted 2024-02-03", log.GetProperty("content").GetString(), StringComparison.Ordinal);
+        using var missingLog = await client.GetAsync(new Uri("/api/v1/dags/api_ti/dagRuns/r1/taskInstances/extract/logs/7", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, missingLog.StatusCode);
+
+        using var dry = await client.PostAsJsonAsync(new Uri("/api/v1/dags/api_ti/clearTaskInstances", UriKind.Relative), new { dag_run_id = "r1", task_ids = new[] { "extract" }, include_downstream = true, dry_run = true });
+        var dryBody = JsonDocument.Parse(await dry.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(2, dryBody.GetProperty("total_entries").GetInt32());
+        Assert.Equal("success", JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/v1/dags/api_ti/dagRuns/r1", UriKind.Relative))).RootElement.GetProperty("state").GetString());
+
+        using var clear = await client.PostAsJsonAsync(new Uri("/api/v1/dags/api_ti/clearTaskInstances", UriKind.Relative), new { dag_run_id = "r1", task_ids = new[] { "load" } });
+        Assert.Equal(HttpStatusCode.OK, clear.StatusCode);
+        JsonElement load = default;
+        for (var i = 0; i < 150; i++)
+        {
+            load = JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/v1/dags/api_ti/dagRuns/r1/taskInstances/load", UriKind.Relative))).RootElement.Clone();
+            if (load.GetProperty("try_number").GetInt32() == 2 && load.GetProperty("state").GetString() == "success")
+            {
+                break;
+            }
+
+            await Task.Delay(200);
+        }
+
+        Assert.Equal((2, "success"), (load.GetProperty("try_number").GetInt32(), load.GetProperty("state").GetString()));
+        using var badClear = await client.PostAsJsonAsync(new Uri("/api/v1/dags/api_ti/clearTaskInstances", UriKind.Relative), new { dag_run_id = "r1", task_ids = new[] { "nope" } });
+        Assert.Equal(HttpStatusCode.BadRequest, badClear.StatusCode);
+        Assert.Contains("task_ids:", await badClear.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
