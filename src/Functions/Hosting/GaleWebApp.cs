@@ -22,6 +22,7 @@ public static class GaleWebApp
             v1.MapDagEndpoints(api);
             v1.MapDagRunEndpoints(api);
             v1.MapTaskInstanceEndpoints(api);
+            v1.MapResourceEndpoints(api);
         }
 
         return app;

@@ -126,8 +126,8 @@ public sealed class TableRunStore(TableClient runs) : IRunStore
             filter += " and " + TableFilter.Create($"State eq {s.ToAirflowName()}");
         }
 
-        var select = new[] { "DagId", "RunId", "RunType", "State", "LogicalDate", "DataIntervalStart", "DataIntervalEnd", "QueuedAt", "StartDate", "EndDate" };
-        await foreach (var e in runs.QueryAsync(filter, select, cancellationToken: cancellationToken))
+        // No $select: the conf lives in the header's compressed data properties, whose number varies.
+        await foreach (var e in runs.QueryAsync(filter, cancellationToken: cancellationToken))
         {
             yield return RunSnapshotCodec.ReadRun(e);
         }
