@@ -60,9 +60,9 @@ public sealed class EngineHost : IAsyncDisposable
 
     private async Task SchedulerLoopAsync(CancellationToken stopping)
     {
-        if (Scheduler is null)
+        if (Scheduler is null || Scheduler.Options.Interval == Timeout.InfiniteTimeSpan)
         {
-            return;
+            return; // no scheduler, or an outside timer (the Functions timer trigger) drives it
         }
 
         while (!stopping.IsCancellationRequested)

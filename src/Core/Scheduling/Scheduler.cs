@@ -81,7 +81,8 @@ public sealed partial class Scheduler(RunEngine engine, IDagRegistry dags, IDagS
 
         foreach (var key in plan.Start)
         {
-            await engine.ApplyAsync(key, [new RunStarted { EventId = $"start:{key}", At = now }], cancellationToken);
+            // The start time is when the run really starts, not when the tick began: another run may have ended since.
+            await engine.ApplyAsync(key, [new RunStarted { EventId = $"start:{key}", At = engine.Clock.GetUtcNow() }], cancellationToken);
         }
 
         if (PastDependency.Applies(dag))

@@ -6,7 +6,7 @@ public sealed record SchedulerOptions
     /// <summary>This scheduler's id (lease owner).</summary>
     public string SchedulerId { get; init; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
 
-    /// <summary>Time between ticks in <c>gale serve</c> (a timer trigger on Functions).</summary>
+    /// <summary>Time between ticks in <c>gale serve</c>; <see cref="Timeout.InfiniteTimeSpan"/> when an outside timer (the Functions timer trigger) calls <see cref="Scheduler.TickAsync"/>.</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How long one scheduler keeps a DAG to itself while it creates and starts runs.</summary>

@@ -15,4 +15,10 @@ public sealed record ApiContext(StorageAccountClient Account, DagBag Dags, RunEn
 {
     /// <summary>Logs, variables, pools and rendered fields (default: in memory).</summary>
     public TaskServices Services { get; init; } = new();
+
+    /// <summary>The scheduler the Functions timer trigger ticks (null: none on this host).</summary>
+    public Scheduler? Scheduler { get; init; }
+
+    /// <summary>Serve the custom-handler trigger endpoints (<c>/scheduler</c>): only when the Functions host runs gale.</summary>
+    public bool FunctionsHandler { get; init; }
 }

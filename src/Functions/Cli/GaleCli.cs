@@ -27,6 +27,7 @@ public static class GaleCli
     public static RootCommand Build() => new("Gale: Airflow-style DAG orchestration on Azure Storage and Azure Functions.")
     {
         ServeCommand.Create(),
+        ServeCommand.Functions(),
         new Command("dags", "Work with DAGs.")
         {
             DagsListCommands.List(), DagsListCommands.ListImportErrors(), DagsTestCommand.Create(), DagsTriggerCommand.Create(), DagsNextExecutionCommand.Create(), DagsPauseCommands.Pause(), DagsPauseCommands.Unpause(), DagsBackfillCommand.Create(),

@@ -23,4 +23,25 @@ internal static class ServeCommand
             cancellationToken));
         return command;
     }
+
+    /// <summary><c>gale functions</c>: what the Azure Functions host runs (host.json's customHandler arguments).</summary>
+    public static Command Functions()
+    {
+        var dagsFolder = DagDiscovery.FolderOption();
+        var command = new Command("functions", "Run as the Azure Functions custom handler: listen on FUNCTIONS_CUSTOMHANDLER_PORT, storage from AzureWebJobsStorage, scheduler ticks from the `scheduler` timer trigger.")
+        {
+            dagsFolder,
+        };
+        command.SetAction((result, cancellationToken) =>
+        {
+            var portText = Environment.GetEnvironmentVariable("FUNCTIONS_CUSTOMHANDLER_PORT");
+            if (!int.TryParse(portText, out var port) || port is < 1 or > 65535)
+            {
+                return Task.FromResult(CliOutput.Error("FUNCTIONS_CUSTOMHANDLER_PORT is not set to a port: `gale functions` is started by the Functions host (use `gale serve` locally)."));
+            }
+
+            return ServeHost.RunAsync(new ServeOptions(port, null, string.Empty, result.GetValue(dagsFolder)!) { FunctionsHost = true }, cancellationToken);
+        });
+        return command;
+    }
 }

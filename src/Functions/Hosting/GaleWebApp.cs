@@ -23,6 +23,10 @@ public static class GaleWebApp
             v1.MapDagRunEndpoints(api);
             v1.MapTaskInstanceEndpoints(api);
             v1.MapResourceEndpoints(api);
+            if (api.FunctionsHandler)
+            {
+                app.MapFunctionsHandlerEndpoints(api);
+            }
         }
 
         return app;

@@ -18,6 +18,11 @@ internal static partial class ServeHost
         try
         {
             var configured = StorageSource.Resolve(options.StorageConnectionString, LocalSettings.Get);
+            if (configured is null && options.FunctionsHost)
+            {
+                throw new InvalidOperationException($"the Functions host needs {StorageSource.SettingName} (or identity-based settings) in its app settings");
+            }
+
             if (configured is not null)
             {
                 connection = configured;
@@ -69,10 +74,11 @@ internal static partial class ServeHost
             }
 
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
-            await using var engine = StorageEngine.CreateHost(account, dags, new EngineOptions { TaskConcurrency = options.TaskConcurrency }, TimeProvider.System, loggers, services);
+            var schedulerOptions = new Gale.Scheduling.SchedulerOptions { Interval = options.FunctionsHost ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(2) };
+            await using var engine = StorageEngine.CreateHost(account, dags, new EngineOptions { TaskConcurrency = options.TaskConcurrency }, TimeProvider.System, loggers, services, schedulerOptions: schedulerOptions);
             var builder = WebApplication.CreateBuilder();
             builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
-            var app = GaleWebApp.Build(builder, account, new ApiContext(account, dags, engine.Engine, StorageEngine.RunStore(account), StorageEngine.DagStateStore(account), keys) { Services = services });
+            var app = GaleWebApp.Build(builder, account, new ApiContext(account, dags, engine.Engine, StorageEngine.RunStore(account), StorageEngine.DagStateStore(account), keys) { Services = services, Scheduler = engine.Scheduler, FunctionsHandler = options.FunctionsHost });
             engine.Start();
             await app.StartAsync(cancellationToken);
             Console.WriteLine($"Gale is running: {dags.Dags.Count} DAGs ({string.Join(", ", dags.Dags.Select(d => d.DagId))}), API http://127.0.0.1:{options.Port}/api/v1 ({(keys.Any ? $"API keys in {ApiKeys.Header}" : $"closed: set {ApiKeys.SettingName}")}; health is open), storage: {description}. Press Ctrl+C to stop.");

@@ -6,4 +6,11 @@ namespace Gale.Functions.Hosting;
 /// <param name="AzuriteDataDirectory">Where a Gale-started Azurite keeps its data.</param>
 /// <param name="DagsFolder">Folder of YAML DAG files.</param>
 /// <param name="TaskConcurrency">Task attempts this process runs at once.</param>
-public sealed record ServeOptions(int Port, string? StorageConnectionString, string AzuriteDataDirectory, string DagsFolder = "dags", int TaskConcurrency = 32);
+public sealed record ServeOptions(int Port, string? StorageConnectionString, string AzuriteDataDirectory, string DagsFolder = "dags", int TaskConcurrency = 32)
+{
+    /// <summary>
+    /// Running as the Azure Functions custom handler: listen on the host's port, never start Azurite, and let the
+    /// <c>scheduler</c> timer trigger drive the scheduler instead of an in-process loop.
+    /// </summary>
+    public bool FunctionsHost { get; init; }
+}

@@ -65,10 +65,11 @@ public static class StorageEngine
     /// <param name="loggers">Where logs go.</param>
     /// <param name="services">Task services (default: storage-backed, settings from the environment).</param>
     /// <param name="withScheduler">Run the scheduler tick too (false for a backfill, whose runs the CLI paces).</param>
-    public static EngineHost CreateHost(StorageAccountClient account, IDagRegistry dags, EngineOptions options, TimeProvider? clock = null, ILoggerFactory? loggers = null, TaskServices? services = null, bool withScheduler = true)
+    /// <param name="schedulerOptions">How the scheduler ticks (default: every 2 seconds).</param>
+    public static EngineHost CreateHost(StorageAccountClient account, IDagRegistry dags, EngineOptions options, TimeProvider? clock = null, ILoggerFactory? loggers = null, TaskServices? services = null, bool withScheduler = true, Gale.Scheduling.SchedulerOptions? schedulerOptions = null)
     {
         clock ??= TimeProvider.System;
-        return new EngineHost(RunStore(account), dags, TaskQueue(account, clock), ControlQueue(account, clock), services ?? Services(account), clock, options, loggers, withScheduler ? DagStateStore(account) : null);
+        return new EngineHost(RunStore(account), dags, TaskQueue(account, clock), ControlQueue(account, clock), services ?? Services(account), clock, options, loggers, withScheduler ? DagStateStore(account) : null, schedulerOptions);
     }
 
     private static StorageAccountClient Account(StorageAccountClient account) => account ?? throw new ArgumentNullException(nameof(account));
