@@ -19,7 +19,8 @@ public static class EngineBenchmarks
 {
     public static Dag FanOut(int width)
     {
-        var builder = Dag.Create("bench_fan_out").Task("start", _ => { });
+        // Limits stay on (every attempt takes its slots) but max_active_tasks does not cap the fan-out.
+        var builder = Dag.Create("bench_fan_out").With(s => s with { MaxActiveTasks = width + 2 }).Task("start", _ => { });
         var middle = Enumerable.Range(0, width).Select(i => $"t{i:D5}").ToArray();
         foreach (var id in middle)
         {
@@ -40,7 +41,7 @@ public static class EngineBenchmarks
         return builder.Build();
     }
 
-    public static Dag Small() => Dag.Create("bench_small")
+    public static Dag Small() => Dag.Create("bench_small").With(s => s with { MaxActiveTasks = 1000, MaxActiveRuns = 1000 })
         .Task("a", _ => { }).Task("b", _ => { }, after: "a").Task("c", _ => { }, after: "a")
         .Task("d", _ => { }, after: ["b", "c"]).Task("e", _ => { }, after: "d").Build();
 

@@ -19,8 +19,8 @@ public sealed class InMemorySlotStore(TimeProvider? clock = null) : ISlotStore
             var now = _clock.GetUtcNow();
             var live = _slots.Where(s => s.Key.Pool == pool && s.Value.ExpiresAt > now).Select(s => s.Key.Index).ToHashSet();
             var free = Enumerable.Range(0, capacity).Where(i => !live.Contains(i)).Take(count).ToList();
-            var me = _waiting.TryGetValue((pool, holder), out var mine) ? mine.Waiting : new SlotWaiting(holder, priority, now, count);
-            var waiting = _waiting.Where(w => w.Key.Pool == pool && w.Value.ExpiresAt > now).Select(w => w.Value.Waiting);
+            var me = new SlotWaiting(holder, priority, now, count);
+            var waiting = _waiting.Where(w => w.Key.Pool == pool && w.Value.ExpiresAt > now && w.Value.Waiting.Priority > priority).Select(w => w.Value.Waiting);
             if (capacity - live.Count < count || free.Count < count || !SlotWaiting.MayTake(me, waiting, capacity - live.Count))
             {
                 _waiting[(pool, holder)] = (me, now + SlotWaiting.Timeout);

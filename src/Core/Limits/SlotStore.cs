@@ -41,14 +41,25 @@ public sealed record SlotWaiting(string Holder, int Priority, DateTimeOffset Sin
     /// <summary>A waiting entry not refreshed for this long is forgotten (its attempt is gone).</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>True when <paramref name="me"/> may take its slots from <paramref name="free"/>, given the others waiting.</summary>
+    /// <summary>
+    /// True when <paramref name="me"/> may take its slots from <paramref name="free"/>: the slots wanted by waiting
+    /// holders of a strictly higher priority are kept for them. Equal priorities do not queue behind each other, so
+    /// a big fan-out of equal tasks runs as fast as slots free up (a waiter comes back only every second).
+    /// </summary>
     public static bool MayTake(SlotWaiting me, IEnumerable<SlotWaiting> waiting, int free)
     {
         ArgumentNullException.ThrowIfNull(me);
         ArgumentNullException.ThrowIfNull(waiting);
-        var ahead = waiting.Where(w => w.Holder != me.Holder && (w.Priority > me.Priority || (w.Priority == me.Priority && w.Since < me.Since))).Sum(w => w.Count);
+        var ahead = waiting.Where(w => w.Holder != me.Holder && w.Priority > me.Priority).Sum(w => w.Count);
         return ahead + me.Count <= free;
     }
+
+    /// <summary>A row key that sorts higher priorities first, so a store can read only the waiters ahead of a priority.</summary>
+    public static string RowKey(int priority, string holder) =>
+        $"{(long)int.MaxValue - priority:D11}|{holder}";
+
+    /// <summary>The row-key bound below which every waiter has a priority higher than <paramref name="priority"/>.</summary>
+    public static string RowKeyBound(int priority) => $"{(long)int.MaxValue - priority:D11}|";
 }
 
 /// <summary>A pool: a name, a number of slots and a description (Airflow's Pool).</summary>

@@ -13,6 +13,7 @@ namespace Gale.Storage.Engine;
 public sealed class TableSlotStore(TableClient table, TimeProvider? clock = null) : ISlotStore
 {
     private const int Attempts = 4;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _waitingHere = new(StringComparer.Ordinal);
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     /// <inheritdoc />
@@ -34,29 +35,27 @@ public sealed class TableSlotStore(TableClient table, TimeProvider? clock = null
             }
 
             var live = current.Where(c => c.Value.GetDateTimeOffset("ExpiresAt") > now).Select(c => c.Key).ToHashSet();
+            // Only waiters with a higher priority can hold this caller back: read just those (row keys sort them first).
             var waiting = new List<SlotWaiting>();
-            SlotWaiting? mine = null;
-            await foreach (var w in table.QueryAsync(TableFilter.Create($"PartitionKey eq {WaitPartition(pool)}"), cancellationToken: cancellationToken))
+            var bound = SlotWaiting.RowKeyBound(priority);
+            await foreach (var w in table.QueryAsync(TableFilter.Create($"PartitionKey eq {WaitPartition(pool)} and RowKey lt {bound}"), cancellationToken: cancellationToken))
             {
-                var entry = new SlotWaiting(w.GetString("Holder")!, w.GetInt32("Priority") ?? 0, w.GetDateTimeOffset("Since") ?? now, w.GetInt32("Count") ?? 1);
-                if (entry.Holder == holder)
+                if (w.GetDateTimeOffset("ExpiresAt") > now && w.GetString("Holder") != holder)
                 {
-                    mine = entry;
-                }
-                else if (w.GetDateTimeOffset("ExpiresAt") > now)
-                {
-                    waiting.Add(entry);
+                    waiting.Add(new SlotWaiting(w.GetString("Holder")!, w.GetInt32("Priority") ?? 0, w.GetDateTimeOffset("Since") ?? now, w.GetInt32("Count") ?? 1));
                 }
             }
 
-            var me = mine ?? new SlotWaiting(holder, priority, now, count);
+            var me = new SlotWaiting(holder, priority, now, count);
+            var waitKey = SlotWaiting.RowKey(priority, KeyEncoding.Encode(holder));
             if (capacity - live.Count < count || !SlotWaiting.MayTake(me, waiting, capacity - live.Count))
             {
-                // Wait in line: higher priority_weight first, then longest waiting.
+                // Wait in line: a freed slot goes to the highest priority_weight first.
                 await table.UpsertEntityAsync(
-                    new TableEntity(WaitPartition(pool), KeyEncoding.Encode(holder)) { ["Holder"] = holder, ["Priority"] = me.Priority, ["Since"] = me.Since, ["Count"] = me.Count, ["ExpiresAt"] = now + SlotWaiting.Timeout },
+                    new TableEntity(WaitPartition(pool), waitKey) { ["Holder"] = holder, ["Priority"] = priority, ["Since"] = now, ["Count"] = count, ["ExpiresAt"] = now + SlotWaiting.Timeout },
                     TableUpdateMode.Replace,
                     cancellationToken);
+                _waitingHere[Partition(pool) + "/" + waitKey] = 0;
                 return null;
             }
 
@@ -67,9 +66,9 @@ public sealed class TableSlotStore(TableClient table, TimeProvider? clock = null
             try
             {
                 var etags = await table.SubmitTransactionAsync(actions, cancellationToken);
-                if (mine is not null)
+                if (_waitingHere.TryRemove(Partition(pool) + "/" + waitKey, out _))
                 {
-                    await table.DeleteEntityAsync(WaitPartition(pool), KeyEncoding.Encode(holder), cancellationToken: cancellationToken);
+                    await table.DeleteEntityAsync(WaitPartition(pool), waitKey, cancellationToken: cancellationToken); // no longer waiting
                 }
 
                 return new SlotLease(pool, holder, chosen.Select((i, n) => (i, etags[n].ToString())).ToDictionary(p => p.i, p => p.Item2));

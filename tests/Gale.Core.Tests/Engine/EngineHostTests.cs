@@ -10,7 +10,8 @@ public sealed class EngineHostTests
 {
     private static Dag FanOutFanIn(int width, ConcurrentDictionary<string, int> executions)
     {
-        var builder = Dag.Create($"fan{width}").Task("start", ctx => Count(executions, ctx.TaskId));
+        // The engine's throughput is under test here, not max_active_tasks (Airflow's default of 16).
+        var builder = Dag.Create($"fan{width}").With(s => s with { MaxActiveTasks = width + 2 }).Task("start", ctx => Count(executions, ctx.TaskId));
         var middle = Enumerable.Range(0, width).Select(i => $"t{i:D4}").ToArray();
         foreach (var id in middle)
         {

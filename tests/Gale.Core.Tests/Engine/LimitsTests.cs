@@ -105,7 +105,7 @@ public sealed class LimitsTests
     }
 
     [Fact]
-    public async Task TryAcquire_ScarceSlot_HighestPriorityWaiterGetsItThenTheLongestWaiting()
+    public async Task TryAcquire_ScarceSlot_HighestPriorityWaiterGetsItAndEqualPrioritiesDoNotQueue()
     {
         var clock = new ManualTimeProvider(DateTimeOffset.UnixEpoch);
         var slots = new InMemorySlotStore(clock);
@@ -118,13 +118,12 @@ public sealed class LimitsTests
 
         await slots.ReleaseAsync(holder!);
 
-        Assert.Null(await slots.TryAcquireAsync("p", 1, 1, "low-late", 1, expires)); // the slot is free, but not its turn
+        Assert.Null(await slots.TryAcquireAsync("p", 1, 1, "low-late", 1, expires)); // the slot is free, but high waits for it
         Assert.Null(await slots.TryAcquireAsync("p", 1, 1, "low-early", 1, expires));
         var high = await slots.TryAcquireAsync("p", 1, 1, "high", 5, expires);
         Assert.NotNull(high);
         await slots.ReleaseAsync(high!);
-        Assert.Null(await slots.TryAcquireAsync("p", 1, 1, "low-late", 1, expires));
-        Assert.NotNull(await slots.TryAcquireAsync("p", 1, 1, "low-early", 1, expires));
+        Assert.NotNull(await slots.TryAcquireAsync("p", 1, 1, "low-late", 1, expires)); // equal priorities: whoever comes first
     }
 
     [Fact]
