@@ -37,12 +37,9 @@ public sealed class HeldSlots(ISlotStore store, IReadOnlyList<SlotLease> leases)
     /// <summary>Gives every slot back.</summary>
     public async Task ReleaseAsync()
     {
-        foreach (var lease in _leases)
-        {
-            await store.ReleaseAsync(lease, CancellationToken.None);
-        }
-
+        var leases = _leases;
         _leases = [];
+        await Task.WhenAll(leases.Select(l => store.ReleaseAsync(l, CancellationToken.None)));
     }
 }
 
@@ -85,17 +82,15 @@ public static class TaskLimits
             return (null, $"task needs {task.PoolSlots} slots of pool '{pool.Name}', which has {pool.Slots}");
         }
 
+        // Both at once (one round trip of latency, not two); if either is busy, the other is given back.
         var priority = PriorityWeight(dag, task);
-        var dagLease = await slots.TryAcquireAsync(DagPool(dag.DagId), dag.Settings.MaxActiveTasks, 1, holder, priority, expiresAt, cancellationToken);
-        if (dagLease is null)
+        var dagTake = slots.TryAcquireAsync(DagPool(dag.DagId), dag.Settings.MaxActiveTasks, 1, holder, priority, expiresAt, cancellationToken);
+        var poolTake = slots.TryAcquireAsync(pool.Name, pool.Slots, task.PoolSlots, holder, priority, expiresAt, cancellationToken);
+        await Task.WhenAll(dagTake, poolTake);
+        var (dagLease, poolLease) = (await dagTake, await poolTake);
+        if (dagLease is null || poolLease is null)
         {
-            return (null, null);
-        }
-
-        var poolLease = await slots.TryAcquireAsync(pool.Name, pool.Slots, task.PoolSlots, holder, priority, expiresAt, cancellationToken);
-        if (poolLease is null)
-        {
-            await slots.ReleaseAsync(dagLease, CancellationToken.None);
+            await new HeldSlots(slots, [.. new[] { dagLease, poolLease }.OfType<SlotLease>()]).ReleaseAsync();
             return (null, null);
         }
 

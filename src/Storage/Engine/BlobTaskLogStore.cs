@@ -19,7 +19,7 @@ public sealed class BlobTaskLogStore(BlobContainerClient container, TimeSpan flu
     }
 
     /// <inheritdoc />
-    public async Task<TaskLogWriter> OpenAsync(TaskLogKey key, CancellationToken cancellationToken = default)
+    public Task<TaskLogWriter> OpenAsync(TaskLogKey key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
         var metadata = new Dictionary<string, string>
@@ -27,8 +27,28 @@ public sealed class BlobTaskLogStore(BlobContainerClient container, TimeSpan flu
             ["try_number"] = key.TryNumber.ToString(CultureInfo.InvariantCulture),
             ["map_index"] = key.MapIndex.ToString(CultureInfo.InvariantCulture),
         };
-        await container.CreateAppendBlobAsync(key.Path, metadata: metadata, contentType: "text/plain; charset=utf-8", cancellationToken: cancellationToken);
-        return new TaskLogWriter(key, (text, ct) => AppendAsync(key.Path, text, ct), flushInterval, clock);
+        // The blob is created while the task starts; the first append waits for it (a failure there is retried
+        // like any append: the lines stay buffered).
+        Task? created = container.CreateAppendBlobAsync(key.Path, metadata: metadata, contentType: "text/plain; charset=utf-8", cancellationToken: CancellationToken.None);
+        return Task.FromResult(new TaskLogWriter(key, async (text, ct) =>
+        {
+            if (created is { } pending)
+            {
+                try
+                {
+                    await pending;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    created = container.CreateAppendBlobAsync(key.Path, metadata: metadata, contentType: "text/plain; charset=utf-8", cancellationToken: ct);
+                    await created;
+                }
+
+                created = null;
+            }
+
+            await AppendAsync(key.Path, text, ct);
+        }, flushInterval, clock));
     }
 
     /// <inheritdoc />

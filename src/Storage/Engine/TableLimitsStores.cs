@@ -12,7 +12,7 @@ namespace Gale.Storage.Engine;
 /// </summary>
 public sealed class TableSlotStore(TableClient table, TimeProvider? clock = null) : ISlotStore
 {
-    private const int Attempts = 4;
+    private const int Attempts = 8;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _waitingHere = new(StringComparer.Ordinal);
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
@@ -23,6 +23,22 @@ public sealed class TableSlotStore(TableClient table, TimeProvider? clock = null
         if (count > Math.Min(capacity, 100))
         {
             return null; // can never fit (a transaction holds at most 100 actions)
+        }
+
+        if (count <= capacity / 4 && !RecentlyContended(pool))
+        {
+            // Fast path while the pool is far from full: claim random indexes with a bare insert, one request and no
+            // read. Any conflict (taken, or an expired slot to take over) falls through to the careful path below.
+            var guess = Enumerable.Range(0, capacity).OrderBy(_ => Random.Shared.Next()).Take(count).ToList();
+            try
+            {
+                var etags = await table.SubmitTransactionAsync([.. guess.Select(i => new TableTransactionAction(TableTransactionActionType.Add, Slot(pool, i, holder, expiresAt)))], cancellationToken);
+                return new SlotLease(pool, holder, guess.Select((i, n) => (i, etags[n].ToString())).ToDictionary(p => p.i, p => p.Item2));
+            }
+            catch (ConcurrencyConflictException)
+            {
+                // fall through
+            }
         }
 
         for (var attempt = 0; attempt < Attempts; attempt++)
@@ -48,6 +64,11 @@ public sealed class TableSlotStore(TableClient table, TimeProvider? clock = null
 
             var me = new SlotWaiting(holder, priority, now, count);
             var waitKey = SlotWaiting.RowKey(priority, KeyEncoding.Encode(holder));
+            if (waiting.Count > 0 || live.Count * 2 >= capacity)
+            {
+                _contended[pool] = now; // others wait, or it is half full: take the careful path for a while
+            }
+
             if (capacity - live.Count < count || !SlotWaiting.MayTake(me, waiting, capacity - live.Count))
             {
                 // Wait in line: a freed slot goes to the highest priority_weight first.
@@ -59,7 +80,9 @@ public sealed class TableSlotStore(TableClient table, TimeProvider? clock = null
                 return null;
             }
 
-            var chosen = Enumerable.Range(0, capacity).Where(i => !live.Contains(i)).Take(count).ToList();
+            // Random free indexes, so hosts taking slots at the same moment rarely pick the same one (a lost race
+            // would otherwise send the try back to the queue for a second).
+            var chosen = Enumerable.Range(0, capacity).Where(i => !live.Contains(i)).OrderBy(_ => Random.Shared.Next()).Take(count).ToList();
             var actions = chosen.Select(i => current.TryGetValue(i, out var expired)
                 ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, Slot(pool, i, holder, expiresAt), expired.ETag)
                 : new TableTransactionAction(TableTransactionActionType.Add, Slot(pool, i, holder, expiresAt))).ToList();
@@ -102,6 +125,17 @@ public sealed class TableSlotStore(TableClient table, TimeProvider? clock = null
     public async Task ReleaseAsync(SlotLease lease, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(lease);
+        try
+        {
+            // One request for all of the lease's slots (they share a partition).
+            await table.SubmitTransactionAsync([.. lease.Slots.Select(s => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(Partition(lease.Pool), Row(s.Key)), new ETag(s.Value)))], cancellationToken);
+            return;
+        }
+        catch (StorageException e) when (e is ConcurrencyConflictException || e.IsNotFound)
+        {
+            // Some slot expired and was taken over: delete the others one by one.
+        }
+
         foreach (var (index, version) in lease.Slots)
         {
             try
@@ -126,6 +160,12 @@ public sealed class TableSlotStore(TableClient table, TimeProvider? clock = null
 
         return count;
     }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _contended = new(StringComparer.Ordinal);
+
+    // A pool this process saw waiters in, or half full, in the last few seconds: no bare-insert guessing.
+    private bool RecentlyContended(string pool) =>
+        _contended.TryGetValue(pool, out var at) && _clock.GetUtcNow() - at < SlotWaiting.Timeout;
 
     private static string Partition(string pool) => "slots|" + KeyEncoding.Encode(pool);
 
