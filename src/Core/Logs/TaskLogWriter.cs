@@ -18,11 +18,23 @@ public sealed class TaskLogWriter : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _flushing = new(1, 1);
     private readonly Task _loop;
+    private readonly Func<string, CancellationToken, Task>? _writeWhole;
     private int _dropped;
+    private bool _appended;
+    private bool _final;
 
     /// <summary>Creates a writer that appends through <paramref name="append"/>.</summary>
-    public TaskLogWriter(TaskLogKey key, Func<string, CancellationToken, Task> append, TimeSpan flushInterval, TimeProvider? clock = null)
+    /// <param name="key">The log.</param>
+    /// <param name="append">Appends text to the log.</param>
+    /// <param name="flushInterval">How often buffered lines are appended.</param>
+    /// <param name="clock">The clock of the flush timer.</param>
+    /// <param name="writeWhole">
+    /// For a try that ends before its first flush: writes the whole log in one go (one storage request instead of
+    /// creating and appending); null: always append.
+    /// </param>
+    public TaskLogWriter(TaskLogKey key, Func<string, CancellationToken, Task> append, TimeSpan flushInterval, TimeProvider? clock = null, Func<string, CancellationToken, Task>? writeWhole = null)
     {
+        _writeWhole = writeWhole;
         Key = key ?? throw new ArgumentNullException(nameof(key));
         _append = append ?? throw new ArgumentNullException(nameof(append));
         _loop = FlushLoopAsync(flushInterval, clock ?? TimeProvider.System);
@@ -81,7 +93,16 @@ public sealed class TaskLogWriter : IAsyncDisposable
             {
                 // Not the writer's stop token: stopping must not abandon lines half-way through an append.
                 using var timeout = new CancellationTokenSource(AppendTimeout);
-                await _append(text, timeout.Token);
+                if (_final && !_appended && _writeWhole is not null)
+                {
+                    await _writeWhole(text, timeout.Token);
+                }
+                else
+                {
+                    await _append(text, timeout.Token);
+                }
+
+                _appended = true;
                 LastError = null;
             }
             catch (Exception e)
@@ -121,6 +142,7 @@ public sealed class TaskLogWriter : IAsyncDisposable
     {
         await _stop.CancelAsync();
         await _loop;
+        _final = true;
         await FlushAsync();
         _stop.Dispose();
         _flushing.Dispose();

@@ -27,28 +27,24 @@ public sealed class BlobTaskLogStore(BlobContainerClient container, TimeSpan flu
             ["try_number"] = key.TryNumber.ToString(CultureInfo.InvariantCulture),
             ["map_index"] = key.MapIndex.ToString(CultureInfo.InvariantCulture),
         };
-        // The blob is created while the task starts; the first append waits for it (a failure there is retried
-        // like any append: the lines stay buffered).
-        Task? created = container.CreateAppendBlobAsync(key.Path, metadata: metadata, contentType: "text/plain; charset=utf-8", cancellationToken: CancellationToken.None);
-        return Task.FromResult(new TaskLogWriter(key, async (text, ct) =>
-        {
-            if (created is { } pending)
+        // A short try writes its whole log in one request at the end; a longer one creates an append blob at its
+        // first flush and appends, so it can be read while it runs.
+        var exists = false;
+        return Task.FromResult(new TaskLogWriter(
+            key,
+            async (text, ct) =>
             {
-                try
+                if (!exists)
                 {
-                    await pending;
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    created = container.CreateAppendBlobAsync(key.Path, metadata: metadata, contentType: "text/plain; charset=utf-8", cancellationToken: ct);
-                    await created;
+                    await container.CreateAppendBlobAsync(key.Path, metadata: metadata, contentType: "text/plain; charset=utf-8", cancellationToken: ct);
+                    exists = true;
                 }
 
-                created = null;
-            }
-
-            await AppendAsync(key.Path, text, ct);
-        }, flushInterval, clock));
+                await AppendAsync(key.Path, text, ct);
+            },
+            flushInterval,
+            clock,
+            writeWhole: (text, ct) => container.UploadAsync(key.Path, BinaryData.FromString(text), metadata: metadata, contentType: "text/plain; charset=utf-8", cancellationToken: ct)));
     }
 
     /// <inheritdoc />

@@ -62,6 +62,25 @@ public sealed class ReviewFixTests
     }
 
     [Fact]
+    public async Task TaskLogWriter_ShortTry_WritesTheWholeLogOnceAndLongTryAppends()
+    {
+        var calls = new List<string>();
+        TaskLogWriter Writer() => new(new TaskLogKey("d", "r", "t", -1, 1), (text, _) => { calls.Add("append:" + text); return Task.CompletedTask; }, TimeSpan.FromHours(1), writeWhole: (text, _) => { calls.Add("whole:" + text); return Task.CompletedTask; });
+
+        var shortTry = Writer();
+        shortTry.WriteLine("a");
+        shortTry.WriteLine("b");
+        await shortTry.DisposeAsync();
+        var longTry = Writer();
+        longTry.WriteLine("c");
+        await longTry.FlushAsync();
+        longTry.WriteLine("d");
+        await longTry.DisposeAsync();
+
+        Assert.Equal(["whole:a\nb\n", "append:c\n", "append:d\n"], calls);
+    }
+
+    [Fact]
     public void Add_ConcurrentSecrets_EveryOneIsMasked()
     {
         var masker = new SecretMasker();
