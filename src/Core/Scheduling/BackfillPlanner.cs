@@ -1,5 +1,7 @@
 using Gale.Dags;
+using Gale.Engine;
 using Gale.Runs;
+using Gale.Runs.Events;
 using Gale.Timetables;
 
 namespace Gale.Scheduling;
@@ -31,19 +33,44 @@ public enum BackfillAction
 }
 
 /// <summary>One interval of a backfill.</summary>
+/// <param name="DagId">The DAG.</param>
 /// <param name="Info">The interval.</param>
 /// <param name="Action">What to do.</param>
 /// <param name="Existing">The run that already covers it, if any.</param>
 /// <param name="Reason">Why, for the plan table.</param>
-public sealed record BackfillStep(DagRunInfo Info, BackfillAction Action, DagRun? Existing, string Reason)
+public sealed record BackfillStep(string DagId, DagRunInfo Info, BackfillAction Action, DagRun? Existing, string Reason)
 {
     /// <summary>The run the step creates or reruns (null for a skip).</summary>
     public DagRun? Run(DateTimeOffset now) => Action switch
     {
-        BackfillAction.Create => Info.ToDagRun(Existing?.DagId ?? string.Empty, DagRunType.Backfill, now),
+        BackfillAction.Create => Info.ToDagRun(DagId, DagRunType.Backfill, now),
         BackfillAction.Rerun => Existing,
         _ => null,
     };
+
+    /// <summary>
+    /// Carries the step out: creates its <c>backfill__</c> run (started at once, or queued for the scheduler), or
+    /// clears the existing run's tasks (only the failed ones with <paramref name="onlyFailed"/>).
+    /// </summary>
+    /// <returns>The run it created or cleared; null for a skip.</returns>
+    public async Task<RunKey?> ApplyAsync(RunEngine engine, Dag dag, bool start, bool onlyFailed, string? conf, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(dag);
+        var now = engine.Clock.GetUtcNow();
+        switch (Action)
+        {
+            case BackfillAction.Create:
+                var run = Run(now)! with { Conf = conf ?? "{}" };
+                await engine.CreateRunAsync(dag, run, start, cancellationToken);
+                return run.Key;
+            case BackfillAction.Rerun:
+                await engine.ApplyAsync(Existing!.Key, [new TasksCleared { EventId = $"backfill-clear:{Guid.NewGuid():N}", TaskIds = [.. dag.TopologicalOrder.Select(t => t.TaskId)], OnlyFailed = onlyFailed, At = now }], cancellationToken);
+                return Existing.Key;
+            default:
+                return null;
+        }
+    }
 }
 
 /// <summary>Plans a backfill: the DAG's intervals whose logical dates fall in [from, to], and what to do with each.</summary>
@@ -90,16 +117,16 @@ public static class BackfillPlanner
     {
         if (existing is null)
         {
-            return new BackfillStep(info, BackfillAction.Create, new DagRun { DagId = dag.DagId, RunId = string.Empty }, "no run yet");
+            return new BackfillStep(dag.DagId, info, BackfillAction.Create, null, "no run yet");
         }
 
         var name = existing.State.ToAirflowName();
         return existing.State switch
         {
-            DagRunState.Queued or DagRunState.Running => new BackfillStep(info, BackfillAction.Skip, existing, $"{existing.RunId} is {name}"),
-            DagRunState.Failed when reprocess is ReprocessBehavior.Failed or ReprocessBehavior.Completed => new BackfillStep(info, BackfillAction.Rerun, existing, $"{existing.RunId} failed"),
-            DagRunState.Success when reprocess is ReprocessBehavior.Completed => new BackfillStep(info, BackfillAction.Rerun, existing, $"{existing.RunId} succeeded; reprocess completed"),
-            _ => new BackfillStep(info, BackfillAction.Skip, existing, $"{existing.RunId} is {name}; reprocess {reprocess.ToString().ToLowerInvariant()}"),
+            DagRunState.Queued or DagRunState.Running => new BackfillStep(dag.DagId, info, BackfillAction.Skip, existing, $"{existing.RunId} is {name}"),
+            DagRunState.Failed when reprocess is ReprocessBehavior.Failed or ReprocessBehavior.Completed => new BackfillStep(dag.DagId, info, BackfillAction.Rerun, existing, $"{existing.RunId} failed"),
+            DagRunState.Success when reprocess is ReprocessBehavior.Completed => new BackfillStep(dag.DagId, info, BackfillAction.Rerun, existing, $"{existing.RunId} succeeded; reprocess completed"),
+            _ => new BackfillStep(dag.DagId, info, BackfillAction.Skip, existing, $"{existing.RunId} is {name}; reprocess {reprocess.ToString().ToLowerInvariant()}"),
         };
     }
 }

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Gale.Limits;
 using Gale.Runs;
-using Gale.Runs.Events;
 using Gale.Scheduling;
 using Gale.Secrets;
 using Gale.Timetables;
@@ -264,16 +263,9 @@ internal static class ResourceEndpoints
             foreach (var step in plan)
             {
                 var run = step.Run(now);
-                if (!Flag("dry_run") && run is not null)
+                if (!Flag("dry_run"))
                 {
-                    if (step.Action == BackfillAction.Create)
-                    {
-                        await ctx.Engine.CreateRunAsync(dag, run with { DagId = dag.DagId, Conf = conf ?? "{}" }, start: false, ct);
-                    }
-                    else
-                    {
-                        await ctx.Engine.ApplyAsync(run.Key, [new TasksCleared { EventId = $"backfill-clear:{Guid.NewGuid():N}", TaskIds = [.. dag.TopologicalOrder.Select(x => x.TaskId)], OnlyFailed = reprocess == ReprocessBehavior.Failed, At = now }], ct);
-                    }
+                    await step.ApplyAsync(ctx.Engine, dag, start: false, onlyFailed: reprocess == ReprocessBehavior.Failed, conf, ct);
                 }
 
                 rows.Add(new()
@@ -283,7 +275,7 @@ internal static class ResourceEndpoints
                     ["data_interval_end"] = ApiJson.Iso(step.Info.DataInterval.End),
                     ["action"] = step.Action.ToString().ToLowerInvariant(),
                     ["reason"] = step.Reason,
-                    ["dag_run_id"] = run?.RunId is { Length: > 0 } id ? id : step.Existing?.RunId,
+                    ["dag_run_id"] = run?.RunId ?? step.Existing?.RunId,
                 });
             }
 

@@ -1,12 +1,10 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json;
 using Gale.Dags;
 using Gale.Engine;
 using Gale.Functions.Dags;
 using Gale.Functions.Hosting;
 using Gale.Runs;
-using Gale.Runs.Events;
 using Gale.Scheduling;
 using Gale.Storage;
 using Gale.Storage.Engine;
@@ -114,19 +112,9 @@ internal static class DagsBackfillCommand
             while (pending.Count > 0 && active.Count < limit)
             {
                 var step = pending.Dequeue();
-                var run = step.Run(DateTimeOffset.UtcNow)!;
-                if (step.Action == BackfillAction.Create)
-                {
-                    run = run with { DagId = dag.DagId };
-                    await host.Engine.CreateRunAsync(dag, run, start: true, ct);
-                }
-                else
-                {
-                    await host.Engine.ApplyAsync(run.Key, [new TasksCleared { EventId = $"backfill-clear:{Guid.NewGuid():N}", TaskIds = [.. dag.TopologicalOrder.Select(t => t.TaskId)], OnlyFailed = onlyFailed, At = DateTimeOffset.UtcNow }], ct);
-                }
-
-                active[run.Key] = step;
-                rows[rows.FindIndex(x => x.Step == step)] = new Row(step, run.RunId, DagRunState.Running);
+                var key = (await step.ApplyAsync(host.Engine, dag, start: true, onlyFailed, conf: null, ct))!.Value;
+                active[key] = step;
+                rows[rows.FindIndex(x => x.Step == step)] = new Row(step, key.RunId, DagRunState.Running);
             }
 
             foreach (var key in active.Keys.ToList())
@@ -172,7 +160,7 @@ internal static class DagsBackfillCommand
 
     private static void Print(IReadOnlyList<Row> rows, NodaTime.DateTimeZone zone, bool json, bool dryRun)
     {
-        string Iso(DateTimeOffset value) => NodaTime.Instant.FromDateTimeOffset(value).InZone(zone).ToDateTimeOffset().ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+        string Iso(DateTimeOffset value) => CliOutput.Iso(value, zone);
         if (json)
         {
             Console.WriteLine(JsonSerializer.Serialize(rows.Select(row => new

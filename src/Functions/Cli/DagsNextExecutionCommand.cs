@@ -1,10 +1,8 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json;
 using Gale.Dags;
 using Gale.Functions.Dags;
 using Gale.Timetables;
-using NodaTime;
 using Spectre.Console;
 
 namespace Gale.Functions.Cli;
@@ -54,10 +52,10 @@ internal static class DagsNextExecutionCommand
             {
                 Console.WriteLine(JsonSerializer.Serialize(runs.Select(i => new
                 {
-                    logical_date = Iso(i.LogicalDate, zone),
-                    data_interval_start = Iso(i.DataInterval.Start, zone),
-                    data_interval_end = Iso(i.DataInterval.End, zone),
-                    run_after = Iso(i.RunAfter, zone),
+                    logical_date = CliOutput.Iso(i.LogicalDate, zone),
+                    data_interval_start = CliOutput.Iso(i.DataInterval.Start, zone),
+                    data_interval_end = CliOutput.Iso(i.DataInterval.End, zone),
+                    run_after = CliOutput.Iso(i.RunAfter, zone),
                 }), CliOutput.Json));
                 return CliOutput.Ok;
             }
@@ -65,7 +63,7 @@ internal static class DagsNextExecutionCommand
             if (runs.Count == 0)
             {
                 Console.WriteLine(dag.Timetable.CanBeScheduled
-                    ? $"DAG '{dag.DagId}' has no runs after {Iso(from, zone)} (its end_date or schedule ends earlier)."
+                    ? $"DAG '{dag.DagId}' has no runs after {CliOutput.Iso(from, zone)} (its end_date or schedule ends earlier)."
                     : $"DAG '{dag.DagId}' has no schedule ({dag.Timetable.Summary}): it runs only when triggered.");
                 return CliOutput.Ok;
             }
@@ -73,7 +71,7 @@ internal static class DagsNextExecutionCommand
             var table = new Table().AddColumns("logical_date", "data_interval_start", "data_interval_end", "run_after");
             foreach (var i in runs)
             {
-                table.AddRow(Iso(i.LogicalDate, zone), Iso(i.DataInterval.Start, zone), Iso(i.DataInterval.End, zone), Iso(i.RunAfter, zone));
+                table.AddRow(CliOutput.Iso(i.LogicalDate, zone), CliOutput.Iso(i.DataInterval.Start, zone), CliOutput.Iso(i.DataInterval.End, zone), CliOutput.Iso(i.RunAfter, zone));
             }
 
             AnsiConsole.Write(table);
@@ -102,7 +100,4 @@ internal static class DagsNextExecutionCommand
 
         return runs;
     }
-
-    private static string Iso(DateTimeOffset value, DateTimeZone zone) =>
-        Instant.FromDateTimeOffset(value).InZone(zone).ToDateTimeOffset().ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 }

@@ -37,6 +37,10 @@ internal static class CliOutput
     public static string Iso(DateTimeOffset? value) =>
         value?.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
 
+    /// <summary>An instant as ISO 8601 with the offset it has in <paramref name="zone"/> (how schedules are shown).</summary>
+    public static string Iso(DateTimeOffset value, NodaTime.DateTimeZone zone) =>
+        NodaTime.Instant.FromDateTimeOffset(value).InZone(zone).ToDateTimeOffset().ToString("yyyy-MM-dd'T'HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture);
+
     public static int Error(string message)
     {
         Console.Error.WriteLine($"gale: {message}");
