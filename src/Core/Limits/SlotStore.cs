@@ -90,3 +90,24 @@ public interface IPoolStore
     /// <summary>Every defined pool.</summary>
     Task<IReadOnlyList<Pool>> ListAsync(CancellationToken cancellationToken = default);
 }
+
+/// <summary>Pools as tasks see them: <c>default_pool</c> exists with 128 slots until it is set otherwise.</summary>
+public static class PoolStoreExtensions
+{
+    private static readonly Pool ImplicitDefault = new(Pool.DefaultName, Pool.DefaultSlots, "Default pool");
+
+    /// <summary>The pool, the implicit default_pool, or null.</summary>
+    public static async Task<Pool?> GetEffectiveAsync(this IPoolStore pools, string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pools);
+        return await pools.GetAsync(name, cancellationToken) ?? (name == Pool.DefaultName ? ImplicitDefault : null);
+    }
+
+    /// <summary>Every pool, with the implicit default_pool first when it was never set.</summary>
+    public static async Task<IReadOnlyList<Pool>> ListEffectiveAsync(this IPoolStore pools, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pools);
+        var list = await pools.ListAsync(cancellationToken);
+        return list.Any(p => p.Name == Pool.DefaultName) ? list : [ImplicitDefault, .. list];
+    }
+}

@@ -70,8 +70,7 @@ public static class TaskLimits
         ArgumentNullException.ThrowIfNull(pools);
         ArgumentNullException.ThrowIfNull(dag);
         ArgumentNullException.ThrowIfNull(task);
-        var pool = await pools.GetAsync(task.Pool, cancellationToken)
-            ?? (task.Pool == Pool.DefaultName ? new Pool(Pool.DefaultName, Pool.DefaultSlots) : null);
+        var pool = await pools.GetEffectiveAsync(task.Pool, cancellationToken);
         if (pool is null)
         {
             return (null, $"pool '{task.Pool}' does not exist (create it with `gale pools set {task.Pool} SLOTS`)");

@@ -90,17 +90,6 @@ internal static class ResourceEndpoints
         };
     }
 
-    private static async Task<List<Pool>> PoolsAsync(ApiContext ctx, CancellationToken ct)
-    {
-        var pools = (await ctx.Services.Pools.ListAsync(ct)).ToList();
-        if (pools.All(p => p.Name != Pool.DefaultName))
-        {
-            pools.Insert(0, new Pool(Pool.DefaultName, Pool.DefaultSlots, "Default pool"));
-        }
-
-        return pools;
-    }
-
     private static void MapPools(RouteGroupBuilder api, ApiContext ctx)
     {
         api.MapGet("/pools", async (HttpRequest request, CancellationToken ct) =>
@@ -111,7 +100,7 @@ internal static class ResourceEndpoints
                 return error;
             }
 
-            var pools = await PoolsAsync(ctx, ct);
+            var pools = await ctx.Services.Pools.ListEffectiveAsync(ct);
             var page = new List<Dictionary<string, object?>>();
             foreach (var pool in pools.Skip(offset).Take(limit))
             {
@@ -121,7 +110,7 @@ internal static class ResourceEndpoints
             return Results.Json(new Dictionary<string, object> { ["pools"] = page, ["total_entries"] = pools.Count });
         });
         api.MapGet("/pools/{name}", async (string name, CancellationToken ct) =>
-            (await PoolsAsync(ctx, ct)).FirstOrDefault(p => p.Name == name) is { } pool ? Results.Json(await PoolJsonAsync(ctx, pool, ct)) : Problems.NotFound($"pool '{name}' does not exist."));
+            await ctx.Services.Pools.GetEffectiveAsync(name, ct) is { } pool ? Results.Json(await PoolJsonAsync(ctx, pool, ct)) : Problems.NotFound($"pool '{name}' does not exist."));
         api.MapPost("/pools", (HttpRequest request, CancellationToken ct) => SetPoolAsync(ctx, request, null, ct));
         api.MapPatch("/pools/{name}", (string name, HttpRequest request, CancellationToken ct) => SetPoolAsync(ctx, request, name, ct));
         api.MapDelete("/pools/{name}", async (string name, CancellationToken ct) =>
@@ -145,7 +134,7 @@ internal static class ResourceEndpoints
             return Problems.BadRequest(pathName is null ? "name: required, a non-empty string." : $"name: must be '{pathName}' (the path's name).");
         }
 
-        var existing = (await PoolsAsync(ctx, ct)).FirstOrDefault(p => p.Name == name);
+        var existing = await ctx.Services.Pools.GetEffectiveAsync(name, ct);
         if (pathName is not null && existing is null)
         {
             return Problems.NotFound($"pool '{pathName}' does not exist.");

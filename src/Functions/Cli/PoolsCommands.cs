@@ -20,11 +20,7 @@ internal static class PoolsCommands
         command.SetAction((r, ct) => StorageOptions.RunAsync(r.GetValue(storage), async account =>
         {
             await GaleStorageLayout.EnsureCreatedAsync(account, ct);
-            var pools = (await StorageEngine.PoolStore(account).ListAsync(ct)).ToList();
-            if (pools.All(p => p.Name != Pool.DefaultName))
-            {
-                pools.Insert(0, new Pool(Pool.DefaultName, Pool.DefaultSlots, "Default pool"));
-            }
+            var pools = await StorageEngine.PoolStore(account).ListEffectiveAsync(ct);
 
             var slots = new TableSlotStore(account.GetTableClient("pools"));
             var rows = new List<(Pool Pool, int Occupied)>();
