@@ -62,14 +62,15 @@ internal static class DagEndpoints
                 return error;
             }
 
-            var mask = request.Query["update_mask"].SelectMany(m => (m ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
-            var stray = mask.Concat(body!.Value.EnumerateObject().Select(f => f.Name)).Where(n => n != "is_paused" && !(mask.Count > 0 && !mask.Contains(n))).Distinct().ToList();
-            if (stray.Count > 0 && mask.Count == 0)
+            // Without an update_mask every field sent must be changeable; with one, fields outside it are ignored.
+            var b = body!.Value;
+            var masked = request.Query["update_mask"].Any(m => (m ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Length > 0);
+            if (!masked && b.EnumerateObject().Select(f => f.Name).FirstOrDefault(n => n != "is_paused") is { } stray)
             {
-                return Problems.BadRequest($"{stray[0]}: only is_paused can be changed.");
+                return Problems.BadRequest($"{stray}: only is_paused can be changed.");
             }
 
-            if (!body.Value.TryGetProperty("is_paused", out var isPaused) || isPaused.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            if (!b.TryGetProperty("is_paused", out var isPaused) || isPaused.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
             {
                 return Problems.BadRequest("is_paused: required, true or false.");
             }
@@ -83,6 +84,21 @@ internal static class DagEndpoints
 /// <summary>Request bodies: JSON objects, with 400 problems that say what is wrong.</summary>
 internal static class ApiBody
 {
+    /// <summary>The body as a JSON object whose fields are all among <paramref name="fields"/>, or the 400 problem naming the first that is not.</summary>
+    public static async Task<(JsonElement? Body, IResult? Error)> ReadObjectAsync(HttpRequest request, IReadOnlyCollection<string> fields, CancellationToken ct)
+    {
+        var (body, error) = await ReadObjectAsync(request, ct);
+        if (body?.EnumerateObject().Select(f => f.Name).FirstOrDefault(n => !fields.Contains(n)) is { } unknown)
+        {
+            return (null, Problems.BadRequest($"{unknown}: unknown field (expected {string.Join(", ", fields)})."));
+        }
+
+        return (body, error);
+    }
+
+    /// <summary>True when the body's <paramref name="name"/> is JSON true.</summary>
+    public static bool Flag(this JsonElement body, string name) => body.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.True;
+
     public static async Task<(JsonElement? Body, IResult? Error)> ReadObjectAsync(HttpRequest request, CancellationToken ct)
     {
         try

@@ -7,7 +7,7 @@ namespace Gale.Functions.Api;
 /// <summary><c>/api/v1/dags/{dag_id}/dagRuns</c>: list (<c>~</c> for every DAG), get, and trigger.</summary>
 internal static class DagRunEndpoints
 {
-    private static readonly HashSet<string> TriggerFields = ["dag_run_id", "logical_date", "execution_date", "conf", "note"];
+    private static readonly string[] TriggerFields = ["dag_run_id", "logical_date", "execution_date", "conf", "note"];
 
     public static void MapDagRunEndpoints(this RouteGroupBuilder api, ApiContext ctx)
     {
@@ -66,18 +66,13 @@ internal static class DagRunEndpoints
                 return Problems.NotFound($"DAG '{dagId}' is not loaded.");
             }
 
-            var (body, error) = await ApiBody.ReadObjectAsync(request, ct);
+            var (body, error) = await ApiBody.ReadObjectAsync(request, TriggerFields, ct);
             if (error is not null)
             {
                 return error;
             }
 
             var b = body!.Value;
-            if (b.EnumerateObject().Select(f => f.Name).FirstOrDefault(n => !TriggerFields.Contains(n)) is { } unknown)
-            {
-                return Problems.BadRequest($"{unknown}: unknown field (expected dag_run_id, logical_date, conf, note).");
-            }
-
             string? runId = null;
             if (b.TryGetProperty("dag_run_id", out var id) && id.ValueKind != JsonValueKind.Null)
             {

@@ -10,6 +10,8 @@ namespace Gale.Functions.Api;
 /// <summary>Variables, pools and backfills under <c>/api/v1</c>.</summary>
 internal static class ResourceEndpoints
 {
+    private static readonly string[] BackfillFields = ["dag_id", "from_date", "to_date", "run_backwards", "reprocess_behavior", "dry_run", "dag_run_conf", "max_active_runs"];
+
     public static void MapResourceEndpoints(this RouteGroupBuilder api, ApiContext ctx)
     {
         MapVariables(api, ctx);
@@ -169,19 +171,13 @@ internal static class ResourceEndpoints
         // within the DAG's max_active_runs; `gale dags backfill` paces runs itself instead.
         api.MapPost("/backfills", async (HttpRequest request, CancellationToken ct) =>
         {
-            var (body, error) = await ApiBody.ReadObjectAsync(request, ct);
+            var (body, error) = await ApiBody.ReadObjectAsync(request, BackfillFields, ct);
             if (error is not null)
             {
                 return error;
             }
 
             var b = body!.Value;
-            var allowed = new HashSet<string>(["dag_id", "from_date", "to_date", "run_backwards", "reprocess_behavior", "dry_run", "dag_run_conf", "max_active_runs"], StringComparer.Ordinal);
-            if (b.EnumerateObject().Select(f => f.Name).FirstOrDefault(x => !allowed.Contains(x)) is { } unknown)
-            {
-                return Problems.BadRequest($"{unknown}: unknown field (expected {string.Join(", ", allowed)}).");
-            }
-
             if (!b.TryGetProperty("dag_id", out var dagIdJson) || dagIdJson.ValueKind != JsonValueKind.String || ctx.Dags.Find(dagIdJson.GetString()!) is not { } dag)
             {
                 return Problems.BadRequest("dag_id: required, a loaded DAG's id.");
@@ -230,7 +226,6 @@ internal static class ResourceEndpoints
                 return Problems.BadRequest($"dag_run_conf: {string.Join("; ", problems)}.");
             }
 
-            bool Flag(string name) => b.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.True;
             var existing = new List<DagRun>();
             await foreach (var run in ctx.Runs.ListRunsAsync(dag.DagId, cancellationToken: ct))
             {
@@ -240,7 +235,7 @@ internal static class ResourceEndpoints
             IReadOnlyList<BackfillStep> plan;
             try
             {
-                plan = BackfillPlanner.Plan(dag, from, to, existing, reprocess, Flag("run_backwards"));
+                plan = BackfillPlanner.Plan(dag, from, to, existing, reprocess, b.Flag("run_backwards"));
             }
             catch (ArgumentException e)
             {
@@ -252,7 +247,7 @@ internal static class ResourceEndpoints
             foreach (var step in plan)
             {
                 var run = step.Run(now);
-                if (!Flag("dry_run"))
+                if (!b.Flag("dry_run"))
                 {
                     await step.ApplyAsync(ctx.Engine, dag, start: false, onlyFailed: reprocess == ReprocessBehavior.Failed, conf, ct);
                 }
@@ -274,8 +269,8 @@ internal static class ResourceEndpoints
                 ["from_date"] = ApiJson.Iso(from),
                 ["to_date"] = ApiJson.Iso(to),
                 ["reprocess_behavior"] = reprocess.ToString().ToLowerInvariant(),
-                ["run_backwards"] = Flag("run_backwards"),
-                ["dry_run"] = Flag("dry_run"),
+                ["run_backwards"] = b.Flag("run_backwards"),
+                ["dry_run"] = b.Flag("dry_run"),
                 ["runs"] = rows,
                 ["total_entries"] = rows.Count,
             });

@@ -8,6 +8,8 @@ namespace Gale.Functions.Api;
 /// <summary>Task instances of a run: list, get, rendered fields, logs, and clear (Airflow's clearTaskInstances).</summary>
 internal static class TaskInstanceEndpoints
 {
+    private static readonly string[] ClearFields = ["dag_run_id", "task_ids", "include_downstream", "include_upstream", "only_failed", "dry_run"];
+
     public static void MapTaskInstanceEndpoints(this RouteGroupBuilder api, ApiContext ctx)
     {
         api.MapGet("/dags/{dagId}/dagRuns/{runId}/taskInstances", async (string dagId, string runId, HttpRequest request, CancellationToken ct) =>
@@ -71,19 +73,13 @@ internal static class TaskInstanceEndpoints
                 return Problems.NotFound($"DAG '{dagId}' is not loaded.");
             }
 
-            var (body, error) = await ApiBody.ReadObjectAsync(request, ct);
+            var (body, error) = await ApiBody.ReadObjectAsync(request, ClearFields, ct);
             if (error is not null)
             {
                 return error;
             }
 
             var b = body!.Value;
-            var allowed = new HashSet<string>(["dag_run_id", "task_ids", "include_downstream", "include_upstream", "only_failed", "dry_run"], StringComparer.Ordinal);
-            if (b.EnumerateObject().Select(f => f.Name).FirstOrDefault(n => !allowed.Contains(n)) is { } unknown)
-            {
-                return Problems.BadRequest($"{unknown}: unknown field (expected {string.Join(", ", allowed)}).");
-            }
-
             if (!b.TryGetProperty("dag_run_id", out var runIdJson) || runIdJson.ValueKind != JsonValueKind.String)
             {
                 return Problems.BadRequest("dag_run_id: required, the run whose task instances to clear.");
@@ -103,19 +99,18 @@ internal static class TaskInstanceEndpoints
                 return Problems.NotFound($"DAG '{dagId}' has no run '{key.RunId}'.");
             }
 
-            bool Flag(string name) => b.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.True;
             var cleared = new TasksCleared
             {
                 EventId = $"api-clear:{Guid.NewGuid():N}",
                 TaskIds = taskIds,
-                IncludeDownstream = Flag("include_downstream"),
-                IncludeUpstream = Flag("include_upstream"),
-                OnlyFailed = Flag("only_failed"),
+                IncludeDownstream = b.Flag("include_downstream"),
+                IncludeUpstream = b.Flag("include_upstream"),
+                OnlyFailed = b.Flag("only_failed"),
                 At = ctx.Engine.Clock.GetUtcNow(),
             };
             var after = RunDecider.Decide(dag, snapshot, [cleared], ctx.Engine.Clock.GetUtcNow()).Snapshot;
             var changed = after.Tasks.Values.Where(t => snapshot.Find(t.Key) is { } before && (before.TryNumber != t.TryNumber || before.State != t.State)).ToList();
-            if (!Flag("dry_run"))
+            if (!b.Flag("dry_run"))
             {
                 after = await ctx.Engine.ApplyAsync(key, [cleared], ct);
             }
