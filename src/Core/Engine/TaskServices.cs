@@ -127,7 +127,8 @@ public sealed class TaskServices
     /// <summary>Every setting (name, value) to scan for <c>GALE_CONN_*</c> and <c>GALE_VAR_*</c> secrets (default: the environment).</summary>
     public Func<IEnumerable<KeyValuePair<string, string>>> AllSettings { get; init; } = EnvironmentSettings;
 
-    private static IEnumerable<KeyValuePair<string, string>> EnvironmentSettings()
+    /// <summary>Every environment variable as a setting.</summary>
+    public static IEnumerable<KeyValuePair<string, string>> EnvironmentSettings()
     {
         foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
         {

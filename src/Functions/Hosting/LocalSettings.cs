@@ -13,12 +13,9 @@ internal static class LocalSettings
     public static IEnumerable<KeyValuePair<string, string>> All()
     {
         var all = new Dictionary<string, string>(File.Value, StringComparer.Ordinal);
-        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        foreach (var (name, value) in Gale.Engine.TaskServices.EnvironmentSettings())
         {
-            if (entry.Value is string value)
-            {
-                all[(string)entry.Key] = value;
-            }
+            all[name] = value;
         }
 
         return all;

@@ -53,7 +53,7 @@ public static class StorageEngine
             Slots = new TableSlotStore(Account(account).GetTableClient("pools")),
             Pools = PoolStore(account),
             Settings = settings,
-            AllSettings = allSettings ?? new TaskServices().AllSettings,
+            AllSettings = allSettings ?? TaskServices.EnvironmentSettings,
         };
     }
 
