@@ -95,8 +95,7 @@ internal static class DagsBackfillCommand
 
     private static async Task<List<Row>> RunAsync(StorageAccountClient account, DagBag bag, Dag dag, IReadOnlyList<BackfillStep> plan, int limit, bool onlyFailed, bool json, CancellationToken ct)
     {
-        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
-            .Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+        using var loggers = CliOutput.StderrLoggers(b => b.SetMinimumLevel(LogLevel.Warning));
         var services = StorageEngine.Services(account, LocalSettings.Get, LocalSettings.All);
         await using var host = StorageEngine.CreateHost(account, bag, new EngineOptions(), TimeProvider.System, loggers, services, withScheduler: false);
         host.Start();

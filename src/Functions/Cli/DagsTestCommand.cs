@@ -39,11 +39,7 @@ internal static class DagsTestCommand
         }
 
         // Task logs go to stderr, so `--output json` keeps stdout clean.
-        using var loggers = LoggerFactory.Create(b => b
-            .AddSimpleConsole(o => o.SingleLine = true)
-            .AddFilter("Gale", LogLevel.Warning)
-            .AddFilter("gale.task", LogLevel.Information)
-            .Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+        using var loggers = CliOutput.StderrLoggers(b => b.AddFilter("Gale", LogLevel.Warning).AddFilter("gale.task", LogLevel.Information));
         var result = await DagTestRunner.RunAsync(dag, run, new DagTestOptions { Loggers = loggers, Dags = bag, Services = new TaskServices { Settings = Gale.Functions.Hosting.LocalSettings.Get, AllSettings = Gale.Functions.Hosting.LocalSettings.All } }, cancellationToken);
         RunPrinter.Print(dag, result.Snapshot, output);
         if (result.Stuck)

@@ -41,6 +41,14 @@ internal static class CliOutput
     public static string Iso(DateTimeOffset value, NodaTime.DateTimeZone zone) =>
         NodaTime.Instant.FromDateTimeOffset(value).InZone(zone).ToDateTimeOffset().ToString("yyyy-MM-dd'T'HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>Console logging on stderr only, so <c>--output json</c> keeps stdout clean; <paramref name="filters"/> choose what shows.</summary>
+    public static ILoggerFactory StderrLoggers(Action<ILoggingBuilder> filters) => LoggerFactory.Create(b =>
+    {
+        b.AddSimpleConsole(o => o.SingleLine = true);
+        b.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        filters(b);
+    });
+
     public static int Error(string message)
     {
         Console.Error.WriteLine($"gale: {message}");
