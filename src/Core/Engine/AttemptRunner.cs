@@ -72,7 +72,6 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
 
     private async Task RunAttemptAsync(QueueMessageHandle message, AttemptMessage attempt, CancellationToken stopping)
     {
-        var worker = engine.Options.WorkerId;
         var dag = dags.Find(attempt.DagId);
         if (dag is null || !dag.HasTask(attempt.TaskId))
         {

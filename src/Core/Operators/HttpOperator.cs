@@ -275,7 +275,7 @@ public static class JsonLeaves
         var root = System.Text.Json.Nodes.JsonNode.Parse(json);
         foreach (var (pointer, value) in values)
         {
-            var parts = pointer.TrimStart('/').Split('/').Select(p => p.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)).ToArray();
+            var parts = JsonPointer.Tokens(pointer);
             var parent = root;
             foreach (var part in parts[..^1])
             {
@@ -323,6 +323,13 @@ public static class JsonLeaves
 /// <summary>RFC 6901 JSON pointers over <see cref="JsonElement"/>.</summary>
 public static class JsonPointer
 {
+    /// <summary>The unescaped reference tokens of a pointer (<c>/a~1b/0</c> is <c>a/b</c>, <c>0</c>).</summary>
+    public static string[] Tokens(string pointer)
+    {
+        ArgumentNullException.ThrowIfNull(pointer);
+        return [.. pointer.TrimStart('/').Split('/').Select(t => t.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal))];
+    }
+
     /// <summary>The element at <paramref name="pointer"/> (e.g. <c>/data/items/0</c>), or null when absent.</summary>
     public static JsonElement? Resolve(JsonElement root, string pointer)
     {
@@ -333,9 +340,8 @@ public static class JsonPointer
         }
 
         var current = root;
-        foreach (var raw in pointer.TrimStart('/').Split('/'))
+        foreach (var token in Tokens(pointer))
         {
-            var token = raw.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
             if (current.ValueKind == JsonValueKind.Object && current.TryGetProperty(token, out var child))
             {
                 current = child;
