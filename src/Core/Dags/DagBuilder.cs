@@ -194,6 +194,10 @@ public sealed class DagBuilder
     public DagBuilder ShortCircuit(string taskId, Func<TaskContext, bool> condition, TaskIds after = default, TaskOptions? options = null) =>
         Task(taskId, new Gale.Operators.ShortCircuitOperator(ctx => ValueTask.FromResult(condition(ctx))), after, options);
 
+    /// <summary>Adds a latest-only gate: its direct downstream tasks are skipped in every scheduled run but the latest (manual runs always proceed).</summary>
+    public DagBuilder LatestOnly(string taskId, TaskIds after = default, TaskOptions? options = null) =>
+        Task(taskId, new Gale.Operators.LatestOnlyOperator(), after, options);
+
     /// <summary>Validates and builds the DAG.</summary>
     /// <exception cref="DagValidationException">The DAG is invalid.</exception>
     public Dag Build()

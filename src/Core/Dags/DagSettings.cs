@@ -48,11 +48,14 @@ public sealed record DagSettings
     /// <summary>Typed params with defaults; a run's conf overrides them and is validated against them.</summary>
     public IReadOnlyDictionary<string, DagParam> Params { get; init; } = new Dictionary<string, DagParam>();
 
-    /// <summary>Runs when a run of this DAG succeeds (Airflow's DAG on_success_callback); a failure is logged only.</summary>
-    public Func<Gale.Runs.DagRun, Task>? OnSuccessCallback { get; init; }
+    /// <summary>
+    /// Runs when a run of this DAG succeeds (Airflow's DAG on_success_callback), with a context of the run whose task
+    /// id is <c>on_success_callback</c>; its output goes to the host's log, and a failure is logged only.
+    /// </summary>
+    public Func<Gale.Execution.TaskContext, Task>? OnSuccessCallback { get; init; }
 
-    /// <summary>Runs when a run of this DAG fails, with the reason in the log (on_failure_callback); a failure is logged only.</summary>
-    public Func<Gale.Runs.DagRun, Task>? OnFailureCallback { get; init; }
+    /// <summary>Runs when a run of this DAG fails (on_failure_callback); like <see cref="OnSuccessCallback"/>, with the task id <c>on_failure_callback</c>.</summary>
+    public Func<Gale.Execution.TaskContext, Task>? OnFailureCallback { get; init; }
 
     /// <summary>Where the DAG was defined (file path or type name), for errors and the UI.</summary>
     public string? Fileloc { get; init; }

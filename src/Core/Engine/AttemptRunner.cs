@@ -307,6 +307,22 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
         return Finished(attempt, ti, outcome, error, success ? resultLength : null, success ? context.FollowedTaskIds : null, success && context.ShortCircuited);
     }
 
+    /// <summary>
+    /// The context a DAG-level callback named <paramref name="name"/> runs with: the run's dates, conf, params,
+    /// templates, variables and connections; its output goes, masked, to this host's log (as Airflow's DAG callbacks
+    /// log to the DAG processor, not to a task log). Set as the engine's <see cref="RunEngine.DagCallbackContext"/>.
+    /// </summary>
+    public TaskContext CreateDagCallbackContext(Dag dag, DagRun run, string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(dag);
+        ArgumentNullException.ThrowIfNull(run);
+        var noFile = new TaskLogWriter(new Gale.Logs.TaskLogKey(dag.DagId, run.RunId, name, -1, 1), (_, _) => Task.CompletedTask, TimeSpan.FromHours(1));
+        var log = new TaskLogger(noFile, services.Masker, _loggers.CreateLogger($"gale.dag.{dag.DagId}.{name}"), engine.Clock);
+        var (parameters, _) = DagParams.Resolve(dag.Settings.Params, run.Conf);
+        var task = new DagTask { TaskId = name, Operator = new Gale.Operators.EmptyOperator() };
+        return CreateContext(dag, task, new TaskInstance { TaskId = name }, run, parameters, new Dictionary<string, JsonElement>(), log, cancellationToken);
+    }
+
     private TaskContext CreateContext(Dag dag, DagTask task, TaskInstance ti, DagRun run, IReadOnlyDictionary<string, JsonElement> parameters, IReadOnlyDictionary<string, JsonElement> mapArguments, TaskLogger taskLog, CancellationToken cancellationToken)
     {
         var context = new TaskContext
@@ -321,6 +337,9 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
             LogicalDate = run.LogicalDate,
             DataIntervalStart = run.DataIntervalStart,
             DataIntervalEnd = run.DataIntervalEnd,
+            RunType = run.RunType,
+            Timetable = dag.Timetable,
+            Clock = engine.Clock,
             Conf = JsonDocument.Parse(run.Conf).RootElement.Clone(),
             XCom = new XComAccessor(xcoms, dag.DagId, run.RunId, task.TaskId, ti.MapIndex, cancellationToken) { MaxBytes = services.XComMaxBytes },
             Log = taskLog,

@@ -52,6 +52,7 @@ public static class DagTestRunner
         var engine = new RunEngine(new InMemoryRunStore(), dags, tasks, control, clock, engineOptions, loggers.CreateLogger<RunEngine>());
         engine.XComs = services.XComs;
         var runner = new AttemptRunner(engine, dags, tasks, services, loggers);
+        engine.DagCallbackContext = runner.CreateDagCallbackContext;
         runner.Launcher = new EngineRunLauncher(engine, dags, startImmediately: true); // no scheduler here
         var controlWorker = new ControlWorker(engine, control, engineOptions, clock, loggers.CreateLogger<ControlWorker>());
 

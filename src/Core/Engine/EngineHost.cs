@@ -20,6 +20,7 @@ public sealed class EngineHost : IAsyncDisposable
         loggers ??= NullLoggerFactory.Instance;
         Engine = new RunEngine(store, dags, tasks, control, clock, options, loggers.CreateLogger<RunEngine>());
         Runner = new AttemptRunner(Engine, dags, tasks, services, loggers);
+        Engine.DagCallbackContext = Runner.CreateDagCallbackContext;
         Tasks = new TaskWorker(Runner, tasks, options, clock, loggers.CreateLogger<TaskWorker>());
         Control = new ControlWorker(Engine, control, options, clock, loggers.CreateLogger<ControlWorker>());
         Sweeper = new RunSweeper(Engine, store, loggers.CreateLogger<RunSweeper>());

@@ -11,6 +11,12 @@ public static class GaleSettings
     /// <summary>Largest XCom value a task may push (default 64 MiB).</summary>
     public const string XComMaxBytes = "GALE_XCOM_MAX_BYTES";
 
+    /// <summary>How often a serving host reloads its DAG files from the DAGs folder and the <c>dags</c> container (default 30 s).</summary>
+    public const string DagRefreshSeconds = "GALE_DAG_REFRESH_SECONDS";
+
+    /// <summary>Default of <see cref="DagRefreshSeconds"/>.</summary>
+    public static readonly TimeSpan DefaultDagRefresh = TimeSpan.FromSeconds(30);
+
     /// <summary>Default of <see cref="XComOffloadThresholdBytes"/>.</summary>
     public const int DefaultXComOffloadThresholdBytes = 32 * 1024;
 
@@ -19,7 +25,15 @@ public static class GaleSettings
 
     /// <summary>A positive byte count, or <paramref name="defaultValue"/> when the setting is absent.</summary>
     /// <exception cref="FormatException">The setting is not a positive whole number; the message names it.</exception>
-    public static long Bytes(Func<string, string?> settings, string name, long defaultValue)
+    public static long Bytes(Func<string, string?> settings, string name, long defaultValue) =>
+        PositiveWholeNumber(settings, name, defaultValue, "bytes");
+
+    /// <summary>A positive number of seconds, or <paramref name="defaultValue"/> when the setting is absent.</summary>
+    /// <exception cref="FormatException">The setting is not a positive whole number; the message names it.</exception>
+    public static TimeSpan Seconds(Func<string, string?> settings, string name, TimeSpan defaultValue) =>
+        TimeSpan.FromSeconds(PositiveWholeNumber(settings, name, (long)defaultValue.TotalSeconds, "seconds"));
+
+    private static long PositiveWholeNumber(Func<string, string?> settings, string name, long defaultValue, string unit)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var text = settings(name);
@@ -30,6 +44,6 @@ public static class GaleSettings
 
         return long.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
             ? value
-            : throw new FormatException($"setting {name}: '{text}' is not a positive whole number of bytes.");
+            : throw new FormatException($"setting {name}: '{text}' is not a positive whole number of {unit}.");
     }
 }

@@ -10,6 +10,9 @@ public interface IDagRegistry
 
     /// <summary>Every DAG.</summary>
     IReadOnlyCollection<Dag> Dags { get; }
+
+    /// <summary>The DAG files and types that failed to load (none for a fixed set).</summary>
+    IReadOnlyList<DagImportError> ImportErrors => [];
 }
 
 /// <summary>A fixed set of DAGs.</summary>

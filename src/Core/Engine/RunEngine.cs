@@ -293,19 +293,42 @@ public sealed partial class RunEngine
         }
     }
 
-    // DAG-level on_success / on_failure callbacks; a failing callback is logged and changes nothing.
+    /// <summary>
+    /// Builds the context a DAG-level callback runs with (the attempt runner sets it: it knows variables,
+    /// connections, templates and the masker); without one, callbacks get a context of the run and its XComs only.
+    /// </summary>
+    public Func<Dag, DagRun, string, CancellationToken, Gale.Execution.TaskContext>? DagCallbackContext { get; set; }
+
+    // DAG-level on_success / on_failure callbacks, bounded like task callbacks; a failing callback is logged and changes nothing.
     private async Task RunCallbackAsync(DagRun run, DagRunState state)
     {
-        var settings = _dags.Find(run.DagId)?.Settings;
-        var callback = state == DagRunState.Success ? settings?.OnSuccessCallback : settings?.OnFailureCallback;
-        if (callback is null)
+        var dag = _dags.Find(run.DagId);
+        var callback = state == DagRunState.Success ? dag?.Settings.OnSuccessCallback : dag?.Settings.OnFailureCallback;
+        if (dag is null || callback is null)
         {
             return;
         }
 
+        var name = state == DagRunState.Success ? "on_success_callback" : "on_failure_callback";
+        using var timeout = new CancellationTokenSource(AttemptRunner.CallbackTimeout);
         try
         {
-            await callback(run);
+            var context = DagCallbackContext?.Invoke(dag, run, name, timeout.Token) ?? new Gale.Execution.TaskContext
+            {
+                DagId = run.DagId,
+                RunId = run.RunId,
+                TaskId = name,
+                RunType = run.RunType,
+                LogicalDate = run.LogicalDate,
+                DataIntervalStart = run.DataIntervalStart,
+                DataIntervalEnd = run.DataIntervalEnd,
+                Conf = System.Text.Json.JsonDocument.Parse(run.Conf).RootElement.Clone(),
+                XCom = new Gale.Execution.XComAccessor(XComs ?? new Gale.InMemory.InMemoryXComStore(), run.DagId, run.RunId, name, -1, timeout.Token),
+                Log = _log,
+                Clock = _clock,
+                CancellationToken = timeout.Token,
+            };
+            await callback(context);
         }
         catch (Exception e)
         {

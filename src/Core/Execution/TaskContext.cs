@@ -1,8 +1,10 @@
 using System.Text.Json;
 using Gale.Engine;
 using Gale.InMemory;
+using Gale.Runs;
 using Gale.Secrets;
 using Gale.Templates;
+using Gale.Timetables;
 using Microsoft.Extensions.Logging;
 
 namespace Gale.Execution;
@@ -33,6 +35,15 @@ public sealed class TaskContext
 
     /// <summary>End of the run's data interval.</summary>
     public DateTimeOffset DataIntervalEnd { get; init; }
+
+    /// <summary>How the run came to be: scheduled, manual or backfill.</summary>
+    public DagRunType RunType { get; init; } = DagRunType.Manual;
+
+    /// <summary>The DAG's schedule; null where it is not known.</summary>
+    public ITimetable? Timetable { get; init; }
+
+    /// <summary>The clock of the host running the attempt (a test's clock under <c>gale dags test</c>).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
 
     /// <summary>The run's conf (a JSON object; empty when none was given).</summary>
     public JsonElement Conf { get; init; }

@@ -16,6 +16,7 @@ public static class YamlDagLoader
     [
         "dag_id", "description", "tags", "doc_md", "schedule", "timezone", "start_date", "end_date", "catchup", "is_paused_upon_creation",
         "max_active_runs", "max_active_tasks", "dagrun_timeout", "default_args", "tasks", "task_groups", "params",
+        "on_success_callback", "on_failure_callback",
     ];
 
     private static readonly HashSet<string> GroupFields = ["id", "upstream", "default_args"];
@@ -126,6 +127,8 @@ public static class YamlDagLoader
             MaxActiveTasks = dag.Int("max_active_tasks") ?? 16,
             DagrunTimeout = dag.Duration("dagrun_timeout"),
             Params = ReadParams(dag),
+            OnSuccessCallback = YamlOperators.Callback(dag, "on_success_callback"),
+            OnFailureCallback = YamlOperators.Callback(dag, "on_failure_callback"),
             Fileloc = file,
         };
 

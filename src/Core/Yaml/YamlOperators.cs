@@ -19,7 +19,7 @@ internal static class YamlOperators
     /// <summary>The task callback fields (each an operator spec: <c>{operator: http, url: …}</c>).</summary>
     public static readonly string[] CallbackFields = ["on_execute_callback", "on_success_callback", "on_failure_callback", "on_retry_callback"];
 
-    private const string Names = "shell, empty, branch, short_circuit, http or trigger_dagrun";
+    private const string Names = "shell, empty, branch, short_circuit, latest_only, http or trigger_dagrun";
 
     /// <summary>The operator of a task (or callback) node.</summary>
     public static ITaskOperator Read(YamlNodeReader task, YamlMappingNode taskNode)
@@ -31,6 +31,8 @@ internal static class YamlOperators
                 return Shell(task, taskNode, "is required for the shell operator");
             case "empty":
                 return new EmptyOperator();
+            case "latest_only":
+                return new LatestOnlyOperator();
             case "branch":
                 var follow = task.StringList("follow");
                 if (follow.Count > 0)

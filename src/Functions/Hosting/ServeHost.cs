@@ -53,17 +53,19 @@ internal static partial class ServeHost
         {
             var account = new StorageAccountClient(connection);
             await GaleStorageLayout.EnsureCreatedAsync(account, cancellationToken);
-            var blobDags = await BlobDagSource.LoadAsync(account.GetBlobContainerClient("dags"), cancellationToken);
-            var (dags, importErrors) = DagDiscovery.LoadAll(options.DagsFolder, blobDags);
-            foreach (var error in importErrors)
+            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+            var dags = await DagLibrary.LoadAsync(options.DagsFolder, account.GetBlobContainerClient("dags"), loggers.CreateLogger("gale.dags"), cancellationToken);
+            foreach (var error in dags.ImportErrors)
             {
                 await Console.Error.WriteLineAsync($"DAG import error in {error.Source}: {error.Error}");
             }
 
             TaskServices services;
             ApiKeys keys;
+            TimeSpan dagRefresh;
             try
             {
+                dagRefresh = GaleSettings.Seconds(LocalSettings.Get, GaleSettings.DagRefreshSeconds, GaleSettings.DefaultDagRefresh);
                 services = StorageEngine.Services(account, LocalSettings.Get, LocalSettings.All);
                 keys = ApiKeys.Parse(LocalSettings.Get(ApiKeys.SettingName));
             }
@@ -73,16 +75,19 @@ internal static partial class ServeHost
                 return 2;
             }
 
-            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
             var schedulerOptions = new Gale.Scheduling.SchedulerOptions { Interval = options.FunctionsHost ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(2) };
             await using var engine = StorageEngine.CreateHost(account, dags, new EngineOptions { TaskConcurrency = options.TaskConcurrency }, TimeProvider.System, loggers, services, schedulerOptions: schedulerOptions);
             var builder = WebApplication.CreateBuilder();
             builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
             var app = GaleWebApp.Build(builder, account, new ApiContext(account, dags, engine.Engine, StorageEngine.RunStore(account), StorageEngine.DagStateStore(account), keys) { Services = services, Scheduler = engine.Scheduler, FunctionsHandler = options.FunctionsHost });
             engine.Start();
+            using var stopRefresh = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var refresh = dags.RunAsync(dagRefresh, TimeProvider.System, stopRefresh.Token);
             await app.StartAsync(cancellationToken);
             Console.WriteLine($"Gale is running: {dags.Dags.Count} DAGs ({string.Join(", ", dags.Dags.Select(d => d.DagId))}), API http://127.0.0.1:{options.Port}/api/v1 ({(keys.Any ? $"API keys in {ApiKeys.Header}" : $"closed: set {ApiKeys.SettingName}")}; health is open), storage: {description}. Press Ctrl+C to stop.");
             await app.WaitForShutdownAsync(cancellationToken);
+            await stopRefresh.CancelAsync();
+            await refresh;
             Console.WriteLine("Stopping: in-flight task attempts are released back to the queue…");
             await engine.StopAsync();
             return 0;

@@ -7,8 +7,11 @@ namespace Gale.Storage.Engine;
 /// <summary>YAML DAG files in the <c>dags</c> blob container: DAGs that can be added without redeploying.</summary>
 public static class BlobDagSource
 {
-    /// <summary>Loads every <c>*.yaml</c>/<c>*.yml</c> blob; a broken file becomes an import error named <c>blob://container/name</c>.</summary>
-    public static async Task<(IReadOnlyList<Dag> Dags, IReadOnlyList<DagImportError> Errors)> LoadAsync(BlobContainerClient container, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Loads every <c>*.yaml</c>/<c>*.yml</c> blob; a broken file becomes an import error named <c>blob://container/name</c>.
+    /// With a <paramref name="cache"/> (blob name → ETag and result), unchanged blobs are not downloaded again.
+    /// </summary>
+    public static async Task<(IReadOnlyList<Dag> Dags, IReadOnlyList<DagImportError> Errors)> LoadAsync(BlobContainerClient container, CancellationToken cancellationToken = default, Dictionary<string, (Azure.ETag ETag, Dag? Dag, DagImportError? Error)>? cache = null)
     {
         ArgumentNullException.ThrowIfNull(container);
         var dags = new List<Dag>();
@@ -30,20 +33,48 @@ public static class BlobDagSource
                 continue;
             }
 
-            var source = $"blob://{container.Name}/{blob.Name}";
-            using var download = await container.DownloadAsync(blob.Name, cancellationToken);
-            using var reader = new StreamReader(download.Content);
-            var text = await reader.ReadToEndAsync(cancellationToken);
-            try
+            if (cache is null || !cache.TryGetValue(blob.Name, out var known) || known.ETag != blob.Properties.ETag)
             {
-                dags.Add(YamlDagLoader.Load(source, text));
+                known = await LoadOneAsync(container, blob, cancellationToken);
+                cache?.Remove(blob.Name);
+                cache?.Add(blob.Name, known);
             }
-            catch (YamlDagException e)
+
+            if (known.Dag is not null)
             {
-                errors.Add(new DagImportError(source, e.Message, YamlDagLoader.DeclaredDagId(text)));
+                dags.Add(known.Dag);
+            }
+
+            if (known.Error is not null)
+            {
+                errors.Add(known.Error);
+            }
+        }
+
+        if (cache is not null)
+        {
+            foreach (var gone in cache.Keys.Except(blobs.Select(b => b.Name), StringComparer.Ordinal).ToList())
+            {
+                cache.Remove(gone);
             }
         }
 
         return (dags, errors);
+    }
+
+    private static async Task<(Azure.ETag ETag, Dag? Dag, DagImportError? Error)> LoadOneAsync(BlobContainerClient container, BlobItem blob, CancellationToken cancellationToken)
+    {
+        var source = $"blob://{container.Name}/{blob.Name}";
+        using var download = await container.DownloadAsync(blob.Name, cancellationToken);
+        using var reader = new StreamReader(download.Content);
+        var text = await reader.ReadToEndAsync(cancellationToken);
+        try
+        {
+            return (download.Properties.ETag, YamlDagLoader.Load(source, text), null);
+        }
+        catch (YamlDagException e)
+        {
+            return (download.Properties.ETag, null, new DagImportError(source, e.Message, YamlDagLoader.DeclaredDagId(text)));
+        }
     }
 }

@@ -70,8 +70,8 @@ public sealed class CallbackTests
             })
             .With(s => s with
             {
-                OnSuccessCallback = run => { outcomes.Enqueue($"{run.DagId} success"); return Task.CompletedTask; },
-                OnFailureCallback = run => { outcomes.Enqueue($"{run.DagId} failed"); return Task.CompletedTask; },
+                OnSuccessCallback = ctx => { outcomes.Enqueue($"{ctx.DagId} success"); return Task.CompletedTask; },
+                OnFailureCallback = ctx => { outcomes.Enqueue($"{ctx.DagId} failed"); return Task.CompletedTask; },
             })
             .Build();
 
@@ -79,5 +79,56 @@ public sealed class CallbackTests
         await RunAsync(Make("bad", fail: true));
 
         Assert.Equal(["good success", "bad failed"], outcomes);
+    }
+
+    [Theory]
+    [InlineData("true", "success")]
+    [InlineData("false", "failed")]
+    public async Task YamlDagCallbacks_RunOnceWithTheRunsTemplates(string command, string expected)
+    {
+        var folder = Directory.CreateTempSubdirectory("gale-dag-cb-").FullName;
+        try
+        {
+            var dag = Gale.Yaml.YamlDagLoader.Load("cb.yaml", $$$"""
+                dag_id: yaml_dag_callbacks
+                params:
+                  team: {default: data}
+                on_success_callback:
+                  operator: shell
+                  command: "echo 'success {{ run_id }} {{ params.team }} {{ task.task_id }}' >> {{{folder}}}/calls"
+                on_failure_callback:
+                  operator: shell
+                  command: "echo 'failed {{ dag.dag_id }} {{ dag_run.conf.why }}' >> {{{folder}}}/calls"
+                tasks:
+                  - id: work
+                    operator: shell
+                    command: "{{{command}}}"
+                """);
+
+            var result = await DagTestRunner.RunAsync(dag, new DagRun { DagId = dag.DagId, RunId = "manual__cb", Conf = """{"why": "test"}""", QueuedAt = DateTimeOffset.UtcNow });
+
+            Assert.Equal(expected, result.Snapshot.Run.State.ToAirflowName());
+            var calls = await File.ReadAllLinesAsync(Path.Combine(folder, "calls"));
+            var line = Assert.Single(calls);
+            Assert.Equal(expected == "success" ? "success manual__cb data on_success_callback" : "failed yaml_dag_callbacks test", line);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void YamlDagCallback_UnknownOperator_NamesTheField()
+    {
+        var e = Assert.Throws<Gale.Yaml.YamlDagException>(() => Gale.Yaml.YamlDagLoader.Load("bad_cb.yaml", """
+            dag_id: bad_cb
+            on_failure_callback: {operator: pager}
+            tasks:
+              - {id: a, operator: empty}
+            """));
+
+        Assert.Contains("bad_cb.yaml", e.Message, StringComparison.Ordinal);
+        Assert.Contains("unknown operator 'pager'", e.Message, StringComparison.Ordinal);
     }
 }

@@ -71,6 +71,35 @@ public sealed class LimitsTests
     }
 
     [Fact]
+    public async Task Run_MappedInstances_CountAgainstMaxActiveTasks()
+    {
+        var active = 0;
+        var maxActive = 0;
+        var dag = Dag.Create("mapped_limited").With(s => s with { MaxActiveTasks = 3 })
+            .Task("work", async ctx =>
+            {
+                InterlockedMax(ref maxActive, Interlocked.Increment(ref active));
+                await Task.Delay(60);
+                Interlocked.Decrement(ref active);
+                return ctx.Arg<int>("n");
+            })
+            .Expand("work", MapSource.Literal("n", Enumerable.Range(0, 12).ToArray()))
+            .Task("solo", async _ => await Task.Delay(60))
+            .Build();
+        await using var harness = new EngineHarness(dag);
+        var host = harness.StartHost(new EngineOptions { Lease = TimeSpan.FromSeconds(30), TaskConcurrency = 16 });
+
+        Assert.Equal(DagRunState.Success, await harness.TriggerAndWaitAsync(host, dag, "manual__mapped"));
+
+        var snapshot = await harness.Store.LoadAsync(new RunKey("mapped_limited", "manual__mapped"));
+        Assert.Equal(12, snapshot!.Tasks.Keys.Count(k => k.TaskId == "work"));
+        Assert.InRange(maxActive, 1, 3); // "solo" may hold one of the three
+        var history = await harness.Store.ReadHistoryAsync(new RunKey("mapped_limited", "manual__mapped"));
+        Assert.InRange(MaxConcurrent(history, _ => true), 1, 3);
+        Assert.True(host.Engine.Stats.SlotWaits > 0);
+    }
+
+    [Fact]
     public async Task Run_UnknownPoolOrTooManySlots_FailsWithAClearMessage()
     {
         var dag = Dag.Create("bad_pools")

@@ -105,4 +105,66 @@ public sealed class BranchingTests
         Assert.Equal(TaskInstanceState.Success, states["gate"]);
         Assert.Equal(TaskInstanceState.Skipped, states["gated"]);
     }
+
+    private static async Task<Dictionary<string, TaskInstanceState>> ScheduledStatesAsync(Dag dag, DateTimeOffset logicalDate)
+    {
+        var run = Gale.Timetables.DagRunInfo.Interval(logicalDate, logicalDate.AddDays(1)).ToDagRun(dag.DagId, DagRunType.Scheduled, DateTimeOffset.UtcNow);
+        var result = await DagTestRunner.RunAsync(dag, run);
+        return result.Snapshot.Tasks.Values.ToDictionary(t => t.TaskId, t => t.State);
+    }
+
+    private static Dag LatestOnlyDag() => YamlDagLoader.Load("latest.yaml", """
+        dag_id: latest
+        schedule: "@daily"
+        start_date: 2024-01-01
+        tasks:
+          - id: gate
+            operator: latest_only
+          - id: notify
+            operator: empty
+            upstream: gate
+          - id: after_notify
+            operator: empty
+            upstream: notify
+          - id: always_runs
+            operator: empty
+            upstream: gate
+            trigger_rule: all_done
+          - id: independent
+            operator: empty
+        """);
+
+    [Fact]
+    public async Task LatestOnly_OldScheduledRun_SkipsDownstreamOnly()
+    {
+        var states = await ScheduledStatesAsync(LatestOnlyDag(), new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+        Assert.Equal(TaskInstanceState.Success, states["gate"]);
+        Assert.Equal(TaskInstanceState.Skipped, states["notify"]);
+        Assert.Equal(TaskInstanceState.Skipped, states["after_notify"]);
+        Assert.Equal(TaskInstanceState.Skipped, states["always_runs"]); // skipped directly, as Airflow's skip mixin does
+        Assert.Equal(TaskInstanceState.Success, states["independent"]);
+    }
+
+    [Fact]
+    public async Task LatestOnly_LatestScheduledRun_RunsDownstream()
+    {
+        var yesterday = new DateTimeOffset(DateTimeOffset.UtcNow.UtcDateTime.Date.AddDays(-1), TimeSpan.Zero);
+
+        var states = await ScheduledStatesAsync(LatestOnlyDag(), yesterday);
+
+        Assert.All(states.Values, s => Assert.Equal(TaskInstanceState.Success, s));
+    }
+
+    [Fact]
+    public async Task LatestOnly_ManualRunOfAnOldDate_RunsDownstream()
+    {
+        var dag = Dag.Create("latest_cs", "@daily", new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero))
+            .LatestOnly("gate").Task("work", _ => { }, after: "gate").Build();
+        var run = Run(dag) with { LogicalDate = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero) };
+
+        var result = await DagTestRunner.RunAsync(dag, run);
+
+        Assert.Equal(TaskInstanceState.Success, result.Snapshot.Find(new("work"))!.State);
+    }
 }

@@ -12,9 +12,24 @@ public sealed class ServeAndTriggerTests(AzuriteFixture azurite) : IClassFixture
         var dagsContainer = azurite.Account.GetBlobContainerClient("dags");
         await dagsContainer.CreateIfNotExistsAsync();
         await dagsContainer.UploadAsync("blob_dag.yaml", BinaryData.FromString("dag_id: blob_dag\ntasks:\n  - id: hello\n    operator: shell\n    command: \"echo from blob\"\n"));
-        using var serve = await ServeProcess.StartAsync(folder, azurite.Server.ConnectionString);
+        using var serve = await ServeProcess.StartAsync(folder, azurite.Server.ConnectionString, new Dictionary<string, string> { ["GALE_DAG_REFRESH_SECONDS"] = "1" });
         try
         {
+            // A DAG uploaded while serving is picked up by the next refresh, without a restart.
+            await dagsContainer.UploadAsync("late_dag.yaml", BinaryData.FromString("dag_id: late_dag\ntasks:\n  - id: hi\n    operator: shell\n    command: \"echo late\"\n"));
+            for (var i = 0; i < 100 && !serve.Output.Any(l => l.Contains("added [late_dag]", StringComparison.Ordinal)); i++)
+            {
+                await Task.Delay(100);
+            }
+
+            Assert.Contains(serve.Output, l => l.Contains("added [late_dag]", StringComparison.Ordinal));
+            var (lateExit, lateOut, lateErr) = await GaleProcess.RunAsync(folder, "dags", "trigger", "late_dag", "--wait", "--storage", azurite.Server.ConnectionString, "--output", "json");
+            Assert.True(lateExit == 0, $"exit {lateExit}: {lateErr}");
+            using (var lateJson = JsonDocument.Parse(lateOut))
+            {
+                Assert.Equal("success", lateJson.RootElement.GetProperty("state").GetString());
+            }
+
             var (exit, stdout, stderr) = await GaleProcess.RunAsync(folder, "dags", "trigger", "example_etl", "--wait", "--storage", azurite.Server.ConnectionString, "--output", "json");
 
             Assert.True(exit == 0, $"exit {exit}: {stderr}");
