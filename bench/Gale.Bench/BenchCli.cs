@@ -31,11 +31,11 @@ internal static class BenchCli
             if (storage is null)
             {
                 azurite = await AzuriteServer.StartAsync(new AzuriteOptions { InMemory = args.Contains("--in-memory") });
-                account = new StorageAccountClient(azurite.Connection);
+                account = new StorageAccountClient(azurite.Connection, BenchOptions());
             }
             else
             {
-                account = new StorageAccountClient(storage);
+                account = new StorageAccountClient(storage, BenchOptions());
             }
 
             if (which == "engine")
@@ -83,5 +83,12 @@ internal static class BenchCli
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    private static StorageClientOptions BenchOptions()
+    {
+        var options = new StorageClientOptions();
+        options.AddPolicy(RequestCounter.Shared, Azure.Core.HttpPipelinePosition.PerCall);
+        return options;
     }
 }

@@ -62,6 +62,7 @@ public static class EngineBenchmarks
             }
         };
         var watch = Stopwatch.StartNew();
+        RequestCounter.Shared.Take();
         await Task.WhenAll(keys.Select(k => host.Engine.CreateRunAsync(dag, new DagRun { DagId = k.DagId, RunId = k.RunId, QueuedAt = DateTimeOffset.UtcNow, LogicalDate = DateTimeOffset.UtcNow })));
 
         // Progress comes from the engine's own completion events, so watching adds no load on storage.
@@ -89,8 +90,10 @@ public static class EngineBenchmarks
             });
         }
 
+        var requests = RequestCounter.Shared.Take();
         var snapshots = (await Task.WhenAll(keys.Select(k => store.LoadAsync(k)))).Select(s => s!).ToList();
         await Console.Error.WriteLineAsync($"{scenario}: {host.Engine.Stats}");
+        await Console.Error.WriteLineAsync($"{scenario}: {requests.Values.Sum() / (double)total:F1} storage requests per task ({string.Join(", ", requests.OrderByDescending(r => r.Value).Select(r => $"{r.Key} {r.Value / (double)total:F2}"))})");
         if (snapshots.Any(s => s.Run.State != DagRunState.Success))
         {
             throw new InvalidOperationException($"{scenario}: a run failed.");

@@ -81,7 +81,16 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
 
         // Limits first: a queued try takes its DAG's max_active_tasks slot and its pool slots, or waits for them.
         var slots = HeldSlots.None(services.Slots);
-        if ((await engine.LoadAsync(attempt.Run, CancellationToken.None))?.Find(attempt.Task) is { State: TaskInstanceState.Queued or TaskInstanceState.Scheduled } queued && queued.TryNumber == attempt.TryNumber)
+        // The cached snapshot usually says "queued" already (this process queued it); anything else is checked in the
+        // store, because running without slots on a stale answer would break the limits.
+        static bool IsQueued([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] TaskInstance? ti, int tryNumber) => ti is { State: TaskInstanceState.Queued or TaskInstanceState.Scheduled } && ti.TryNumber == tryNumber;
+        var queued = engine.Cached(attempt.Run)?.Find(attempt.Task);
+        if (!IsQueued(queued, attempt.TryNumber))
+        {
+            queued = (await engine.LoadAsync(attempt.Run, CancellationToken.None))?.Find(attempt.Task);
+        }
+
+        if (IsQueued(queued, attempt.TryNumber))
         {
             var (held, problem) = await TaskLimits.TryAcquireAsync(services.Slots, services.Pools, dag, dag.GetTask(attempt.TaskId), attempt.AttemptId, engine.Clock.GetUtcNow() + engine.Options.Lease, CancellationToken.None);
             if (problem is not null)

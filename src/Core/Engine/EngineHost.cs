@@ -109,6 +109,8 @@ public sealed class EngineHost : IAsyncDisposable
         {
             await _running;
         }
+
+        await Runner.Services.Slots.ReleaseIdleAsync();
     }
 
     /// <inheritdoc />

@@ -115,6 +115,12 @@ public sealed partial class RunEngine
         return snapshot;
     }
 
+    /// <summary>
+    /// The snapshot this process saved or loaded last (it may be behind the store), without a storage request;
+    /// null when this process holds none. Use it only where a stale answer is checked again.
+    /// </summary>
+    public RunSnapshot? Cached(RunKey run) => _cache.GetValueOrDefault(run);
+
     /// <summary>Sends an attempt message again (the sweeper's repair for a queued attempt whose message was lost).</summary>
     public Task RedispatchAsync(RunKey run, TaskInstanceKey task, int tryNumber) =>
         _tasks.SendAsync(EngineMessages.Serialize(new AttemptMessage(run.DagId, run.RunId, task.TaskId, task.MapIndex, tryNumber)));

@@ -29,6 +29,9 @@ public interface ISlotStore
 
     /// <summary>Slots in use (unexpired) per pool, for people.</summary>
     Task<int> CountInUseAsync(string pool, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>Gives back slots this process holds but does not use (on shutdown); nothing to do for most stores.</summary>
+    Task ReleaseIdleAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 }
 
 /// <summary>Who waits for a pool's slots, and the rule that orders them (Airflow: higher priority_weight first).</summary>

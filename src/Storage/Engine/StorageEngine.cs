@@ -1,4 +1,5 @@
 using Gale.Engine;
+using Gale.Limits;
 using Microsoft.Extensions.Logging;
 
 namespace Gale.Storage.Engine;
@@ -50,8 +51,8 @@ public static class StorageEngine
             Variables = VariableStore(account),
             Logs = TaskLogStore(account),
             Rendered = RenderedFieldStore(account),
-            Slots = new TableSlotStore(Account(account).GetTableClient("pools")),
-            Pools = PoolStore(account),
+            Slots = new BlockSlotStore(new TableSlotStore(Account(account).GetTableClient("pools"))),
+            Pools = new CachedPoolStore(PoolStore(account)),
             Settings = settings,
             AllSettings = allSettings ?? TaskServices.EnvironmentSettings,
         };

@@ -31,13 +31,15 @@ public sealed class LimitsStorageTests(AzuriteFixture azurite) : IClassFixture<A
             .Select(s => (s.TaskId, s.At, history.First(e => e.TaskId == s.TaskId && e.MapIndex == s.MapIndex && e.TryNumber == s.TryNumber && e.From == TaskInstanceState.Running && e.At >= s.At).At))
             .ToList();
 
-    [Fact]
-    public async Task StressRun_TwoHosts_PoolMaxActiveTasksAndMaxActiveRunsNeverExceeded()
+    [Theory]
+    [InlineData(false, 3, 5)]
+    [InlineData(true, 8, 12)] // as deployed: slots lent from blocks (narrow: blocks of 2; max_active_tasks: blocks of 3)
+    public async Task StressRun_TwoHosts_PoolMaxActiveTasksAndMaxActiveRunsNeverExceeded(bool blocks, int narrowSlots, int maxActiveTasks)
     {
         var start = DateTimeOffset.UtcNow.AddHours(-6);
         var hourStart = new DateTimeOffset(start.Year, start.Month, start.Day, start.Hour, 0, 0, TimeSpan.Zero);
         var builder = Dag.Create("stress", "@hourly", hourStart)
-            .With(s => s with { Catchup = true, MaxActiveRuns = 2, MaxActiveTasks = 5 });
+            .With(s => s with { Catchup = true, MaxActiveRuns = 2, MaxActiveTasks = maxActiveTasks });
         for (var i = 0; i < 8; i++)
         {
             builder.Task($"t{i}", async _ => await Task.Delay(Random.Shared.Next(50, 150)), options: new TaskOptions { Pool = i % 2 == 0 ? "narrow" : null, PoolSlots = i == 0 ? 2 : 1 });
@@ -50,9 +52,11 @@ public sealed class LimitsStorageTests(AzuriteFixture azurite) : IClassFixture<A
         var poolsTable = await azurite.NewTableAsync();
         var states = new TableDagStateStore(await azurite.NewTableAsync());
         var pools = new TablePoolStore(poolsTable);
-        await pools.SetAsync(new Pool("narrow", 3));
+        await pools.SetAsync(new Pool("narrow", narrowSlots));
+        ISlotStore Slots() => blocks ? new BlockSlotStore(new TableSlotStore(poolsTable)) : new TableSlotStore(poolsTable);
+        IPoolStore Pools() => blocks ? new CachedPoolStore(pools) : pools;
         EngineHost Host(string id) => new(runs, new DagBag([dag]), new StorageMessageQueue(tasks, TimeProvider.System), new StorageMessageQueue(control, TimeProvider.System),
-            new TaskServices { Slots = new TableSlotStore(poolsTable), Pools = pools }, TimeProvider.System,
+            new TaskServices { Slots = Slots(), Pools = Pools() }, TimeProvider.System,
             new EngineOptions { WorkerId = id, Lease = TimeSpan.FromSeconds(30), MaxPollInterval = TimeSpan.FromMilliseconds(200), TaskConcurrency = 8 },
             dagStates: states, schedulerOptions: new SchedulerOptions { SchedulerId = id, Interval = TimeSpan.FromMilliseconds(300) });
         await using var one = Host("host-one");
@@ -89,8 +93,8 @@ public sealed class LimitsStorageTests(AzuriteFixture azurite) : IClassFixture<A
         Assert.Equal(all.Count * 8, intervals.Count);
         var poolLoad = MaxOverlapWeighted(intervals.Where(i => int.Parse(i.TaskId[1..], System.Globalization.CultureInfo.InvariantCulture) % 2 == 0)
             .Select(i => (i.Start, i.End, Weight: i.TaskId == "t0" ? 2 : 1)));
-        Assert.InRange(poolLoad, 1, 3);
-        Assert.InRange(MaxOverlap(intervals.Select(i => (i.Start, i.End))), 1, 5);
+        Assert.InRange(poolLoad, 1, narrowSlots);
+        Assert.InRange(MaxOverlap(intervals.Select(i => (i.Start, i.End))), 1, maxActiveTasks);
         Assert.InRange(MaxOverlap(all.Select(r => (r.StartDate!.Value, r.EndDate!.Value))), 1, 2);
     }
 
