@@ -153,4 +153,25 @@ public sealed class ApiContractTests(AzuriteFixture azurite) : IClassFixture<Azu
         Assert.Equal((HttpStatusCode.OK, "api_run_1"), (getStatus, got.GetProperty("dag_run_id").GetString()));
         Assert.Equal(HttpStatusCode.NotFound, missing);
     }
+
+    [Fact]
+    public async Task RaiseEvent_BodyIsTheData_KeptOnTheRunAndBadInputNamesTheField()
+    {
+        var (app, client) = await StartAsync();
+        await using var _ = app;
+        await SendAsync(client, Request(HttpMethod.Post, "/api/v1/dags/api_dag_2/dagRuns", AdminKey, new { dag_run_id = "evt_run" }));
+
+        var (status, sent, _) = await SendAsync(client, Request(HttpMethod.Post, "/api/v1/dags/api_dag_2/dagRuns/evt_run/events/Approve", AdminKey, new { ok = true }));
+        var (badName, badNameBody, _) = await SendAsync(client, Request(HttpMethod.Post, "/api/v1/dags/api_dag_2/dagRuns/evt_run/events/no%20spaces", AdminKey));
+        var (badData, badDataBody, _) = await SendAsync(client, Request(HttpMethod.Post, "/api/v1/dags/api_dag_2/dagRuns/evt_run/events/x", AdminKey, "{not json"));
+        var (readOnly, _, _) = await SendAsync(client, Request(HttpMethod.Post, "/api/v1/dags/api_dag_2/dagRuns/evt_run/events/x", ReadKey));
+        var (missing, _, _) = await SendAsync(client, Request(HttpMethod.Post, "/api/v1/dags/api_dag_2/dagRuns/nope/events/x", AdminKey));
+
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        Assert.True(sent.GetProperty("data").GetProperty("ok").GetBoolean());
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (badName, badData));
+        Assert.StartsWith("name:", badNameBody.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("data: not valid JSON", badDataBody.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal((HttpStatusCode.Forbidden, HttpStatusCode.NotFound), (readOnly, missing));
+    }
 }

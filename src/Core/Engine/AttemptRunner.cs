@@ -7,6 +7,7 @@ using Gale.Logs;
 using Gale.Runs;
 using Gale.Runs.Events;
 using Gale.Templates;
+using Gale.Triggers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -193,6 +194,7 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
             {
                 AttemptOutcome.Success => "SUCCESS",
                 AttemptOutcome.Skipped => "SKIPPED",
+                AttemptOutcome.Deferred => "DEFERRED",
                 _ when RetryPolicy.CanRetry(ti.TryNumber, ti.MaxTries) => "UP_FOR_RETRY",
                 _ => "FAILED",
             };
@@ -250,13 +252,25 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
         }
 
         var context = CreateContext(dag, task, ti, run, parameters, mapArguments, taskLog, cancel.Token);
+        var resumed = ti.Deferral is { Event: { } fired } ? ti.Deferral : null;
+        if (resumed is not null)
+        {
+            context = context.Resuming(resumed);
+            LogResuming(taskLog, resumed.Method ?? "the start");
+        }
+
         AttemptOutcome outcome;
         string? error = null;
         int? resultLength = null;
+        Deferral? deferral = null;
         try
         {
-            await CallbackAsync(task.Callbacks.OnExecute, "on_execute", context);
-            if (ti.TryNumber > 1)
+            if (resumed is null)
+            {
+                await CallbackAsync(task.Callbacks.OnExecute, "on_execute", context);
+            }
+
+            if (ti.TryNumber > 1 && resumed is null)
             {
                 // Like Airflow, a retried or cleared task starts without the XComs of its earlier tries.
                 await xcoms.DeleteTaskInstanceAsync(dag.DagId, run.RunId, task.TaskId, ti.MapIndex, cancel.Token);
@@ -282,6 +296,12 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
         {
             outcome = AttemptOutcome.Skipped;
             error = e.Message;
+        }
+        catch (TaskDeferredException deferred)
+        {
+            outcome = AttemptOutcome.Deferred;
+            deferral = Deferrals.From(deferred, engine.Clock.GetUtcNow());
+            LogDeferred(taskLog, deferred.Trigger.Kind, deferral.TimeoutAt);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
@@ -313,7 +333,7 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
         callbackCancel.CancelAfter(CallbackTimeout);
         await CallbackAsync(callback.Item1, callback.Item2, context.WithCancellation(callbackCancel.Token));
         var success = outcome == AttemptOutcome.Success;
-        return Finished(attempt, ti, outcome, error, success ? resultLength : null, success ? context.FollowedTaskIds : null, success && context.ShortCircuited);
+        return Finished(attempt, ti, outcome, error, success ? resultLength : null, success ? context.FollowedTaskIds : null, success && context.ShortCircuited) with { Deferral = deferral };
     }
 
     /// <summary>
@@ -551,6 +571,12 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The {Callback} callback of task {Task} failed (the task's state is unchanged): {Error}")]
     private static partial void LogCallbackFailed(ILogger logger, string callback, string task, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Resuming after deferral in {Method}")]
+    private static partial void LogResuming(ILogger logger, string method);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pausing task as DEFERRED on a {Trigger} trigger (timeout: {TimeoutAt})")]
+    private static partial void LogDeferred(ILogger logger, string trigger, DateTimeOffset? timeoutAt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Starting attempt {TryNumber} of {MaxTries}: <Task({Operator}): {TaskId}> run {RunId} map_index {MapIndex}")]
     private static partial void LogStarting(ILogger logger, int tryNumber, int maxTries, string @operator, string taskId, string runId, int mapIndex);

@@ -12,6 +12,9 @@ public sealed partial class ControlWorker(RunEngine engine, IMessageQueue contro
 {
     private readonly ILogger _log = log ?? (ILogger)NullLogger.Instance;
 
+    /// <summary>Runs the trigger checks that arrive on the control queue (null: they are left for a host that has one).</summary>
+    public TriggerRunner? Triggers { get; set; }
+
     /// <summary>Polls until <paramref name="stopping"/> fires.</summary>
     public async Task RunAsync(CancellationToken stopping)
     {
@@ -60,6 +63,25 @@ public sealed partial class ControlWorker(RunEngine engine, IMessageQueue contro
             }
         }
 
+        var checks = parsed.Where(p => p.Message.Event is Gale.Runs.Events.TriggerCheckDue).ToList();
+        if (Triggers is { } triggers)
+        {
+            await Task.WhenAll(checks.Select(async c =>
+            {
+                try
+                {
+                    await triggers.CheckAsync(c.Message.Run, (Gale.Runs.Events.TriggerCheckDue)c.Message.Event, cancellationToken);
+                }
+                catch (RunNotFoundException)
+                {
+                    LogUnknownRun(_log, c.Message.Run.ToString());
+                }
+
+                await control.DeleteAsync(c.Handle, cancellationToken);
+            }));
+        }
+
+        parsed.RemoveAll(checks.Contains);
         await Task.WhenAll(parsed.GroupBy(p => p.Message.Run).Select(async group =>
         {
             try

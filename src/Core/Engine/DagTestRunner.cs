@@ -54,7 +54,7 @@ public static class DagTestRunner
         var runner = new AttemptRunner(engine, dags, tasks, services, loggers);
         engine.DagCallbackContext = runner.CreateDagCallbackContext;
         runner.Launcher = new EngineRunLauncher(engine, dags, startImmediately: true); // no scheduler here
-        var controlWorker = new ControlWorker(engine, control, engineOptions, clock, loggers.CreateLogger<ControlWorker>());
+        var controlWorker = new ControlWorker(engine, control, engineOptions, clock, loggers.CreateLogger<ControlWorker>()) { Triggers = new TriggerRunner(engine, services, loggers) };
 
         var (snapshot, _) = await engine.CreateRunAsync(dag, run, start: true, cancellationToken);
         var running = new List<Task>();

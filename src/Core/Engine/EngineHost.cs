@@ -22,7 +22,7 @@ public sealed class EngineHost : IAsyncDisposable
         Runner = new AttemptRunner(Engine, dags, tasks, services, loggers);
         Engine.DagCallbackContext = Runner.CreateDagCallbackContext;
         Tasks = new TaskWorker(Runner, tasks, options, clock, loggers.CreateLogger<TaskWorker>());
-        Control = new ControlWorker(Engine, control, options, clock, loggers.CreateLogger<ControlWorker>());
+        Control = new ControlWorker(Engine, control, options, clock, loggers.CreateLogger<ControlWorker>()) { Triggers = new TriggerRunner(Engine, services, loggers) };
         Sweeper = new RunSweeper(Engine, store, loggers.CreateLogger<RunSweeper>());
         Engine.LocalSink = Tasks;
         Engine.XComs = services.XComs;

@@ -121,6 +121,10 @@ public sealed partial class RunEngine
     /// </summary>
     public RunSnapshot? Cached(RunKey run) => _cache.GetValueOrDefault(run);
 
+    /// <summary>Sends a deferred task's trigger check again, due now (the sweeper's repair for a lost timer message; a duplicate is ignored).</summary>
+    public Task RedispatchCheckAsync(RunKey run, TaskInstanceKey task, int tryNumber, int check) =>
+        SendControlAsync(run, new TriggerCheckDue { EventId = $"check:{run}/{task}/{tryNumber}/{check}", Task = task, TryNumber = tryNumber, Check = check, At = _clock.GetUtcNow() }, _clock.GetUtcNow());
+
     /// <summary>Sends an attempt message again (the sweeper's repair for a queued attempt whose message was lost).</summary>
     public Task RedispatchAsync(RunKey run, TaskInstanceKey task, int tryNumber) =>
         _tasks.SendAsync(EngineMessages.Serialize(new AttemptMessage(run.DagId, run.RunId, task.TaskId, task.MapIndex, tryNumber)));
@@ -253,6 +257,12 @@ public sealed partial class RunEngine
                     var timeoutDelay = t.DueAt - _clock.GetUtcNow();
                     await _control.SendAsync(EngineMessages.Serialize(new ControlMessage(t.Run.DagId, t.Run.RunId, EngineEvents.RunTimeoutDue(t.Run, t.DueAt))), timeoutDelay > TimeSpan.Zero ? timeoutDelay : null);
                     break;
+                case ScheduleTriggerCheck c:
+                    await SendControlAsync(c.Run, new TriggerCheckDue { EventId = $"check:{c.Run}/{c.Task}/{c.TryNumber}/{c.Check}", Task = c.Task, TryNumber = c.TryNumber, Check = c.Check, At = c.DueAt }, c.DueAt);
+                    break;
+                case ScheduleTriggerTimeout t:
+                    await SendControlAsync(t.Run, new TriggerTimeoutDue { EventId = $"trigger-timeout:{t.Run}/{t.Task}/{t.TryNumber}", Task = t.Task, TryNumber = t.TryNumber, At = t.DueAt }, t.DueAt);
+                    break;
                 case RunFinished f:
                     LogRunFinished(_log, f.Run, f.State.ToAirflowName(), f.Reason);
                     await RunCallbackAsync(run, f.State);
@@ -260,6 +270,12 @@ public sealed partial class RunEngine
                     break;
             }
         }
+    }
+
+    private async Task SendControlAsync(RunKey run, RunEvent e, DateTimeOffset dueAt)
+    {
+        var delay = dueAt - _clock.GetUtcNow();
+        await _control.SendAsync(EngineMessages.Serialize(new ControlMessage(run.DagId, run.RunId, e)), delay > TimeSpan.Zero ? delay : null);
     }
 
     // The run before this one by logical date (any run type), for depends_on_past; its key is remembered per run.

@@ -44,6 +44,14 @@ public sealed partial class RunSweeper(RunEngine engine, IRunStore store, ILogge
                     case TaskInstanceState.UpForRetry when ti.NextRetryAt < now - options.HeartbeatInterval:
                         events.Add(EngineEvents.RetryDue(run.Key, ti.Key, ti.TryNumber, now));
                         break;
+                    case TaskInstanceState.Deferred or TaskInstanceState.UpForReschedule when ti.Deferral is { Event: null, TimeoutAt: { } timeout } && timeout < now - options.HeartbeatInterval:
+                        events.Add(new TriggerTimeoutDue { EventId = $"trigger-timeout:{run.Key}/{ti.Key}/{ti.TryNumber}", Task = ti.Key, TryNumber = ti.TryNumber, At = now });
+                        break;
+                    case TaskInstanceState.Deferred or TaskInstanceState.UpForReschedule when ti.Deferral is { Event: null, NextCheckAt: { } check } deferral && check < now - options.StuckQueuedAfter:
+                        LogRecheck(_log, run.Key, ti.Key, ti.TryNumber);
+                        await engine.RedispatchCheckAsync(run.Key, ti.Key, ti.TryNumber, deferral.Checks);
+                        repairs++;
+                        break;
                     case TaskInstanceState.Running or TaskInstanceState.Restarting when (ti.HeartbeatAt ?? ti.StartDate) < now - options.ZombieAfter:
                         LogZombie(_log, run.Key, ti.Key, ti.WorkerId);
                         events.Add(EngineEvents.Zombie(run.Key, ti, now));
@@ -63,6 +71,9 @@ public sealed partial class RunSweeper(RunEngine engine, IRunStore store, ILogge
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {Run}: {Task} try {Try} has been queued too long; sending its attempt again")]
     private static partial void LogRequeue(ILogger logger, RunKey run, TaskInstanceKey task, int @try);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {Run}: the trigger check of deferred {Task} try {Try} is overdue; sending it again")]
+    private static partial void LogRecheck(ILogger logger, RunKey run, TaskInstanceKey task, int @try);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {Run}: {Task} on worker {Worker} stopped heartbeating; failing the attempt as a zombie")]
     private static partial void LogZombie(ILogger logger, RunKey run, TaskInstanceKey task, string? worker);

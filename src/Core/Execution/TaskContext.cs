@@ -59,6 +59,16 @@ public sealed class TaskContext
 
     private CancellationToken _cancellationToken;
 
+    /// <summary>A copy of this context that resumes <paramref name="deferral"/> (its trigger fired).</summary>
+    internal TaskContext Resuming(Deferral deferral)
+    {
+        var copy = (TaskContext)MemberwiseClone();
+        copy._resumed = deferral;
+        return copy;
+    }
+
+    private Deferral? _resumed;
+
     /// <summary>A copy of this context whose <see cref="CancellationToken"/> is <paramref name="token"/> (end-of-try callbacks run after a timeout cancelled the try's own token).</summary>
     internal TaskContext WithCancellation(CancellationToken token)
     {
@@ -109,6 +119,25 @@ public sealed class TaskContext
         MapArguments.TryGetValue(name, out var value)
             ? value.Deserialize<T>(XComJson.Options)
             : throw new KeyNotFoundException($"Task '{TaskId}' has no mapped argument '{name}' (arguments: {string.Join(", ", MapArguments.Keys)}).");
+
+    /// <summary>When this execution resumes a deferred try: the method it resumes in (Airflow's next_method); null on a first execution.</summary>
+    public string? NextMethod => _resumed is null ? null : _resumed.Method ?? string.Empty;
+
+    /// <summary>When this execution resumes a deferred try: the event its trigger fired with; null on a first execution.</summary>
+    public JsonElement? TriggerEvent => _resumed?.Event is { } data ? JsonDocument.Parse(data).RootElement.Clone() : null;
+
+    /// <summary>When this execution resumes a deferred try: the keyword arguments given to <see cref="Defer"/> (an empty object otherwise).</summary>
+    public JsonElement NextKwargs => JsonDocument.Parse(_resumed?.Kwargs ?? "{}").RootElement.Clone();
+
+    /// <summary>
+    /// Defers the task (Airflow's <c>self.defer</c>): the attempt ends here without holding a worker or a pool slot, and
+    /// the task runs again, in the same try, when <paramref name="trigger"/> fires, with <see cref="NextMethod"/>,
+    /// <see cref="TriggerEvent"/> and <see cref="NextKwargs"/> set. After <paramref name="timeout"/> the try fails.
+    /// </summary>
+    /// <exception cref="TaskDeferredException">Always: it is how the attempt stops.</exception>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    public void Defer(Gale.Triggers.Trigger trigger, string method = "execute_complete", object? kwargs = null, TimeSpan? timeout = null) =>
+        throw new TaskDeferredException(trigger, method, JsonSerializer.Serialize(kwargs ?? new Dictionary<string, object>(), XComJson.Options), timeout);
 
     /// <summary>Set by <see cref="Follow"/>: the direct downstream tasks this branch chose.</summary>
     public IReadOnlyList<string>? FollowedTaskIds { get; private set; }

@@ -9,7 +9,7 @@ namespace Gale.Runs;
 /// The engine's one decision function: <c>Decide(dag, snapshot, events, now) → (snapshot', commands)</c>.
 /// Pure: no I/O, no clock but <c>now</c>. Applying the same events again changes nothing.
 /// </summary>
-public static class RunDecider
+public static partial class RunDecider
 {
     /// <summary>Applies one event.</summary>
     public static Decision Decide(Dag dag, RunSnapshot snapshot, RunEvent runEvent, DateTimeOffset now) =>
@@ -35,7 +35,7 @@ public static class RunDecider
         return state.Finish();
     }
 
-    private sealed class DecisionState(Dag dag, RunSnapshot snapshot, DateTimeOffset now, RunSnapshot? previous)
+    private sealed partial class DecisionState(Dag dag, RunSnapshot snapshot, DateTimeOffset now, RunSnapshot? previous)
     {
         private readonly ImmutableSortedDictionary<TaskInstanceKey, TaskInstance>.Builder _tasks = snapshot.Tasks.ToBuilder();
         private readonly List<RunCommand> _commands = [];
@@ -97,6 +97,18 @@ public static class RunDecider
                 case RetryDue r when Current(r.Task, r.FailedTryNumber) is { State: TaskInstanceState.UpForRetry } ti:
                     Enqueue(ti);
                     break;
+                case TriggerFired t when Current(t.Task, t.TryNumber) is { State: TaskInstanceState.Deferred or TaskInstanceState.UpForReschedule, Deferral.Event: null } ti:
+                    Resume(ti, t.Data);
+                    break;
+                case TriggerChecked c when Current(c.Task, c.TryNumber) is { State: TaskInstanceState.Deferred or TaskInstanceState.UpForReschedule, Deferral: { Event: null } d } ti && d.Checks == c.Check:
+                    Checked(ti, c);
+                    break;
+                case TriggerTimeoutDue t when Current(t.Task, t.TryNumber) is { State: TaskInstanceState.Deferred or TaskInstanceState.UpForReschedule, Deferral: { Event: null, TimeoutAt: { } at } } ti && at <= now:
+                    TimeOutDeferral(ti);
+                    break;
+                case ExternalEventRaised raised:
+                    Raise(raised);
+                    break;
             }
         }
 
@@ -155,7 +167,7 @@ public static class RunDecider
                     }
                     else
                     {
-                        Set(ti with { State = TaskInstanceState.None, MaxTries = maxTries, StartDate = null, EndDate = null, NextRetryAt = null, WorkerId = null, HeartbeatAt = null, Message = null });
+                        Set(ti with { State = TaskInstanceState.None, MaxTries = maxTries, StartDate = null, EndDate = null, NextRetryAt = null, WorkerId = null, HeartbeatAt = null, Message = null, Deferral = null });
                         _candidates.Add(dag.OrderOf(taskId));
                         data.Add(ti.Key);
                     }
@@ -199,7 +211,7 @@ public static class RunDecider
             var applied = _applied.Count == snapshot.AppliedEventIds.Count
                 ? snapshot.AppliedEventIds
                 : ImmutableList.CreateRange(_applied.Skip(Math.Max(0, _applied.Count - RunSnapshot.AppliedEventMemory)));
-            return new Decision(snapshot with { Run = _run, Tasks = _tasks.ToImmutable(), AppliedEventIds = applied }, _commands, true) { ChangedTasks = _changedKeys };
+            return new Decision(snapshot with { Run = _run, Tasks = _tasks.ToImmutable(), AppliedEventIds = applied, PendingEvents = _pending.ToImmutable() }, _commands, true) { ChangedTasks = _changedKeys };
         }
 
         private TaskInstance? Current(TaskInstanceKey key, int tryNumber) =>
@@ -212,20 +224,23 @@ public static class RunDecider
             switch (f.Outcome)
             {
                 case AttemptOutcome.Success:
-                    Set(ti with { State = TaskInstanceState.Success, StartDate = started, EndDate = f.At, WorkerId = worker, Message = null, ResultLength = f.ResultLength });
+                    Set(ti with { State = TaskInstanceState.Success, StartDate = started, EndDate = f.At, WorkerId = worker, Message = null, ResultLength = f.ResultLength, Deferral = null });
                     SkipNotFollowed(ti.TaskId, f);
                     break;
                 case AttemptOutcome.Skipped:
-                    Set(ti with { State = TaskInstanceState.Skipped, StartDate = started, EndDate = f.At, WorkerId = worker, Message = f.Message });
+                    Set(ti with { State = TaskInstanceState.Skipped, StartDate = started, EndDate = f.At, WorkerId = worker, Message = f.Message, Deferral = null });
                     break;
                 case AttemptOutcome.Failed when RetryPolicy.CanRetry(ti.TryNumber, ti.MaxTries):
                     var due = f.At + RetryPolicy.Delay(dag.GetTask(ti.TaskId), dag.DagId, _run.LogicalDate, ti.TryNumber);
-                    Set(ti with { State = TaskInstanceState.UpForRetry, StartDate = started, EndDate = f.At, WorkerId = worker, NextRetryAt = due, Message = f.Message });
+                    Set(ti with { State = TaskInstanceState.UpForRetry, StartDate = started, EndDate = f.At, WorkerId = worker, NextRetryAt = due, Message = f.Message, Deferral = null });
                     _commands.Add(new ScheduleRetry(_run.Key, ti.Key, ti.TryNumber, due));
                     return; // Nothing downstream changes while a retry is pending.
                 case AttemptOutcome.Failed:
-                    Set(ti with { State = TaskInstanceState.Failed, StartDate = started, EndDate = f.At, WorkerId = worker, Message = f.Message });
+                    Set(ti with { State = TaskInstanceState.Failed, StartDate = started, EndDate = f.At, WorkerId = worker, Message = f.Message, Deferral = null });
                     break;
+                case AttemptOutcome.Deferred when f.Deferral is { } deferral:
+                    Defer(ti with { StartDate = started, WorkerId = worker }, deferral);
+                    return; // Nothing downstream changes while it waits.
             }
 
             MarkDownstream(ti.TaskId);
@@ -377,6 +392,7 @@ public static class RunDecider
                 HeartbeatAt = null,
                 NextRetryAt = null,
                 WorkerId = null,
+                Deferral = null,
             };
             Set(next);
             _commands.Add(new EnqueueAttempt(_run.Key, next.Key, next.TryNumber));

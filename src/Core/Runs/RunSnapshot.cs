@@ -20,6 +20,9 @@ public sealed record RunSnapshot
     /// <summary>Ids of recently applied events that re-applying would change (clears, external events, state patches).</summary>
     public ImmutableList<string> AppliedEventIds { get; init; } = [];
 
+    /// <summary>External events that arrived while no task waited for them (oldest first).</summary>
+    public ImmutableList<PendingEvent> PendingEvents { get; init; } = [];
+
     /// <summary>The store's concurrency token (ETag) this snapshot was read with; null before it is stored.</summary>
     public string? Version { get; init; }
 

@@ -39,6 +39,9 @@ public sealed record TaskInstance
     /// <summary>When the task succeeded with a list as its return value: the list's length (what a mapped downstream expands over).</summary>
     public int? ResultLength { get; init; }
 
+    /// <summary>While deferred (or up_for_reschedule): what the instance waits for; when it fired, the event it resumes with.</summary>
+    public Deferral? Deferral { get; init; }
+
     /// <summary>Why the last attempt failed or was skipped, for people.</summary>
     public string? Message { get; init; }
 

@@ -4,7 +4,7 @@ using Gale.Timetables;
 
 namespace Gale.Functions.Api;
 
-/// <summary><c>/api/v1/dags/{dag_id}/dagRuns</c>: list (<c>~</c> for every DAG), get, and trigger.</summary>
+/// <summary><c>/api/v1/dags/{dag_id}/dagRuns</c>: list (<c>~</c> for every DAG), get, trigger, and send an external event to a run.</summary>
 internal static class DagRunEndpoints
 {
     private static readonly string[] TriggerFields = ["dag_run_id", "logical_date", "execution_date", "conf", "note"];
@@ -58,6 +58,26 @@ internal static class DagRunEndpoints
             await ctx.Runs.LoadAsync(new RunKey(dagId, runId), ct) is { } snapshot
                 ? Results.Json(ApiJson.Run(snapshot.Run))
                 : Problems.NotFound($"DAG '{dagId}' has no run '{runId}'."));
+
+        // Durable Functions' raiseEvent: the body is the event's data (any JSON; empty means null).
+        api.MapPost("/dags/{dagId}/dagRuns/{runId}/events/{name}", async (string dagId, string runId, string name, HttpRequest request, CancellationToken ct) =>
+        {
+            using var reader = new StreamReader(request.Body);
+            var (raised, problem) = ExternalEvents.Create(name, await reader.ReadToEndAsync(ct), DateTimeOffset.UtcNow);
+            if (raised is null)
+            {
+                return Problems.BadRequest(problem!);
+            }
+
+            var run = new RunKey(dagId, runId);
+            if (await ctx.Runs.LoadAsync(run, ct) is null)
+            {
+                return Problems.NotFound($"DAG '{dagId}' has no run '{runId}'.");
+            }
+
+            await ctx.Engine.ApplyAsync(run, [raised], ct);
+            return Results.Json(new { name = raised.Name, data = JsonDocument.Parse(raised.Data).RootElement, event_id = raised.EventId }, statusCode: StatusCodes.Status202Accepted);
+        });
 
         api.MapPost("/dags/{dagId}/dagRuns", async (string dagId, HttpRequest request, CancellationToken ct) =>
         {

@@ -33,6 +33,7 @@ public static class GaleCli
             DagsListCommands.List(), DagsListCommands.ListImportErrors(), DagsTestCommand.Create(), DagsTriggerCommand.Create(), DagsNextExecutionCommand.Create(), DagsPauseCommands.Pause(), DagsPauseCommands.Unpause(), DagsBackfillCommand.Create(),
         },
         new Command("tasks", "Work with task instances.") { TasksClearCommand.Create(), TasksLogsCommand.Create(), TasksRenderCommand.Create() },
+        new Command("runs", "Work with DAG runs.") { RunsEventCommand.Create() },
         VariablesCommands.Create(),
         PoolsCommands.Create(),
     };

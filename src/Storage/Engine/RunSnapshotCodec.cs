@@ -58,6 +58,7 @@ internal static class RunSnapshotCodec
             ["Chunks"] = chunks,
             ["Sequence"] = sequence,
             ["Applied"] = JsonSerializer.Serialize(snapshot.AppliedEventIds, Json),
+            ["PendingEvents"] = snapshot.PendingEvents.IsEmpty ? null : JsonSerializer.Serialize(snapshot.PendingEvents, Json),
         };
         EntityBlob.Write(e, Encoding.UTF8.GetBytes(run.Conf));
         return e;
@@ -108,6 +109,7 @@ internal static class RunSnapshotCodec
             Run = ReadRun(header),
             Tasks = tasks.ToImmutable(),
             AppliedEventIds = JsonSerializer.Deserialize<ImmutableList<string>>(header.GetString("Applied") ?? "[]", Json) ?? [],
+            PendingEvents = JsonSerializer.Deserialize<ImmutableList<PendingEvent>>(header.GetString("PendingEvents") ?? "[]", Json) ?? [],
             Version = header.ETag.ToString(),
         };
     }
@@ -136,9 +138,10 @@ internal static class RunSnapshotCodec
         [property: JsonPropertyName("h")] DateTimeOffset? HeartbeatAt,
         [property: JsonPropertyName("r")] DateTimeOffset? NextRetryAt,
         [property: JsonPropertyName("g")] string? Message,
-        [property: JsonPropertyName("l")] int? ResultLength)
+        [property: JsonPropertyName("l")] int? ResultLength,
+        [property: JsonPropertyName("d")] Deferral? Deferral)
     {
-        public static Dto From(TaskInstance t) => new(t.TaskId, t.MapIndex, t.State.ToAirflowName(), t.TryNumber, t.MaxTries, t.QueuedAt, t.StartDate, t.EndDate, t.WorkerId, t.HeartbeatAt, t.NextRetryAt, t.Message, t.ResultLength);
+        public static Dto From(TaskInstance t) => new(t.TaskId, t.MapIndex, t.State.ToAirflowName(), t.TryNumber, t.MaxTries, t.QueuedAt, t.StartDate, t.EndDate, t.WorkerId, t.HeartbeatAt, t.NextRetryAt, t.Message, t.ResultLength, t.Deferral);
 
         public TaskInstance ToTaskInstance() => new()
         {
@@ -155,6 +158,7 @@ internal static class RunSnapshotCodec
             NextRetryAt = NextRetryAt,
             Message = Message,
             ResultLength = ResultLength,
+            Deferral = Deferral,
         };
     }
 }

@@ -31,3 +31,18 @@ public sealed record ClearTaskData(RunKey Run, IReadOnlyList<TaskInstanceKey> Ta
 /// <param name="Run">The run.</param>
 /// <param name="DueAt">When the run's time is up.</param>
 public sealed record ScheduleRunTimeout(RunKey Run, DateTimeOffset DueAt) : RunCommand;
+
+/// <summary>Deliver <see cref="Events.TriggerCheckDue"/> at <paramref name="DueAt"/> (a deferred task's durable timer).</summary>
+/// <param name="Run">The run.</param>
+/// <param name="Task">The deferred task instance.</param>
+/// <param name="TryNumber">Its try.</param>
+/// <param name="Check">The check's number.</param>
+/// <param name="DueAt">When to check its trigger.</param>
+public sealed record ScheduleTriggerCheck(RunKey Run, TaskInstanceKey Task, int TryNumber, int Check, DateTimeOffset DueAt) : RunCommand;
+
+/// <summary>Deliver <see cref="Events.TriggerTimeoutDue"/> at <paramref name="DueAt"/>.</summary>
+/// <param name="Run">The run.</param>
+/// <param name="Task">The deferred task instance.</param>
+/// <param name="TryNumber">Its try.</param>
+/// <param name="DueAt">When its wait times out.</param>
+public sealed record ScheduleTriggerTimeout(RunKey Run, TaskInstanceKey Task, int TryNumber, DateTimeOffset DueAt) : RunCommand;

@@ -16,6 +16,11 @@ namespace Gale.Runs.Events;
 [JsonDerivedType(typeof(TasksCleared), "tasks_cleared")]
 [JsonDerivedType(typeof(RunTimeoutDue), "run_timeout_due")]
 [JsonDerivedType(typeof(RunReevaluate), "run_reevaluate")]
+[JsonDerivedType(typeof(TriggerFired), "trigger_fired")]
+[JsonDerivedType(typeof(TriggerCheckDue), "trigger_check_due")]
+[JsonDerivedType(typeof(TriggerChecked), "trigger_checked")]
+[JsonDerivedType(typeof(TriggerTimeoutDue), "trigger_timeout_due")]
+[JsonDerivedType(typeof(ExternalEventRaised), "external_event")]
 public abstract record RunEvent
 {
     /// <summary>Unique id of this event (the same on every redelivery).</summary>
@@ -68,6 +73,9 @@ public enum AttemptOutcome
 
     /// <summary>The task skipped itself.</summary>
     Skipped,
+
+    /// <summary>The task deferred itself (see <see cref="TaskFinished.Deferral"/>); it resumes in the same try.</summary>
+    Deferred,
 }
 
 /// <summary>An attempt ended. A result for a try that is no longer current is ignored.</summary>
@@ -99,6 +107,9 @@ public sealed record TaskFinished : RunEvent
 
     /// <summary>The worker that ran it.</summary>
     public string? WorkerId { get; init; }
+
+    /// <summary>With <see cref="AttemptOutcome.Deferred"/>: what the task waits for.</summary>
+    public Deferral? Deferral { get; init; }
 }
 
 /// <summary>A durable timer fired: an up_for_retry instance's retry delay is over.</summary>
@@ -142,4 +153,76 @@ public sealed record TasksCleared : RunEvent
 
     /// <summary>Clear only instances that failed or are upstream_failed.</summary>
     public bool OnlyFailed { get; init; }
+}
+
+/// <summary>A deferred task's trigger fired: the task is queued again, in the same try, with the event.</summary>
+public sealed record TriggerFired : RunEvent
+{
+    /// <summary>The task instance.</summary>
+    public required TaskInstanceKey Task { get; init; }
+
+    /// <summary>The try that deferred.</summary>
+    public required int TryNumber { get; init; }
+
+    /// <summary>The event (JSON).</summary>
+    public string Data { get; init; } = "null";
+}
+
+/// <summary>
+/// A durable timer for a deferred task's trigger: check it now (a timer's moment came, or a polling trigger's poke is
+/// due). The engine runs the check and applies <see cref="TriggerFired"/> or schedules the next check; the decision
+/// function itself ignores it.
+/// </summary>
+public sealed record TriggerCheckDue : RunEvent
+{
+    /// <summary>The task instance.</summary>
+    public required TaskInstanceKey Task { get; init; }
+
+    /// <summary>The try that deferred.</summary>
+    public required int TryNumber { get; init; }
+
+    /// <summary>Which check this is (the deferral's <see cref="Deferral.Checks"/> when it was scheduled); a stale one is ignored.</summary>
+    public int Check { get; init; }
+}
+
+/// <summary>A check found the trigger not fired yet (next check at <see cref="NextCheckAt"/>), or failed with <see cref="Error"/> (the try fails).</summary>
+public sealed record TriggerChecked : RunEvent
+{
+    /// <summary>The task instance.</summary>
+    public required TaskInstanceKey Task { get; init; }
+
+    /// <summary>The try that deferred.</summary>
+    public required int TryNumber { get; init; }
+
+    /// <summary>The check's number; applied only when it is the deferral's current one.</summary>
+    public required int Check { get; init; }
+
+    /// <summary>When to check again; null: not again (the trigger waits for something else, or its timeout).</summary>
+    public DateTimeOffset? NextCheckAt { get; init; }
+
+    /// <summary>Why the check failed; the deferred try fails with it.</summary>
+    public string? Error { get; init; }
+}
+
+/// <summary>A deferred task's timeout came: if it still waits, it fails or is skipped as its deferral says.</summary>
+public sealed record TriggerTimeoutDue : RunEvent
+{
+    /// <summary>The task instance.</summary>
+    public required TaskInstanceKey Task { get; init; }
+
+    /// <summary>The try that deferred.</summary>
+    public required int TryNumber { get; init; }
+}
+
+/// <summary>
+/// An external event sent to a run (Durable Functions' RaiseEvent): it wakes every task waiting for that name (case
+/// insensitive); when none waits, it is kept and wakes the first task that waits for it. Applied at most once per id.
+/// </summary>
+public sealed record ExternalEventRaised : RunEvent
+{
+    /// <summary>The event's name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Its payload (JSON).</summary>
+    public string Data { get; init; } = "null";
 }

@@ -1,0 +1,71 @@
+using Gale.Runs;
+using Gale.Runs.Events;
+using Gale.Triggers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gale.Engine;
+
+/// <summary>
+/// Airflow's triggerer, without a process of its own: when a deferred task's check timer fires, whichever host's
+/// control worker receives it runs the trigger's check and records the result (fired, not yet, or failed) on the run.
+/// A check that is stale (the task resumed, was cleared, or a later check is scheduled) does nothing.
+/// </summary>
+public sealed partial class TriggerRunner(RunEngine engine, TaskServices services, ILoggerFactory? loggers = null)
+{
+    private readonly ILogger _log = (loggers ?? NullLoggerFactory.Instance).CreateLogger<TriggerRunner>();
+
+    /// <summary>Checks the trigger <paramref name="due"/> names, if it is still the current check of a waiting task.</summary>
+    public async Task CheckAsync(RunKey run, TriggerCheckDue due, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(due);
+        var ti = engine.Cached(run)?.Find(due.Task);
+        if (!IsCurrent(ti, due))
+        {
+            ti = (await engine.LoadAsync(run, cancellationToken))?.Find(due.Task);
+            if (!IsCurrent(ti, due))
+            {
+                return;
+            }
+        }
+
+        var deferral = ti!.Deferral!;
+        var now = engine.Clock.GetUtcNow();
+        var id = $"{run}/{due.Task}/{due.TryNumber}/{due.Check}";
+        RunEvent result;
+        try
+        {
+            var trigger = TriggerSerializer.Deserialize(deferral.Trigger);
+            var check = await trigger.CheckAsync(new TriggerContext
+            {
+                DagId = run.DagId,
+                RunId = run.RunId,
+                TaskId = due.Task.TaskId,
+                MapIndex = due.Task.MapIndex,
+                TryNumber = due.TryNumber,
+                Now = now,
+                Checks = deferral.Checks,
+                Log = _log,
+                Http = services.Http,
+                Connections = services.ConnectionResolver,
+                CancellationToken = cancellationToken,
+            });
+            result = check.Fired
+                ? new TriggerFired { EventId = "fired:" + id, Task = due.Task, TryNumber = due.TryNumber, Data = check.Event, At = now }
+                : new TriggerChecked { EventId = "checked:" + id, Task = due.Task, TryNumber = due.TryNumber, Check = due.Check, NextCheckAt = check.NextCheckAt, At = now };
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogCheckFailed(_log, id, e.Message);
+            result = new TriggerChecked { EventId = "checked:" + id, Task = due.Task, TryNumber = due.TryNumber, Check = due.Check, Error = services.Masker.Redact($"{e.GetType().Name}: {e.Message}"), At = now };
+        }
+
+        await engine.ApplyAsync(run, [result], cancellationToken);
+    }
+
+    private static bool IsCurrent(TaskInstance? ti, TriggerCheckDue due) =>
+        ti is { State: TaskInstanceState.Deferred or TaskInstanceState.UpForReschedule, Deferral: { Event: null } d } && ti.TryNumber == due.TryNumber && d.Checks == due.Check;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Trigger check {Check} failed; the deferred try fails: {Error}")]
+    private static partial void LogCheckFailed(ILogger logger, string check, string error);
+}

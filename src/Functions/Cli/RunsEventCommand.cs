@@ -1,0 +1,43 @@
+using System.CommandLine;
+using Gale.Engine;
+using Gale.Runs;
+using Gale.Storage.Engine;
+
+namespace Gale.Functions.Cli;
+
+/// <summary><c>gale runs event</c>: send an external event to a run (wakes tasks deferred on an ExternalEventTrigger of that name).</summary>
+internal static class RunsEventCommand
+{
+    public static Command Create()
+    {
+        var dagId = new Argument<string>("dag_id") { Description = "The DAG." };
+        var runId = new Argument<string>("run_id") { Description = "The run." };
+        var name = new Argument<string>("name") { Description = "The event's name (case-insensitive)." };
+        var data = new Option<string?>("--data") { Description = "The event's payload, as JSON (default: null)." };
+        var storage = StorageOptions.Create();
+        var command = new Command("event", "Send an external event to a run: tasks waiting for it resume with its data; if none waits yet, the run keeps it for the first that does. Exit 0 when sent, 1 when the run does not exist, 2 on a bad name or data.")
+        {
+            dagId, runId, name, data, storage,
+        };
+        command.SetAction((r, ct) => StorageOptions.RunAsync(r.GetValue(storage), async account =>
+        {
+            var (raised, problem) = ExternalEvents.Create(r.GetValue(name)!, r.GetValue(data), DateTimeOffset.UtcNow);
+            if (raised is null)
+            {
+                return CliOutput.Error(problem!);
+            }
+
+            var run = new RunKey(r.GetValue(dagId)!, r.GetValue(runId)!);
+            if (await StorageEngine.RunStore(account).LoadAsync(run, ct) is null)
+            {
+                await Console.Error.WriteLineAsync($"gale: run '{run.RunId}' of DAG '{run.DagId}' does not exist.");
+                return CliOutput.Failed;
+            }
+
+            await StorageEngine.ControlQueue(account, TimeProvider.System).SendAsync(EngineMessages.Serialize(new ControlMessage(run.DagId, run.RunId, raised)), cancellationToken: ct);
+            Console.WriteLine($"Event '{raised.Name}' sent to run {run.RunId}.");
+            return CliOutput.Ok;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,139 @@
+using Gale.Dags;
+using Gale.Engine;
+using Gale.Runs;
+using Gale.Runs.Events;
+using Gale.Storage.Engine;
+using Gale.Triggers;
+
+namespace Gale.Storage.Tests.Engine;
+
+/// <summary>Deferred tasks on a real Azurite: waits hold no worker, survive hosts going away, and resume exactly once.</summary>
+public sealed class DeferralStorageTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+{
+    private async Task<(TableRunStore Runs, Func<string, int, EngineHost> Host)> EngineAsync(Dag dag)
+    {
+        var runs = new TableRunStore(await azurite.NewTableAsync());
+        var tasks = await azurite.NewQueueAsync();
+        var control = await azurite.NewQueueAsync();
+        EngineHost Host(string id, int slots) => new(runs, new DagBag([dag]), new StorageMessageQueue(tasks, TimeProvider.System), new StorageMessageQueue(control, TimeProvider.System),
+            new TaskServices(), TimeProvider.System,
+            new EngineOptions { WorkerId = id, Lease = TimeSpan.FromSeconds(30), MaxPollInterval = TimeSpan.FromMilliseconds(200), TaskConcurrency = slots });
+        return (runs, Host);
+    }
+
+    private static async Task<RunSnapshot> WaitForAsync(TableRunStore runs, RunKey key, Func<RunSnapshot, bool> condition, int seconds = 120)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        RunSnapshot? s = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            s = await runs.LoadAsync(key);
+            if (s is not null && condition(s))
+            {
+                return s;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"run {key}: {string.Join(", ", s!.Tasks.Values.GroupBy(t => t.State).Select(g => $"{g.Count()} {g.Key.ToAirflowName()}"))}; {string.Join("; ", s.Tasks.Values.Where(t => t.Message is not null).Take(3).Select(t => $"{t.Key}: {t.Message}"))}");
+    }
+
+    [Fact]
+    public async Task Defer_ThousandTasksWaiting_TwoWorkersKeepRunningOtherTasksThenAllResumeOnce()
+    {
+        var resumed = 0;
+        var dag = Dag.Create("many_waits")
+            .Task("wait", ctx =>
+            {
+                if (ctx.TriggerEvent is null)
+                {
+                    ctx.Defer(new ExternalEventTrigger { Name = "go" });
+                }
+
+                Interlocked.Increment(ref resumed);
+                return ctx.Arg<int>("n");
+            })
+            .Expand("wait", Gale.Dags.MapSource.Literal("n", Enumerable.Range(0, 1000).ToArray()))
+            .Task("other_1", async _ => await Task.Delay(20))
+            .Task("other_2", async _ => await Task.Delay(20), after: "other_1")
+            .Task("other_3", async _ => await Task.Delay(20), after: "other_2")
+            .Build();
+        var (runs, host) = await EngineAsync(dag);
+        await using var one = host("w1", 8);
+        await using var two = host("w2", 8);
+        one.Start();
+        two.Start();
+        var key = new RunKey("many_waits", "manual__many");
+        await one.Engine.CreateRunAsync(dag, new DagRun { DagId = key.DagId, RunId = key.RunId, QueuedAt = DateTimeOffset.UtcNow, LogicalDate = DateTimeOffset.UtcNow });
+
+        // Two workers with 16 slots between them took all 1,000 to deferred, and the other tasks still ran: waiting holds no slot.
+        var waiting = await WaitForAsync(runs, key, s => s.Tasks.Values.Count(t => t.TaskId == "wait" && t.State == TaskInstanceState.Deferred) == 1000);
+        Assert.Equal(TaskInstanceState.Success, (await WaitForAsync(runs, key, s => s.Find(new("other_3"))!.State.IsFinished())).Find(new("other_3"))!.State);
+        Assert.Equal(0, Volatile.Read(ref resumed));
+        Assert.All(waiting.Tasks.Values.Where(t => t.TaskId == "wait"), t => Assert.Null(t.WorkerId));
+        Assert.Equal(DagRunState.Running, waiting.Run.State);
+
+        await one.Engine.ApplyAsync(key, [new ExternalEventRaised { EventId = "go-1", Name = "go", Data = "1", At = DateTimeOffset.UtcNow }]);
+        var done = await WaitForAsync(runs, key, s => s.Run.State.IsFinished());
+
+        Assert.Equal(DagRunState.Success, done.Run.State);
+        Assert.True(Volatile.Read(ref resumed) >= 1000, $"resumed {resumed}"); // task code runs at least once
+        Assert.Equal(1000, done.Tasks.Values.Count(t => t.TaskId == "wait" && t.State == TaskInstanceState.Success));
+        Assert.All(done.Tasks.Values.Where(t => t.TaskId == "wait"), t => Assert.Equal(1, t.TryNumber));
+    }
+
+    [Fact]
+    public async Task Defer_HostStopsWhileTasksWait_AnotherHostResumesThemWhenTheTimerFires()
+    {
+        var resumedBy = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var dag = Dag.Create("survives")
+            .Task("nap", ctx =>
+            {
+                if (ctx.TriggerEvent is null)
+                {
+                    ctx.Defer(new TimeDeltaTrigger { Delta = TimeSpan.FromSeconds(3) });
+                }
+
+                resumedBy.Add(ctx.TaskId);
+            })
+            .Task("after", _ => { }, after: "nap")
+            .Build();
+        var (runs, host) = await EngineAsync(dag);
+        var key = new RunKey("survives", "manual__survives");
+        await using (var first = host("first", 4))
+        {
+            first.Start();
+            await first.Engine.CreateRunAsync(dag, new DagRun { DagId = key.DagId, RunId = key.RunId, QueuedAt = DateTimeOffset.UtcNow, LogicalDate = DateTimeOffset.UtcNow });
+            await WaitForAsync(runs, key, s => s.Find(new("nap"))!.State == TaskInstanceState.Deferred);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(4)); // the timer comes due while no host runs
+        await using var second = host("second", 4);
+        second.Start();
+        var done = await WaitForAsync(runs, key, s => s.Run.State.IsFinished(), 60);
+
+        Assert.Equal(DagRunState.Success, done.Run.State);
+        Assert.Single(resumedBy);
+        Assert.Equal("second", done.Find(new("nap"))!.WorkerId);
+    }
+
+    [Fact]
+    public async Task RunStore_DeferralAndKeptEvents_RoundTrip()
+    {
+        var dag = Dag.Create("roundtrip").Task("a", _ => { }).Build();
+        var runs = new TableRunStore(await azurite.NewTableAsync());
+        var snapshot = RunSnapshotFactory.Create(dag, new DagRun { DagId = "roundtrip", RunId = "r" }) with
+        {
+            PendingEvents = [new PendingEvent("approve", """{"by":"ana"}""", new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero))],
+        };
+        var deferral = new Deferral { Trigger = """{"kind":"datetime","args":{}}""", Method = "done", Kwargs = """{"x":1}""", TimeoutAt = DateTimeOffset.UnixEpoch.AddDays(9), OnTimeout = DeferralTimeoutOutcome.Skip, EventName = "e", NextCheckAt = DateTimeOffset.UnixEpoch.AddDays(1), Checks = 3, Reschedule = true };
+        snapshot = snapshot with { Tasks = snapshot.Tasks.SetItem(new("a"), snapshot.Find(new("a"))! with { State = TaskInstanceState.UpForReschedule, Deferral = deferral }) };
+
+        await runs.CreateAsync(snapshot);
+        var loaded = await runs.LoadAsync(snapshot.Key);
+
+        Assert.Equal(deferral, loaded!.Find(new("a"))!.Deferral);
+        Assert.Equal(snapshot.PendingEvents, loaded.PendingEvents);
+    }
+}
