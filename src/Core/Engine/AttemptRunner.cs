@@ -195,7 +195,7 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
                 AttemptOutcome.Success => "SUCCESS",
                 AttemptOutcome.Skipped => "SKIPPED",
                 AttemptOutcome.Deferred => "DEFERRED",
-                _ when RetryPolicy.CanRetry(ti.TryNumber, ti.MaxTries) => "UP_FOR_RETRY",
+                _ when !finished.NoRetry && RetryPolicy.CanRetry(ti.TryNumber, ti.MaxTries) => "UP_FOR_RETRY",
                 _ => "FAILED",
             };
             LogMarked(taskLog, marked, dag.DagId, task.TaskId, run.RunId, ti.MapIndex, finished.Message is null ? string.Empty : ": " + finished.Message);
@@ -263,6 +263,7 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
         string? error = null;
         int? resultLength = null;
         Deferral? deferral = null;
+        var noRetry = false;
         try
         {
             if (resumed is null)
@@ -297,6 +298,12 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
             outcome = AttemptOutcome.Skipped;
             error = e.Message;
         }
+        catch (TaskFailException e)
+        {
+            outcome = AttemptOutcome.Failed;
+            error = e.Message;
+            noRetry = true;
+        }
         catch (TaskDeferredException deferred)
         {
             outcome = AttemptOutcome.Deferred;
@@ -324,7 +331,7 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
         var callback = outcome switch
         {
             AttemptOutcome.Success => (task.Callbacks.OnSuccess, "on_success"),
-            AttemptOutcome.Failed when RetryPolicy.CanRetry(ti.TryNumber, ti.MaxTries) => (task.Callbacks.OnRetry, "on_retry"),
+            AttemptOutcome.Failed when !noRetry && RetryPolicy.CanRetry(ti.TryNumber, ti.MaxTries) => (task.Callbacks.OnRetry, "on_retry"),
             AttemptOutcome.Failed => (task.Callbacks.OnFailure, "on_failure"),
             _ => (null, string.Empty),
         };
@@ -333,7 +340,7 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
         callbackCancel.CancelAfter(CallbackTimeout);
         await CallbackAsync(callback.Item1, callback.Item2, context.WithCancellation(callbackCancel.Token));
         var success = outcome == AttemptOutcome.Success;
-        return Finished(attempt, ti, outcome, error, success ? resultLength : null, success ? context.FollowedTaskIds : null, success && context.ShortCircuited) with { Deferral = deferral };
+        return Finished(attempt, ti, outcome, error, success ? resultLength : null, success ? context.FollowedTaskIds : null, success && context.ShortCircuited) with { Deferral = deferral, NoRetry = noRetry };
     }
 
     /// <summary>
@@ -387,6 +394,7 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
             PullXCom = (taskId, key, mapIndex, ct) => PullForTemplateAsync(dag, run.RunId, taskId, key, mapIndex, ct),
         };
         context.Templates = new TemplateRenderer(scope);
+        context.TriggerContextFor = checks => TriggerRunner.Context(engine, services, taskLog, run.Key, ti.Key, ti.TryNumber, checks, cancellationToken);
         return context;
     }
 

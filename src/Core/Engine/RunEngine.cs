@@ -115,6 +115,9 @@ public sealed partial class RunEngine
         return snapshot;
     }
 
+    /// <summary>The store runs live in.</summary>
+    public IRunStore Store => _store;
+
     /// <summary>
     /// The snapshot this process saved or loaded last (it may be behind the store), without a storage request;
     /// null when this process holds none. Use it only where a stale answer is checked again.

@@ -21,6 +21,9 @@ public sealed class TaskServices
     /// <summary>Pool and max_active_tasks slots, shared by every host.</summary>
     public Gale.Limits.ISlotStore Slots { get; init; } = new InMemorySlotStore();
 
+    /// <summary>Blobs sensors wait for (default: folders of the current directory, one per container).</summary>
+    public Gale.Triggers.IObjectProbe Objects { get; init; } = new Gale.Triggers.LocalObjectProbe(Directory.GetCurrentDirectory());
+
     /// <summary>Pool definitions.</summary>
     public Gale.Limits.IPoolStore Pools { get; init; } = new InMemoryPoolStore();
 

@@ -36,20 +36,7 @@ public sealed partial class TriggerRunner(RunEngine engine, TaskServices service
         try
         {
             var trigger = TriggerSerializer.Deserialize(deferral.Trigger);
-            var check = await trigger.CheckAsync(new TriggerContext
-            {
-                DagId = run.DagId,
-                RunId = run.RunId,
-                TaskId = due.Task.TaskId,
-                MapIndex = due.Task.MapIndex,
-                TryNumber = due.TryNumber,
-                Now = now,
-                Checks = deferral.Checks,
-                Log = _log,
-                Http = services.Http,
-                Connections = services.ConnectionResolver,
-                CancellationToken = cancellationToken,
-            });
+            var check = await trigger.CheckAsync(Context(engine, services, _log, run, due.Task, due.TryNumber, deferral.Checks, cancellationToken));
             result = check.Fired
                 ? new TriggerFired { EventId = "fired:" + id, Task = due.Task, TryNumber = due.TryNumber, Data = check.Event, At = now }
                 : new TriggerChecked { EventId = "checked:" + id, Task = due.Task, TryNumber = due.TryNumber, Check = due.Check, NextCheckAt = check.NextCheckAt, At = now };
@@ -61,6 +48,30 @@ public sealed partial class TriggerRunner(RunEngine engine, TaskServices service
         }
 
         await engine.ApplyAsync(run, [result], cancellationToken);
+    }
+
+    /// <summary>The context a check of <paramref name="task"/>'s trigger runs with, on this engine's clock and services.</summary>
+    public static TriggerContext Context(RunEngine engine, TaskServices services, ILogger log, RunKey run, TaskInstanceKey task, int tryNumber, int checks, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(services);
+        return new TriggerContext
+        {
+            DagId = run.DagId,
+            RunId = run.RunId,
+            TaskId = task.TaskId,
+            MapIndex = task.MapIndex,
+            TryNumber = tryNumber,
+            Now = engine.Clock.GetUtcNow(),
+            Checks = checks,
+            Log = log,
+            Http = services.Http,
+            Connections = services.ConnectionResolver,
+            Masker = services.Masker,
+            Runs = engine.Store,
+            Objects = services.Objects,
+            CancellationToken = cancellationToken,
+        };
     }
 
     private static bool IsCurrent(TaskInstance? ti, TriggerCheckDue due) =>

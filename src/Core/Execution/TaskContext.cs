@@ -139,6 +139,9 @@ public sealed class TaskContext
     public void Defer(Gale.Triggers.Trigger trigger, string method = "execute_complete", object? kwargs = null, TimeSpan? timeout = null) =>
         throw new TaskDeferredException(trigger, method, JsonSerializer.Serialize(kwargs ?? new Dictionary<string, object>(), XComJson.Options), timeout);
 
+    /// <summary>A trigger context for this task instance after <c>checks</c> earlier checks (sensors in poke and reschedule mode check in the worker).</summary>
+    public Func<int, Gale.Triggers.TriggerContext>? TriggerContextFor { get; internal set; }
+
     /// <summary>Set by <see cref="Follow"/>: the direct downstream tasks this branch chose.</summary>
     public IReadOnlyList<string>? FollowedTaskIds { get; private set; }
 

@@ -174,43 +174,7 @@ public sealed partial class HttpOperator : ITemplatedOperator
 
     private HttpRequestMessage BuildRequest(TaskContext context)
     {
-        var connection = HttpConnId is null ? null : context.Connections.Get(HttpConnId);
-        Uri uri;
-        if (!string.IsNullOrEmpty(Url))
-        {
-            uri = new Uri(Url, UriKind.Absolute);
-        }
-        else if (connection is not null)
-        {
-            var endpoint = Endpoint ?? string.Empty;
-            if (Uri.TryCreate(endpoint, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https" || endpoint.StartsWith("//", StringComparison.Ordinal) || endpoint.StartsWith('\\'))
-            {
-                throw new InvalidOperationException($"endpoint '{endpoint}' is an absolute URL; it must be a path under the connection '{HttpConnId}' (use url for another host)");
-            }
-
-            uri = new Uri(connection.BaseUrl(), endpoint.TrimStart('/'));
-        }
-        else
-        {
-            throw new InvalidOperationException("http: give url, or http_conn_id with an endpoint");
-        }
-
-        var request = new HttpRequestMessage(new HttpMethod(Method.ToUpperInvariant()), uri);
-        if (connection is not null && SameOrigin(uri, connection.BaseUrl()))
-        {
-            // The connection's credentials and headers only ever go to the connection's own host.
-            if (connection.Login is not null)
-            {
-                var token = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{connection.Login}:{connection.Password}"));
-                request.Headers.Authorization = new AuthenticationHeaderValue("Basic", token);
-                context.Masker.Add(token);
-            }
-
-            foreach (var (name, value) in connection.Extra)
-            {
-                request.Headers.TryAddWithoutValidation(name, value);
-            }
-        }
+        var request = HttpRequests.Create(Method, Url, HttpConnId, Endpoint, context.Connections, context.Masker);
 
         string? contentType = null;
         foreach (var (name, value) in Headers)
@@ -235,9 +199,6 @@ public sealed partial class HttpOperator : ITemplatedOperator
 
         return request;
     }
-
-    private static bool SameOrigin(Uri a, Uri b) =>
-        string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase) && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port;
 
     private static void AddIfSet(Dictionary<string, string> fields, string name, string? value)
     {

@@ -230,7 +230,7 @@ public static partial class RunDecider
                 case AttemptOutcome.Skipped:
                     Set(ti with { State = TaskInstanceState.Skipped, StartDate = started, EndDate = f.At, WorkerId = worker, Message = f.Message, Deferral = null });
                     break;
-                case AttemptOutcome.Failed when RetryPolicy.CanRetry(ti.TryNumber, ti.MaxTries):
+                case AttemptOutcome.Failed when !f.NoRetry && RetryPolicy.CanRetry(ti.TryNumber, ti.MaxTries):
                     var due = f.At + RetryPolicy.Delay(dag.GetTask(ti.TaskId), dag.DagId, _run.LogicalDate, ti.TryNumber);
                     Set(ti with { State = TaskInstanceState.UpForRetry, StartDate = started, EndDate = f.At, WorkerId = worker, NextRetryAt = due, Message = f.Message, Deferral = null });
                     _commands.Add(new ScheduleRetry(_run.Key, ti.Key, ti.TryNumber, due));

@@ -36,6 +36,15 @@ public sealed class TriggerContext
     /// <summary>Connections (settings <c>GALE_CONN_*</c>).</summary>
     public ConnectionResolver Connections { get; init; } = new(_ => null, new SecretMasker());
 
+    /// <summary>Masks secrets in what the check logs or returns.</summary>
+    public SecretMasker Masker { get; init; } = new();
+
+    /// <summary>Runs of every DAG (for sensors that watch other runs); null where none is available.</summary>
+    public Gale.Engine.IRunStore? Runs { get; init; }
+
+    /// <summary>Blobs (for blob sensors).</summary>
+    public IObjectProbe Objects { get; init; } = new LocalObjectProbe(Directory.GetCurrentDirectory());
+
     /// <summary>Cancelled when the host stops.</summary>
     public CancellationToken CancellationToken { get; init; }
 }

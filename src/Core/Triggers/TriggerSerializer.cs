@@ -13,6 +13,10 @@ public static class TriggerSerializer
         ["datetime"] = typeof(DateTimeTrigger),
         ["timedelta"] = typeof(TimeDeltaTrigger),
         ["external_event"] = typeof(ExternalEventTrigger),
+        ["http"] = typeof(HttpConditionTrigger),
+        ["blob_exists"] = typeof(BlobExistsTrigger),
+        ["external_task"] = typeof(ExternalTaskTrigger),
+        ["dag_run_state"] = typeof(DagRunStateTrigger),
     };
 
     /// <summary>Registers a trigger type under its <see cref="Trigger.Kind"/> (custom triggers are also found by type name without this).</summary>

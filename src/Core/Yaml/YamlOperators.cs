@@ -14,12 +14,13 @@ internal static class YamlOperators
         "operator", "command", "env", "cwd", "skip_on_exit_code", "follow",
         "method", "url", "endpoint", "http_conn_id", "headers", "data", "expected_status", "response_check", "response_filter", "log_response",
         "trigger_dag_id", "trigger_run_id", "logical_date", "conf", "wait_for_completion", "poke_interval", "allowed_states", "failed_states", "skip_when_already_exists",
+        .. YamlSensors.Fields,
     ];
 
     /// <summary>The task callback fields (each an operator spec: <c>{operator: http, url: …}</c>).</summary>
     public static readonly string[] CallbackFields = ["on_execute_callback", "on_success_callback", "on_failure_callback", "on_retry_callback"];
 
-    private const string Names = "shell, empty, branch, short_circuit, latest_only, http or trigger_dagrun";
+    private const string Names = "shell, empty, branch, short_circuit, latest_only, http, trigger_dagrun, http_sensor, blob_sensor or external_task_sensor";
 
     /// <summary>The operator of a task (or callback) node.</summary>
     public static ITaskOperator Read(YamlNodeReader task, YamlMappingNode taskNode)
@@ -64,6 +65,8 @@ internal static class YamlOperators
                 return Http(task, taskNode);
             case "trigger_dagrun":
                 return TriggerDagRun(task, taskNode);
+            case "http_sensor" or "blob_sensor" or "external_task_sensor":
+                return YamlSensors.Read(name, task, taskNode);
             default:
                 throw task.Error(task.Raw("operator")!, "operator", $"unknown operator '{name}'; expected one of {Names}");
         }

@@ -53,6 +53,7 @@ public static class StorageEngine
             Rendered = RenderedFieldStore(account),
             Slots = new BlockSlotStore(new TableSlotStore(Account(account).GetTableClient("pools"))),
             Pools = new CachedPoolStore(PoolStore(account)),
+            Objects = new BlobObjectProbe(Account(account)),
             Settings = settings,
             AllSettings = allSettings ?? TaskServices.EnvironmentSettings,
         };

@@ -96,7 +96,15 @@ public sealed class DeferrableTaskTests
         await WaitForAsync(async () => (await harness.Store.LoadAsync(run.Key))!.Find(new("late"))!.State == TaskInstanceState.Deferred);
         await host.Engine.ApplyAsync(run.Key, [new ExternalEventRaised { EventId = "ev-later", Name = "LATER", Data = "7", At = DateTimeOffset.UtcNow }]);
 
-        Assert.Equal(DagRunState.Success, await done.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        try
+        {
+            Assert.Equal(DagRunState.Success, await done.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        }
+        catch (TimeoutException)
+        {
+            var s = await harness.Store.LoadAsync(run.Key);
+            Assert.Fail($"not finished: {string.Join("; ", s!.Tasks.Values.Select(t => $"{t.TaskId} {t.State} try {t.TryNumber} {t.Deferral?.EventName} {t.Deferral?.Event}"))}; pending {string.Join(",", s.PendingEvents.Select(p => p.Name))}; tasks queue {harness.Tasks.Count}, control {harness.Control.Count}");
+        }
         Assert.Equal("\"early bird\"", got["early"]);
         Assert.Equal("7", got["late"]);
     }

@@ -10,14 +10,14 @@ namespace Gale.Storage.Tests.Engine;
 /// <summary>Deferred tasks on a real Azurite: waits hold no worker, survive hosts going away, and resume exactly once.</summary>
 public sealed class DeferralStorageTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
-    private async Task<(TableRunStore Runs, Func<string, int, EngineHost> Host)> EngineAsync(Dag dag)
+    private async Task<(TableRunStore Runs, Func<string, int, EngineHost> Host)> EngineAsync(Dag dag, int leaseSeconds = 30)
     {
         var runs = new TableRunStore(await azurite.NewTableAsync());
         var tasks = await azurite.NewQueueAsync();
         var control = await azurite.NewQueueAsync();
         EngineHost Host(string id, int slots) => new(runs, new DagBag([dag]), new StorageMessageQueue(tasks, TimeProvider.System), new StorageMessageQueue(control, TimeProvider.System),
             new TaskServices(), TimeProvider.System,
-            new EngineOptions { WorkerId = id, Lease = TimeSpan.FromSeconds(30), MaxPollInterval = TimeSpan.FromMilliseconds(200), TaskConcurrency = slots });
+            new EngineOptions { WorkerId = id, Lease = TimeSpan.FromSeconds(leaseSeconds), MaxPollInterval = TimeSpan.FromMilliseconds(200), TaskConcurrency = slots });
         return (runs, Host);
     }
 
@@ -59,15 +59,16 @@ public sealed class DeferralStorageTests(AzuriteFixture azurite) : IClassFixture
             .Task("other_2", async _ => await Task.Delay(20), after: "other_1")
             .Task("other_3", async _ => await Task.Delay(20), after: "other_2")
             .Build();
-        var (runs, host) = await EngineAsync(dag);
-        await using var one = host("w1", 8);
-        await using var two = host("w2", 8);
+        // The deployed lease (60 s): one run of 1,000 instances written by two hosts is a hot spot on a loaded CI machine.
+        var (runs, host) = await EngineAsync(dag, leaseSeconds: 60);
+        await using var one = host("w1", 6);
+        await using var two = host("w2", 6);
         one.Start();
         two.Start();
         var key = new RunKey("many_waits", "manual__many");
         await one.Engine.CreateRunAsync(dag, new DagRun { DagId = key.DagId, RunId = key.RunId, QueuedAt = DateTimeOffset.UtcNow, LogicalDate = DateTimeOffset.UtcNow });
 
-        // Two workers with 16 slots between them took all 1,000 to deferred, and the other tasks still ran: waiting holds no slot.
+        // Two workers with 12 slots between them took all 1,000 to deferred, and the other tasks still ran: waiting holds no slot.
         var waiting = await WaitForAsync(runs, key, s => s.Tasks.Values.Count(t => t.TaskId == "wait" && t.State == TaskInstanceState.Deferred) == 1000);
         Assert.Equal(TaskInstanceState.Success, (await WaitForAsync(runs, key, s => s.Find(new("other_3"))!.State.IsFinished())).Find(new("other_3"))!.State);
         Assert.Equal(0, Volatile.Read(ref resumed));

@@ -108,6 +108,9 @@ public sealed record TaskFinished : RunEvent
     /// <summary>The worker that ran it.</summary>
     public string? WorkerId { get; init; }
 
+    /// <summary>With <see cref="AttemptOutcome.Failed"/>: fail now, whatever retries are left.</summary>
+    public bool NoRetry { get; init; }
+
     /// <summary>With <see cref="AttemptOutcome.Deferred"/>: what the task waits for.</summary>
     public Deferral? Deferral { get; init; }
 }
