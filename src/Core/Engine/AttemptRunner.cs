@@ -184,7 +184,7 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
             LogSecretsUnavailable(_log, e.Message);
         }
 
-        await using var log = await OpenLogAsync(new TaskLogKey(dag.DagId, run.RunId, task.TaskId, ti.MapIndex, ti.TryNumber));
+        await using var log = await OpenLogAsync(new TaskLogKey(dag.DagId, run.RunId, task.TaskId, ti.MapIndex, ti.TryNumber), resumed: ti.Deferral?.Event is not null);
         var taskLog = new TaskLogger(log, services.Masker, _loggers.CreateLogger($"gale.task.{dag.DagId}.{task.TaskId}"), engine.Clock);
         LogStarting(taskLog, ti.TryNumber, ti.MaxTries + 1, task.Operator.OperatorName, task.TaskId, run.RunId, ti.MapIndex);
         var result = await ExecuteLoggedAsync(dag, task, snapshot, ti, attempt, taskLog, stopping);
@@ -208,11 +208,19 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
         return result;
     }
 
-    private async Task<TaskLogWriter> OpenLogAsync(TaskLogKey key)
+    // A try resumed after deferral continues the log its first part wrote (Airflow shows one log per try).
+    private async Task<TaskLogWriter> OpenLogAsync(TaskLogKey key, bool resumed)
     {
         try
         {
-            return await services.Logs.OpenAsync(key, CancellationToken.None);
+            var earlier = resumed ? await services.Logs.ReadAsync(key, CancellationToken.None) : null;
+            var writer = await services.Logs.OpenAsync(key, CancellationToken.None);
+            if (!string.IsNullOrEmpty(earlier))
+            {
+                writer.WriteLine(earlier.TrimEnd('\n'));
+            }
+
+            return writer;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

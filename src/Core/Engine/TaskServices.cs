@@ -21,6 +21,9 @@ public sealed class TaskServices
     /// <summary>Pool and max_active_tasks slots, shared by every host.</summary>
     public Gale.Limits.ISlotStore Slots { get; init; } = new InMemorySlotStore();
 
+    /// <summary>State custom triggers keep between checks (default: in memory).</summary>
+    public Gale.Triggers.ITriggerStateStore TriggerState { get; init; } = new Gale.Triggers.InMemoryTriggerStateStore();
+
     /// <summary>Blobs sensors wait for (default: folders of the current directory, one per container).</summary>
     public Gale.Triggers.IObjectProbe Objects { get; init; } = new Gale.Triggers.LocalObjectProbe(Directory.GetCurrentDirectory());
 

@@ -70,6 +70,7 @@ public sealed partial class TriggerRunner(RunEngine engine, TaskServices service
             Masker = services.Masker,
             Runs = engine.Store,
             Objects = services.Objects,
+            State = services.TriggerState,
             CancellationToken = cancellationToken,
         };
     }

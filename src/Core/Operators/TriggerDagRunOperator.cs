@@ -32,6 +32,9 @@ public sealed partial class TriggerDagRunOperator(string triggerDagId) : ITempla
     /// <summary>Longest pause between checks while waiting (Airflow's default: 60 seconds); checks start after a second and back off to this.</summary>
     public TimeSpan PokeInterval { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Wait for completion deferred (on a <see cref="Gale.Triggers.DagRunStateTrigger"/>, no worker held; the default) rather than polling on the worker.</summary>
+    public bool Deferrable { get; init; } = true;
+
     /// <summary>States that end the wait successfully.</summary>
     public IReadOnlyList<DagRunState> AllowedStates { get; init; } = [DagRunState.Success];
 
@@ -92,6 +95,7 @@ public sealed partial class TriggerDagRunOperator(string triggerDagId) : ITempla
             Conf = conf,
             WaitForCompletion = WaitForCompletion,
             PokeInterval = PokeInterval,
+            Deferrable = Deferrable,
             AllowedStates = AllowedStates,
             FailedStates = FailedStates,
             SkipWhenAlreadyExists = SkipWhenAlreadyExists,
@@ -103,6 +107,12 @@ public sealed partial class TriggerDagRunOperator(string triggerDagId) : ITempla
     {
         ArgumentNullException.ThrowIfNull(context);
         var launcher = context.Runs ?? throw new InvalidOperationException("trigger_dagrun needs an engine to create runs in");
+        if (context.NextMethod == "execute_complete" && context.TriggerEvent is { } fired)
+        {
+            LogFinished(context.Log, TriggerDagId, fired.GetProperty("run_id").GetString()!, fired.GetProperty("state").GetString()!);
+            return null;
+        }
+
         DateTimeOffset? logicalDate = null;
         if (LogicalDate is not null)
         {
@@ -151,6 +161,18 @@ public sealed partial class TriggerDagRunOperator(string triggerDagId) : ITempla
 
     private async Task WaitAsync(TaskContext context, Gale.Engine.IDagRunLauncher launcher, RunKey run)
     {
+        if (Deferrable)
+        {
+            context.Defer(new Gale.Triggers.DagRunStateTrigger
+            {
+                DagId = run.DagId,
+                RunId = run.RunId,
+                AllowedStates = [.. AllowedStates.Select(s => s.ToAirflowName())],
+                FailedStates = [.. FailedStates.Select(s => s.ToAirflowName())],
+                PokeInterval = PokeInterval,
+            });
+        }
+
         var pause = TimeSpan.FromSeconds(1) < PokeInterval ? TimeSpan.FromSeconds(1) : PokeInterval;
         while (true)
         {

@@ -162,7 +162,7 @@ public sealed class DagRunStateTrigger : PollingTrigger
         var state = snapshot.Run.State.ToAirflowName();
         if (FailedStates.Contains(state))
         {
-            throw new InvalidOperationException($"run {RunId} of DAG '{DagId}' ended {state}");
+            throw new InvalidOperationException($"{DagId} failed with failed state {state} (run {RunId})");
         }
 
         return (AllowedStates.Contains(state), new { dag_id = DagId, run_id = RunId, state });

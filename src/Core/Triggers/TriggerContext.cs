@@ -45,6 +45,9 @@ public sealed class TriggerContext
     /// <summary>Blobs (for blob sensors).</summary>
     public IObjectProbe Objects { get; init; } = new LocalObjectProbe(Directory.GetCurrentDirectory());
 
+    /// <summary>State kept between checks and across restarts (namespace, name, key → value, with versions).</summary>
+    public ITriggerStateStore State { get; init; } = new InMemoryTriggerStateStore();
+
     /// <summary>Cancelled when the host stops.</summary>
     public CancellationToken CancellationToken { get; init; }
 }

@@ -13,14 +13,14 @@ internal static class YamlOperators
     [
         "operator", "command", "env", "cwd", "skip_on_exit_code", "follow",
         "method", "url", "endpoint", "http_conn_id", "headers", "data", "expected_status", "response_check", "response_filter", "log_response",
-        "trigger_dag_id", "trigger_run_id", "logical_date", "conf", "wait_for_completion", "poke_interval", "allowed_states", "failed_states", "skip_when_already_exists",
+        "trigger_dag_id", "trigger_run_id", "logical_date", "conf", "wait_for_completion", "poke_interval", "allowed_states", "failed_states", "skip_when_already_exists", "deferrable",
         .. YamlSensors.Fields,
     ];
 
     /// <summary>The task callback fields (each an operator spec: <c>{operator: http, url: …}</c>).</summary>
     public static readonly string[] CallbackFields = ["on_execute_callback", "on_success_callback", "on_failure_callback", "on_retry_callback"];
 
-    private const string Names = "shell, empty, branch, short_circuit, latest_only, http, trigger_dagrun, http_sensor, blob_sensor or external_task_sensor";
+    private const string Names = "shell, empty, branch, short_circuit, latest_only, http, trigger_dagrun, wait_for_event, http_sensor, blob_sensor or external_task_sensor";
 
     /// <summary>The operator of a task (or callback) node.</summary>
     public static ITaskOperator Read(YamlNodeReader task, YamlMappingNode taskNode)
@@ -65,6 +65,8 @@ internal static class YamlOperators
                 return Http(task, taskNode);
             case "trigger_dagrun":
                 return TriggerDagRun(task, taskNode);
+            case "wait_for_event":
+                return YamlSensors.WaitForEvent(task, taskNode);
             case "http_sensor" or "blob_sensor" or "external_task_sensor":
                 return YamlSensors.Read(name, task, taskNode);
             default:
@@ -225,6 +227,7 @@ internal static class YamlOperators
             Conf = conf,
             WaitForCompletion = task.Bool("wait_for_completion") ?? false,
             PokeInterval = task.Duration("poke_interval") ?? TimeSpan.FromSeconds(60),
+            Deferrable = task.Bool("deferrable") ?? true,
             AllowedStates = States(task, "allowed_states", [DagRunState.Success]),
             FailedStates = States(task, "failed_states", [DagRunState.Failed]),
             SkipWhenAlreadyExists = task.Bool("skip_when_already_exists") ?? false,

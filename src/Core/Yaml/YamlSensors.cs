@@ -13,8 +13,20 @@ internal static class YamlSensors
     /// <summary>Fields the sensors add to the operator fields.</summary>
     public static readonly string[] Fields =
     [
-        "mode", "timeout", "soft_fail", "exponential_backoff", "contains", "container", "blob", "prefix", "external_dag_id", "external_task_id", "execution_delta",
+        "mode", "timeout", "soft_fail", "exponential_backoff", "contains", "event", "container", "blob", "prefix", "external_dag_id", "external_task_id", "execution_delta",
     ];
+
+    /// <summary>The <c>wait_for_event</c> operator: <c>event</c>, optional <c>timeout</c> and <c>soft_fail</c>.</summary>
+    public static WaitForEventOperator WaitForEvent(YamlNodeReader task, YamlMappingNode taskNode)
+    {
+        var name = task.String("event") ?? throw task.Error(taskNode, "event", "is required for wait_for_event (the event's name)");
+        if (Gale.Runs.ExternalEvents.Create(name, null, DateTimeOffset.UnixEpoch).Problem is { } problem)
+        {
+            throw task.Error(task.Raw("event")!, "event", problem["name: ".Length..]);
+        }
+
+        return new WaitForEventOperator(name) { Timeout = task.Duration("timeout"), SoftFail = task.Bool("soft_fail") ?? false };
+    }
 
     /// <summary>The sensor named <paramref name="name"/>.</summary>
     public static SensorOperator Read(string name, YamlNodeReader task, YamlMappingNode taskNode)

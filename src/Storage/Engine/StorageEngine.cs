@@ -54,6 +54,7 @@ public static class StorageEngine
             Slots = new BlockSlotStore(new TableSlotStore(Account(account).GetTableClient("pools"))),
             Pools = new CachedPoolStore(PoolStore(account)),
             Objects = new BlobObjectProbe(Account(account)),
+            TriggerState = new TableTriggerStateStore(Account(account).GetTableClient("triggerstate")),
             Settings = settings,
             AllSettings = allSettings ?? TaskServices.EnvironmentSettings,
         };

@@ -42,6 +42,26 @@ public sealed class TriggerDagRunTests
         Assert.Equal("parent-2024-06-01@2024-06-01", childSaw);
         var runId = JsonSerializer.Deserialize<string>((await result.XComs.GetAsync(new XComKey("parent", "manual__parent", "trigger", -1, "trigger_run_id")))!);
         Assert.Equal("from_parent__20240601", runId);
+        var log = await result.Services.Logs.ReadAsync(new Gale.Logs.TaskLogKey("parent", "manual__parent", "trigger", -1, 1));
+        Assert.Contains("Triggered DAG child", log, StringComparison.Ordinal); // the first part of the try, before it deferred
+        Assert.Contains("Pausing task as DEFERRED on a dag_run_state trigger", log, StringComparison.Ordinal);
+        Assert.Contains("Resuming after deferral in execute_complete", log, StringComparison.Ordinal);
+        Assert.Contains("child run from_parent__20240601 finished: success", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Execute_WaitNotDeferrable_PollsOnTheWorker()
+    {
+        var child = Dag.Create("child_polled").Task("work", _ => { }).Build();
+        var parent = Dag.Create("parent_polling")
+            .Task("trigger", new TriggerDagRunOperator("child_polled") { WaitForCompletion = true, Deferrable = false, PokeInterval = TimeSpan.FromSeconds(1) })
+            .Build();
+
+        var result = await DagTestRunner.RunAsync(parent, Run(parent), new DagTestOptions { Dags = new DagBag([parent, child]) });
+
+        Assert.Equal(DagRunState.Success, result.Snapshot.Run.State);
+        var log = await result.Services.Logs.ReadAsync(new Gale.Logs.TaskLogKey("parent_polling", "manual__parent", "trigger", -1, 1));
+        Assert.DoesNotContain("DEFERRED", log, StringComparison.Ordinal);
     }
 
     [Fact]

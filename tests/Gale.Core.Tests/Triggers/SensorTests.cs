@@ -180,3 +180,50 @@ public sealed class YamlSensorTests
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>A custom trigger that keeps its check count in the trigger state store and fires on the third check.</summary>
+public sealed class StatefulTrigger : Trigger
+{
+    public required string Key { get; init; }
+
+    public override DateTimeOffset? FirstCheckAt(DateTimeOffset now) => now;
+
+    public override async ValueTask<TriggerCheck> CheckAsync(TriggerContext context)
+    {
+        var entry = await context.State.GetAsync("tests", "stateful", Key, context.CancellationToken);
+        var count = entry is null ? 1 : int.Parse(entry.Value, System.Globalization.CultureInfo.InvariantCulture) + 1;
+        if (await context.State.TrySetAsync("tests", "stateful", Key, count.ToString(System.Globalization.CultureInfo.InvariantCulture), entry?.Version, context.CancellationToken) is null)
+        {
+            throw new InvalidOperationException("another check updated the state first");
+        }
+
+        return count >= 3 ? TriggerCheck.Fire(new { count }) : TriggerCheck.Later(context.Now + TimeSpan.FromMinutes(1));
+    }
+}
+
+public sealed class CustomTriggerTests
+{
+    [Fact]
+    public async Task CustomTrigger_KeepsStateBetweenChecks_FiresOnTheThirdAndResumes()
+    {
+        var dag = Dag.Create("custom")
+            .Task("wait", ctx =>
+            {
+                if (ctx.TriggerEvent is null)
+                {
+                    ctx.Defer(new StatefulTrigger { Key = "run1" });
+                }
+
+                return ctx.TriggerEvent!.Value.GetProperty("count").GetInt32();
+            })
+            .Build();
+        var services = new TaskServices();
+
+        var result = await DagTestRunner.RunAsync(dag, new DagRun { DagId = "custom", RunId = "manual__c", QueuedAt = DateTimeOffset.UtcNow }, new DagTestOptions { Services = services });
+
+        Assert.Equal(DagRunState.Success, result.Snapshot.Run.State);
+        Assert.Equal("3", (await services.TriggerState.GetAsync("tests", "stateful", "run1"))!.Value);
+        Assert.Equal("3", await result.XComs.GetAsync(new XComKey("custom", "manual__c", "wait", -1, XComAccessor.ReturnValueKey)));
+        Assert.Equal(typeof(StatefulTrigger).FullName, new StatefulTrigger { Key = "x" }.Kind);
+    }
+}
