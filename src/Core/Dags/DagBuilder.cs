@@ -198,6 +198,13 @@ public sealed class DagBuilder
     public DagBuilder LatestOnly(string taskId, TaskIds after = default, TaskOptions? options = null) =>
         Task(taskId, new Gale.Operators.LatestOnlyOperator(), after, options);
 
+    /// <summary>
+    /// Adds the run's async cleanup task (no edges): after every other task (or those in <paramref name="waitFor"/>)
+    /// finished, whatever the outcome, it deletes the artifacts tasks registered with <c>ctx.RegisterCleanupAsync</c>.
+    /// </summary>
+    public DagBuilder Cleanup(string taskId = "cleanup", TaskIds waitFor = default) =>
+        Task(taskId, new Gale.Operators.CleanupOperator(waitFor.Ids.Count > 0 ? waitFor.Ids : null));
+
     /// <summary>Validates and builds the DAG.</summary>
     /// <exception cref="DagValidationException">The DAG is invalid.</exception>
     public Dag Build()

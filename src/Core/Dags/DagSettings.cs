@@ -57,6 +57,9 @@ public sealed record DagSettings
     /// <summary>Runs when a run of this DAG fails (on_failure_callback); like <see cref="OnSuccessCallback"/>, with the task id <c>on_failure_callback</c>.</summary>
     public Func<Gale.Execution.TaskContext, Task>? OnFailureCallback { get; init; }
 
+    /// <summary>Named delete callbacks tasks can register on a run for its cleanup task (<see cref="Gale.Cleanup.CleanupKind.Callback"/>).</summary>
+    public IReadOnlyDictionary<string, Func<Gale.Execution.TaskContext, string?, Task>> CleanupCallbacks { get; init; } = new Dictionary<string, Func<Gale.Execution.TaskContext, string?, Task>>();
+
     /// <summary>Where the DAG was defined (file path or type name), for errors and the UI.</summary>
     public string? Fileloc { get; init; }
 }

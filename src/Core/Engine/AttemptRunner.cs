@@ -393,6 +393,9 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
             Masker = services.Masker,
             Http = services.Http,
             Runs = Launcher,
+            Cleanup = new CleanupServices(services.CleanupRegistry, services.Artifacts),
+            CleanupCallbacks = dag.Settings.CleanupCallbacks,
+            OtherTaskIds = [.. dag.TopologicalOrder.Select(t => t.TaskId).Where(id => id != task.TaskId)],
         };
         var scope = new TemplateScope
         {

@@ -21,6 +21,12 @@ public sealed class TaskServices
     /// <summary>Pool and max_active_tasks slots, shared by every host.</summary>
     public Gale.Limits.ISlotStore Slots { get; init; } = new InMemorySlotStore();
 
+    /// <summary>Artifacts registered on runs for their cleanup task (default: in memory).</summary>
+    public Gale.Cleanup.ICleanupRegistry CleanupRegistry { get; init; } = new Gale.Cleanup.InMemoryCleanupRegistry();
+
+    /// <summary>Deletes what cleanup tasks delete (default: files under the current directory).</summary>
+    public Gale.Cleanup.IArtifactStore Artifacts { get; init; } = new Gale.Cleanup.LocalArtifactStore(Directory.GetCurrentDirectory());
+
     /// <summary>State custom triggers keep between checks (default: in memory).</summary>
     public Gale.Triggers.ITriggerStateStore TriggerState { get; init; } = new Gale.Triggers.InMemoryTriggerStateStore();
 

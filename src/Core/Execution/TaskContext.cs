@@ -142,6 +142,23 @@ public sealed class TaskContext
     /// <summary>A trigger context for this task instance after <c>checks</c> earlier checks (sensors in poke and reschedule mode check in the worker).</summary>
     public Func<int, Gale.Triggers.TriggerContext>? TriggerContextFor { get; internal set; }
 
+    /// <summary>The run's cleanup registry and the store that deletes artifacts; null where unavailable.</summary>
+    public CleanupServices? Cleanup { get; init; }
+
+    /// <summary>The DAG's named cleanup callbacks.</summary>
+    public IReadOnlyDictionary<string, Func<TaskContext, string?, Task>> CleanupCallbacks { get; init; } = new Dictionary<string, Func<TaskContext, string?, Task>>();
+
+    /// <summary>Every task of the DAG but this one.</summary>
+    public IReadOnlyList<string> OtherTaskIds { get; init; } = [];
+
+    /// <summary>
+    /// Registers a temporary artifact this task created (Airflow has no equivalent; this is Gale's async cleanup): the
+    /// run's <c>cleanup</c> task deletes it after every other task finished, whatever the outcome.
+    /// </summary>
+    public Task RegisterCleanupAsync(Gale.Cleanup.CleanupKind kind, string target, string? prefix = null, string? argument = null) =>
+        (Cleanup ?? throw new InvalidOperationException("cleanup registrations are not available in this context")).Registry
+            .RegisterAsync(new RunKey(DagId, RunId), new Gale.Cleanup.CleanupItem(kind, target, prefix, TaskId, MapIndex, argument), CancellationToken);
+
     /// <summary>Set by <see cref="Follow"/>: the direct downstream tasks this branch chose.</summary>
     public IReadOnlyList<string>? FollowedTaskIds { get; private set; }
 
@@ -154,3 +171,8 @@ public sealed class TaskContext
     /// <summary>Short-circuit: when this attempt succeeds, skip every downstream task except teardowns.</summary>
     public void ShortCircuit() => ShortCircuited = true;
 }
+
+/// <summary>What the cleanup task and registrations use.</summary>
+/// <param name="Registry">Artifacts registered per run.</param>
+/// <param name="Artifacts">Deletes blob prefixes and tables.</param>
+public sealed record CleanupServices(Gale.Cleanup.ICleanupRegistry Registry, Gale.Cleanup.IArtifactStore Artifacts);

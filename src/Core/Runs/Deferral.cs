@@ -46,6 +46,9 @@ public sealed record Deferral
     /// <summary>The event the trigger fired with (JSON), set when it fired; the resumed try receives it.</summary>
     public string? Event { get; init; }
 
+    /// <summary>For a wait on other tasks of the run (the cleanup task): their ids; it fires when every instance of them has finished, whatever the outcome.</summary>
+    public IReadOnlyList<string>? WaitForTasks { get; init; }
+
     /// <summary>The state the instance waits in: deferred, or up_for_reschedule for a sensor in reschedule mode.</summary>
     public bool Reschedule { get; init; }
 }

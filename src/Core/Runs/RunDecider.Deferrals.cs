@@ -16,6 +16,25 @@ public static partial class RunDecider
     private sealed partial class DecisionState
     {
         private readonly ImmutableList<PendingEvent>.Builder _pending = snapshot.PendingEvents.ToBuilder();
+        private bool _waitersChanged;
+
+        // Tasks waiting on other tasks of the run (the cleanup task) resume once every instance of those has finished.
+        private void ResumeFinishedWaits()
+        {
+            if (!_waitersChanged && _changedKeys.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var ti in _tasks.Values.Where(t => t.State == TaskInstanceState.Deferred && t.Deferral is { Event: null, WaitForTasks: { } }).ToList())
+            {
+                var waitFor = ti.Deferral!.WaitForTasks!;
+                if (waitFor.All(id => InstancesOf(id).All(t => t.State.IsFinished())))
+                {
+                    Resume(ti, "{}");
+                }
+            }
+        }
 
         // The worker is free and the slots are given back; the instance waits in the run, durable.
         private void Defer(TaskInstance ti, Deferral deferral)
@@ -31,6 +50,7 @@ public static partial class RunDecider
             }
 
             Set(waiting);
+            _waitersChanged = true;
             if (deferral.NextCheckAt is { } check)
             {
                 _commands.Add(new ScheduleTriggerCheck(_run.Key, ti.Key, ti.TryNumber, deferral.Checks, check));

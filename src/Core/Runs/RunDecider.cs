@@ -194,6 +194,7 @@ public static partial class RunDecider
             if (_run.State == DagRunState.Running)
             {
                 Schedule();
+                ResumeFinishedWaits();
                 var (runState, reason) = RunStateEvaluator.Evaluate(dag, _tasks.Values);
                 if (runState.IsFinished())
                 {

@@ -62,3 +62,26 @@ public sealed class ExternalEventTrigger : Trigger
     /// <inheritdoc />
     public override ValueTask<TriggerCheck> CheckAsync(TriggerContext context) => ValueTask.FromResult(new TriggerCheck(false, "null", null));
 }
+
+/// <summary>
+/// Fires when every instance of the listed tasks of the same run has finished, whatever the outcome (success,
+/// failed, skipped, upstream_failed). The run's own decision function fires it, with no checks and no edges in the
+/// graph: what the <c>cleanup</c> task waits on.
+/// </summary>
+public sealed class RunTasksFinishedTrigger : Trigger
+{
+    /// <summary>The tasks to wait for.</summary>
+    public required IReadOnlyList<string> TaskIds { get; init; }
+
+    /// <inheritdoc />
+    public override string Kind => "run_tasks_finished";
+
+    /// <inheritdoc />
+    public override IReadOnlyList<string>? WaitsForTasks => TaskIds;
+
+    /// <inheritdoc />
+    public override DateTimeOffset? FirstCheckAt(DateTimeOffset now) => null;
+
+    /// <inheritdoc />
+    public override ValueTask<TriggerCheck> CheckAsync(TriggerContext context) => ValueTask.FromResult(new TriggerCheck(false, "null", null));
+}

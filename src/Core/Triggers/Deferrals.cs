@@ -19,6 +19,7 @@ public static class Deferrals
             TimeoutAt = deferred.Timeout is { } timeout ? now + timeout : null,
             OnTimeout = deferred.OnTimeout,
             EventName = trigger.EventName,
+            WaitForTasks = trigger.WaitsForTasks,
             NextCheckAt = trigger.FirstCheckAt(now),
             Reschedule = deferred.Reschedule,
         };

@@ -19,6 +19,10 @@ public abstract class Trigger
     [JsonIgnore]
     public virtual string? EventName => null;
 
+    /// <summary>For a trigger that fires when other tasks of the run have finished: their ids; null otherwise.</summary>
+    [JsonIgnore]
+    public virtual IReadOnlyList<string>? WaitsForTasks => null;
+
     /// <summary>When to check first after the task defers at <paramref name="now"/>; null: never (an external event fires it).</summary>
     public abstract DateTimeOffset? FirstCheckAt(DateTimeOffset now);
 

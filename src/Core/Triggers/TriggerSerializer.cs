@@ -17,6 +17,7 @@ public static class TriggerSerializer
         ["blob_exists"] = typeof(BlobExistsTrigger),
         ["external_task"] = typeof(ExternalTaskTrigger),
         ["dag_run_state"] = typeof(DagRunStateTrigger),
+        ["run_tasks_finished"] = typeof(RunTasksFinishedTrigger),
     };
 
     /// <summary>Registers a trigger type under its <see cref="Trigger.Kind"/> (custom triggers are also found by type name without this).</summary>

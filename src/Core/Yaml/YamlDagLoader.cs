@@ -16,7 +16,7 @@ public static class YamlDagLoader
     [
         "dag_id", "description", "tags", "doc_md", "schedule", "timezone", "start_date", "end_date", "catchup", "is_paused_upon_creation",
         "max_active_runs", "max_active_tasks", "dagrun_timeout", "default_args", "tasks", "task_groups", "params",
-        "on_success_callback", "on_failure_callback",
+        "on_success_callback", "on_failure_callback", "cleanup",
     ];
 
     private static readonly HashSet<string> GroupFields = ["id", "upstream", "default_args"];
@@ -178,6 +178,16 @@ public static class YamlDagLoader
         }
 
         AddGroup(builder, string.Empty, entries, groupDecls);
+        if (dag.Bool("cleanup") == true)
+        {
+            if (entries.Any(e => e.Id == "cleanup"))
+            {
+                throw dag.Error(dag.Raw("cleanup")!, "cleanup", "a task named 'cleanup' already exists; rename it or add the cleanup operator yourself");
+            }
+
+            builder.Task("cleanup", new Gale.Operators.CleanupOperator());
+        }
+
         try
         {
             return builder.Build();

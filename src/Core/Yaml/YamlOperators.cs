@@ -20,7 +20,7 @@ internal static class YamlOperators
     /// <summary>The task callback fields (each an operator spec: <c>{operator: http, url: …}</c>).</summary>
     public static readonly string[] CallbackFields = ["on_execute_callback", "on_success_callback", "on_failure_callback", "on_retry_callback"];
 
-    private const string Names = "shell, empty, branch, short_circuit, latest_only, http, trigger_dagrun, wait_for_event, http_sensor, blob_sensor or external_task_sensor";
+    private const string Names = "shell, empty, branch, short_circuit, latest_only, http, trigger_dagrun, wait_for_event, cleanup, http_sensor, blob_sensor or external_task_sensor";
 
     /// <summary>The operator of a task (or callback) node.</summary>
     public static ITaskOperator Read(YamlNodeReader task, YamlMappingNode taskNode)
@@ -65,6 +65,9 @@ internal static class YamlOperators
                 return Http(task, taskNode);
             case "trigger_dagrun":
                 return TriggerDagRun(task, taskNode);
+            case "cleanup":
+                var waitFor = task.StringList("wait_for");
+                return new CleanupOperator(waitFor.Count > 0 ? waitFor : null);
             case "wait_for_event":
                 return YamlSensors.WaitForEvent(task, taskNode);
             case "http_sensor" or "blob_sensor" or "external_task_sensor":

@@ -13,7 +13,7 @@ internal static class YamlSensors
     /// <summary>Fields the sensors add to the operator fields.</summary>
     public static readonly string[] Fields =
     [
-        "mode", "timeout", "soft_fail", "exponential_backoff", "contains", "event", "container", "blob", "prefix", "external_dag_id", "external_task_id", "execution_delta",
+        "mode", "timeout", "soft_fail", "exponential_backoff", "contains", "event", "wait_for", "container", "blob", "prefix", "external_dag_id", "external_task_id", "execution_delta",
     ];
 
     /// <summary>The <c>wait_for_event</c> operator: <c>event</c>, optional <c>timeout</c> and <c>soft_fail</c>.</summary>

@@ -55,6 +55,8 @@ public static class StorageEngine
             Pools = new CachedPoolStore(PoolStore(account)),
             Objects = new BlobObjectProbe(Account(account)),
             TriggerState = new TableTriggerStateStore(Account(account).GetTableClient("triggerstate")),
+            CleanupRegistry = new TableCleanupRegistry(Account(account).GetTableClient("cleanup")),
+            Artifacts = new StorageArtifactStore(Account(account)),
             Settings = settings,
             AllSettings = allSettings ?? TaskServices.EnvironmentSettings,
         };

@@ -10,13 +10,13 @@ namespace Gale.Storage.Tests.Engine;
 /// <summary>Deferred tasks on a real Azurite: waits hold no worker, survive hosts going away, and resume exactly once.</summary>
 public sealed class DeferralStorageTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
-    private async Task<(TableRunStore Runs, Func<string, int, EngineHost> Host)> EngineAsync(Dag dag, int leaseSeconds = 30)
+    private async Task<(TableRunStore Runs, Func<string, int, EngineHost> Host)> EngineAsync(Dag dag, int leaseSeconds = 30, TaskServices? services = null)
     {
         var runs = new TableRunStore(await azurite.NewTableAsync());
         var tasks = await azurite.NewQueueAsync();
         var control = await azurite.NewQueueAsync();
         EngineHost Host(string id, int slots) => new(runs, new DagBag([dag]), new StorageMessageQueue(tasks, TimeProvider.System), new StorageMessageQueue(control, TimeProvider.System),
-            new TaskServices(), TimeProvider.System,
+            services ?? new TaskServices(), TimeProvider.System,
             new EngineOptions { WorkerId = id, Lease = TimeSpan.FromSeconds(leaseSeconds), MaxPollInterval = TimeSpan.FromMilliseconds(200), TaskConcurrency = slots });
         return (runs, Host);
     }
@@ -117,6 +117,41 @@ public sealed class DeferralStorageTests(AzuriteFixture azurite) : IClassFixture
         Assert.Equal(DagRunState.Success, done.Run.State);
         Assert.Single(resumedBy);
         Assert.Equal("second", done.Find(new("nap"))!.WorkerId);
+    }
+
+    [Fact]
+    public async Task Cleanup_FailedRun_DeletesTheRegisteredBlobPrefixOnly()
+    {
+        var container = "scratch" + Guid.NewGuid().ToString("N")[..10];
+        var blobs = azurite.Account.GetBlobContainerClient(container);
+        await blobs.CreateIfNotExistsAsync();
+        await blobs.UploadAsync("keep/other.csv", BinaryData.FromString("k"));
+        var dag = Dag.Create("cleanup_on_azure")
+            .Task("stage", async ctx =>
+            {
+                for (var i = 0; i < 3; i++)
+                {
+                    await blobs.UploadAsync($"{ctx.RunId}/part-{i}.csv", BinaryData.FromString("x"));
+                }
+
+                await ctx.RegisterCleanupAsync(Gale.Cleanup.CleanupKind.BlobPrefix, container, ctx.RunId + "/");
+            })
+            .Task("load", _ => throw new InvalidOperationException("warehouse down"), after: "stage")
+            .Cleanup()
+            .Build();
+        var services = new TaskServices { CleanupRegistry = new TableCleanupRegistry(await azurite.NewTableAsync()), Artifacts = new StorageArtifactStore(azurite.Account) };
+        var (runs, host) = await EngineAsync(dag, services: services);
+        await using var one = host("w1", 4);
+        one.Start();
+        var key = new RunKey("cleanup_on_azure", "manual__cleanup");
+        await one.Engine.CreateRunAsync(dag, new DagRun { DagId = key.DagId, RunId = key.RunId, QueuedAt = DateTimeOffset.UtcNow, LogicalDate = DateTimeOffset.UtcNow });
+
+        var done = await WaitForAsync(runs, key, s => s.Run.State.IsFinished(), 60);
+
+        Assert.Equal(DagRunState.Failed, done.Run.State);
+        Assert.Equal(TaskInstanceState.Success, done.Find(new("cleanup"))!.State);
+        var left = await blobs.ListBlobsAsync().Select(b => b.Name).ToListAsync();
+        Assert.Equal(["keep/other.csv"], left);
     }
 
     [Fact]
