@@ -207,6 +207,12 @@ public sealed partial class RunEngine
                 Stats.AddConflict();
                 _cache.TryRemove(run, out _);
                 LogConflict(_log, run, attempt);
+                if (attempt > 2)
+                {
+                    // Two hosts racing on one busy run: a random pause lets one of them win instead of both retrying in step.
+                    await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 5 + Math.Min(200, 10 << Math.Min(attempt, 5)))), _clock);
+                }
+
                 continue;
             }
 
