@@ -32,6 +32,29 @@ public static class TestDags
         return builder.Build();
     }
 
+    /// <summary>Five tasks that each defer on a 4-second timer, then record their resumed execution; then <c>done</c>.</summary>
+    public static Dag DeferredWaits(StorageAccountClient account)
+    {
+        var executions = account.GetTableClient(ExecutionsTable);
+        var builder = Dag.Create("deferred_waits");
+        var waits = Enumerable.Range(1, 5).Select(i => $"wait{i}").ToArray();
+        foreach (var id in waits)
+        {
+            builder.Task(id, async ctx =>
+            {
+                if (ctx.TriggerEvent is null)
+                {
+                    ctx.Defer(new Gale.Triggers.TimeDeltaTrigger { Delta = TimeSpan.FromSeconds(4) });
+                }
+
+                await executions.CreateIfNotExistsAsync(ctx.CancellationToken);
+                await executions.AddEntityAsync(new TableEntity(ctx.RunId.Replace(':', '_').Replace('+', '_'), $"{ctx.TaskId}|{ctx.TryNumber}|{Guid.NewGuid():N}"), ctx.CancellationToken);
+            });
+        }
+
+        return builder.Task("done", _ => { }, after: waits).Build();
+    }
+
     /// <summary>Every test DAG.</summary>
-    public static DagBag Bag(StorageAccountClient account) => new([SlowChain(account)]);
+    public static DagBag Bag(StorageAccountClient account) => new([SlowChain(account), DeferredWaits(account)]);
 }

@@ -57,7 +57,9 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
 
         if (!_running.TryAdd(attempt.AttemptId, 0))
         {
-            await tasks.DeleteAsync(message, CancellationToken.None); // A duplicate of an attempt this process is running.
+            // This process is still running (or finishing) the same attempt. It may be a duplicate, or the same try
+            // resumed after a deferral whose trigger fired at once: look again in a second, when the first is done.
+            await tasks.RenewAsync(message, SlotRetryDelay, CancellationToken.None);
             return;
         }
 

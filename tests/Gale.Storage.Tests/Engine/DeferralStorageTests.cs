@@ -154,6 +154,50 @@ public sealed class DeferralStorageTests(AzuriteFixture azurite) : IClassFixture
     }
 
     [Fact]
+    public async Task Defer_TenSecondTimerEarlyEventAndTimeouts_OnAzurite()
+    {
+        var timerRuns = 0;
+        var dag = Dag.Create("mixed_waits")
+            .Task("timer", ctx =>
+            {
+                if (ctx.TriggerEvent is null)
+                {
+                    ctx.Defer(new TimeDeltaTrigger { Delta = TimeSpan.FromSeconds(10) });
+                }
+
+                Interlocked.Increment(ref timerRuns);
+            })
+            .Task("slow", async _ => await Task.Delay(1500))
+            .Task("early_event", ctx => ctx.TriggerEvent is { } e ? e.GetString() : Deferred(ctx, "ping"), after: "slow")
+            .Task("times_out", ctx => ctx.Defer(new ExternalEventTrigger { Name = "never" }, timeout: TimeSpan.FromSeconds(2)))
+            .Task("soft_fails", new Gale.Operators.WaitForEventOperator("never") { Timeout = TimeSpan.FromSeconds(2), SoftFail = true })
+            .Build();
+        var (runs, host) = await EngineAsync(dag);
+        await using var one = host("w1", 4);
+        one.Start();
+        var key = new RunKey("mixed_waits", "manual__mixed");
+        var started = DateTimeOffset.UtcNow;
+        await one.Engine.CreateRunAsync(dag, new DagRun { DagId = key.DagId, RunId = key.RunId, QueuedAt = started, LogicalDate = started });
+        await one.Engine.ApplyAsync(key, [new ExternalEventRaised { EventId = "ping-1", Name = "PING", Data = "\"pong\"", At = DateTimeOffset.UtcNow }]); // before anyone waits
+
+        var done = await WaitForAsync(runs, key, s => s.Run.State.IsFinished(), 90);
+
+        Assert.Equal(TaskInstanceState.Success, done.Find(new("timer"))!.State);
+        Assert.InRange(done.Find(new("timer"))!.EndDate!.Value - started, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(80));
+        Assert.Equal(1, Volatile.Read(ref timerRuns)); // fired once
+        Assert.Equal(TaskInstanceState.Success, done.Find(new("early_event"))!.State);
+        Assert.Equal((TaskInstanceState.Failed, TaskInstanceState.Skipped), (done.Find(new("times_out"))!.State, done.Find(new("soft_fails"))!.State));
+        Assert.Contains("trigger timed out", done.Find(new("times_out"))!.Message, StringComparison.Ordinal);
+        Assert.Empty(done.PendingEvents);
+    }
+
+    private static string Deferred(Gale.Execution.TaskContext ctx, string name)
+    {
+        ctx.Defer(new ExternalEventTrigger { Name = name });
+        return string.Empty;
+    }
+
+    [Fact]
     public async Task RunStore_DeferralAndKeptEvents_RoundTrip()
     {
         var dag = Dag.Create("roundtrip").Task("a", _ => { }).Build();

@@ -75,4 +75,39 @@ public sealed class WorkerCrashTests(AzuriteFixture azurite) : IClassFixture<Azu
         Assert.Equal(12, perTask.Count);
         Assert.True(perTask.Values.Sum() <= 13, $"at most the interrupted attempt runs twice; executions: {string.Join(", ", perTask)}");
     }
+
+    [Fact]
+    public async Task WorkerKilledWhileTasksAreDeferred_RestartedWorkerResumesEachOnce()
+    {
+        await GaleStorageLayout.EnsureCreatedAsync(azurite.Account);
+        var dag = TestDags.DeferredWaits(azurite.Account);
+        var store = StorageEngine.RunStore(azurite.Account);
+        var runId = "manual__deferkill_" + Guid.NewGuid().ToString("N")[..8];
+        var run = new RunKey(dag.DagId, runId);
+        var trigger = new RunEngine(store, new DagBag([dag]), StorageEngine.TaskQueue(azurite.Account, TimeProvider.System), StorageEngine.ControlQueue(azurite.Account, TimeProvider.System), TimeProvider.System, new EngineOptions { RunReadyTasksLocally = false });
+
+        var first = StartWorker();
+        await trigger.CreateRunAsync(dag, new DagRun { DagId = dag.DagId, RunId = runId, QueuedAt = DateTimeOffset.UtcNow, LogicalDate = DateTimeOffset.UtcNow });
+        while ((await store.LoadAsync(run))!.Tasks.Values.Count(t => t.State == TaskInstanceState.Deferred) < 5)
+        {
+            await Task.Delay(50);
+        }
+
+        first.Kill(entireProcessTree: true); // SIGKILL while all five wait
+        await first.WaitForExitAsync();
+        await Task.Delay(TimeSpan.FromSeconds(5)); // their timers come due while no worker runs
+        using var second = StartWorker();
+        RunSnapshot final;
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (!(final = (await store.LoadAsync(run))!).Run.State.IsFinished() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        second.Kill(entireProcessTree: true);
+        Assert.Equal(DagRunState.Success, final.Run.State);
+        var executions = await azurite.Account.GetTableClient(TestDags.ExecutionsTable)
+            .QueryAsync(TableFilter.PartitionKeyEquals(runId.Replace(':', '_').Replace('+', '_'))).ToListAsync();
+        Assert.Equal(["wait1|1", "wait2|1", "wait3|1", "wait4|1", "wait5|1"], executions.Select(e => string.Join('|', e.RowKey.Split('|')[..2])).Order(StringComparer.Ordinal));
+    }
 }
