@@ -158,6 +158,8 @@ public sealed class DagBuilder
             IsSetup = o.IsSetup,
             IsTeardown = o.IsTeardown,
             Callbacks = new TaskCallbacks { OnExecute = o.OnExecute, OnSuccess = o.OnSuccess, OnFailure = o.OnFailure, OnRetry = o.OnRetry },
+            Outlets = options?.Outlets ?? [],
+            Inlets = options?.Inlets ?? [],
         });
         return this;
     }

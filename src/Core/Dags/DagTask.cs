@@ -59,6 +59,12 @@ public sealed record DagTask
     /// <summary>Dynamic task mapping, or null for an ordinary task.</summary>
     public MapSpec? Mapping { get; init; }
 
+    /// <summary>Assets the task updates: an asset event each when it succeeds.</summary>
+    public IReadOnlyList<Gale.Assets.Asset> Outlets { get; init; } = [];
+
+    /// <summary>Assets the task reads (lineage).</summary>
+    public IReadOnlyList<Gale.Assets.Asset> Inlets { get; init; } = [];
+
     /// <summary>Airflow's <c>max_tries</c>: the number of retries.</summary>
     public int MaxTries => Retries;
 }

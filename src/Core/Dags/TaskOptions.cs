@@ -6,6 +6,12 @@ public sealed record TaskOptions
     /// <summary>Trigger rule.</summary>
     public TriggerRule? TriggerRule { get; init; }
 
+    /// <summary>Assets this task updates: each gets an asset event when the task succeeds (not a default arg).</summary>
+    public IReadOnlyList<Gale.Assets.Asset> Outlets { get; init; } = [];
+
+    /// <summary>Assets this task reads (lineage only; not a default arg).</summary>
+    public IReadOnlyList<Gale.Assets.Asset> Inlets { get; init; } = [];
+
     /// <summary>Retries after a failed attempt.</summary>
     public int? Retries { get; init; }
 

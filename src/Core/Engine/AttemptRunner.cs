@@ -301,6 +301,7 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
                 await context.XCom.PushAsync(XComAccessor.ReturnValueKey, json);
             }
 
+            await EmitOutletEventsAsync(dag, task, run, ti, context);
             outcome = AttemptOutcome.Success;
         }
         catch (TaskSkippedException e)
@@ -488,6 +489,27 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
         WorkerId = engine.Options.WorkerId,
     };
 
+    // Airflow emits an asset event per outlet when the task succeeds. The id names the try, so a redelivered
+    // attempt stores it once; a failure to store fails the try (the event must not be lost).
+    private async Task EmitOutletEventsAsync(Dag dag, DagTask task, DagRun run, TaskInstance ti, TaskContext context)
+    {
+        foreach (var outlet in task.Outlets)
+        {
+            var extra = context.OutletExtras.TryGetValue(outlet.Uri, out var value) ? JsonSerializer.Serialize(value, XComJson.Options) : "{}";
+            await services.AssetEvents.AddAsync(
+                new Gale.Assets.AssetEvent($"task:{dag.DagId}/{run.RunId}/{task.TaskId}/{ti.MapIndex}/{ti.TryNumber}:{outlet.Uri}", outlet.Uri, Gale.Assets.AssetEventSource.Task, engine.Clock.GetUtcNow())
+                {
+                    Extra = extra,
+                    SourceDagId = dag.DagId,
+                    SourceRunId = run.RunId,
+                    SourceTaskId = task.TaskId,
+                    SourceMapIndex = ti.MapIndex,
+                },
+                context.CancellationToken);
+            LogOutlet(context.Log, outlet.Uri);
+        }
+    }
+
     // A mapped instance's arguments: element i of the cross product of its sources (or the i-th object for expand_kwargs).
     private async Task<IReadOnlyDictionary<string, JsonElement>> MapArgumentsAsync(Dag dag, DagTask task, string runId, int mapIndex, CancellationToken cancellationToken)
     {
@@ -592,6 +614,9 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The {Callback} callback of task {Task} failed (the task's state is unchanged): {Error}")]
     private static partial void LogCallbackFailed(ILogger logger, string callback, string task, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Asset event emitted for outlet {Uri}")]
+    private static partial void LogOutlet(ILogger logger, string uri);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Resuming after deferral in {Method}")]
     private static partial void LogResuming(ILogger logger, string method);

@@ -21,6 +21,9 @@ public sealed class TaskServices
     /// <summary>Pool and max_active_tasks slots, shared by every host.</summary>
     public Gale.Limits.ISlotStore Slots { get; init; } = new InMemorySlotStore();
 
+    /// <summary>Asset events (default: in memory).</summary>
+    public Gale.Assets.IAssetEventStore AssetEvents { get; init; } = new Gale.Assets.InMemoryAssetEventStore();
+
     /// <summary>Artifacts registered on runs for their cleanup task (default: in memory).</summary>
     public Gale.Cleanup.ICleanupRegistry CleanupRegistry { get; init; } = new Gale.Cleanup.InMemoryCleanupRegistry();
 

@@ -142,6 +142,9 @@ public sealed class TaskContext
     /// <summary>A trigger context for this task instance after <c>checks</c> earlier checks (sensors in poke and reschedule mode check in the worker).</summary>
     public Func<int, Gale.Triggers.TriggerContext>? TriggerContextFor { get; internal set; }
 
+    /// <summary>Extra payload for the asset event of each outlet (by URI), set by the task (Airflow's <c>outlet_events[asset].extra</c>).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, object?> OutletExtras { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The run's cleanup registry and the store that deletes artifacts; null where unavailable.</summary>
     public CleanupServices? Cleanup { get; init; }
 

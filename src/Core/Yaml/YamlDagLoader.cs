@@ -29,7 +29,7 @@ public static class YamlDagLoader
 
     private static readonly HashSet<string> TaskFields =
     [
-        .. ArgFields, .. YamlOperators.Fields, "id", "task_id", "upstream", "setup", "teardown", "group", "expand", "expand_kwargs",
+        .. ArgFields, .. YamlOperators.Fields, "id", "task_id", "upstream", "setup", "teardown", "group", "expand", "expand_kwargs", "outlets", "inlets",
     ];
 
     /// <summary>Loads every YAML file in <paramref name="folder"/> (recursively); a missing folder yields nothing.</summary>
@@ -173,7 +173,7 @@ public static class YamlDagLoader
             var task = new YamlNodeReader(file, taskNode, $"tasks[{i}]");
             task.RejectUnknown(TaskFields);
             var id = task.String("id") ?? task.String("task_id") ?? throw task.Error(taskNode, "id", "is required");
-            var options = ReadArgs(task) with { IsSetup = task.Bool("setup") ?? false, IsTeardown = task.Bool("teardown") ?? false };
+            var options = ReadArgs(task) with { IsSetup = task.Bool("setup") ?? false, IsTeardown = task.Bool("teardown") ?? false, Outlets = YamlAssets.Read(task, "outlets"), Inlets = YamlAssets.Read(task, "inlets") };
             entries.Add((task.String("group") ?? string.Empty, id, YamlOperators.Read(task, taskNode), task.StringList("upstream").ToArray(), options, ReadMapping(task)));
         }
 

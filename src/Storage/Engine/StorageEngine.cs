@@ -55,6 +55,7 @@ public static class StorageEngine
             Pools = new CachedPoolStore(PoolStore(account)),
             Objects = new BlobObjectProbe(Account(account)),
             TriggerState = new TableTriggerStateStore(Account(account).GetTableClient("triggerstate")),
+            AssetEvents = new TableAssetEventStore(Account(account).GetTableClient("assetevents")),
             CleanupRegistry = new TableCleanupRegistry(Account(account).GetTableClient("cleanup")),
             Artifacts = new StorageArtifactStore(Account(account)),
             Settings = settings,
