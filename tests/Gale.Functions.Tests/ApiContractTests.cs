@@ -174,4 +174,41 @@ public sealed class ApiContractTests(AzuriteFixture azurite) : IClassFixture<Azu
         Assert.StartsWith("data: not valid JSON", badDataBody.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal((HttpStatusCode.Forbidden, HttpStatusCode.NotFound), (readOnly, missing));
     }
+
+    [Fact]
+    public async Task Assets_ListFromOutletsAndInlets_EventsPostedListedAndBadBodiesNameTheField()
+    {
+        var sales = new Gale.Assets.Asset("wasb://warehouse/sales/", "sales");
+        var dags = new DagBag([
+            Dag.Create("producer").Task("load", _ => { }, options: new TaskOptions { Outlets = [sales] }).Build(),
+            Dag.Create("consumer").Task("report", _ => { }, options: new TaskOptions { Inlets = [sales, new Gale.Assets.Asset("wasb://landing/fx/")] }).Build(),
+        ]);
+        var runs = new TableRunStore(await azurite.NewTableAsync());
+        var engine = new RunEngine(runs, dags, new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), TimeProvider.System, new EngineOptions { RunReadyTasksLocally = false });
+        var services = new TaskServices { AssetEvents = new TableAssetEventStore(await azurite.NewTableAsync()) };
+        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, new ApiContext(azurite.Account, dags, engine, runs, new TableDagStateStore(await azurite.NewTableAsync()), ApiKeys.Parse($"{AdminKey}:admin,{ReadKey}:read")) { Services = services });
+        await using var _ = app;
+
+        var (_, list, _) = await SendAsync(client, Request(HttpMethod.Get, "/api/v1/assets", ReadKey));
+        var (postStatus, posted, _) = await SendAsync(client, Request(HttpMethod.Post, "/api/v1/assets/events", AdminKey, new { asset_uri = sales.Uri, extra = new { rows = 7 } }));
+        var (badUri, badUriBody, _) = await SendAsync(client, Request(HttpMethod.Post, "/api/v1/assets/events", AdminKey, new { asset_uri = "has space" }));
+        var (badExtra, badExtraBody, _) = await SendAsync(client, Request(HttpMethod.Post, "/api/v1/assets/events", AdminKey, new { asset_uri = sales.Uri, extra = new[] { 1 } }));
+        var (unknown, unknownBody, _) = await SendAsync(client, Request(HttpMethod.Post, "/api/v1/assets/events", AdminKey, new { asset_uri = sales.Uri, dataset = "x" }));
+        var (readOnly, _, _) = await SendAsync(client, Request(HttpMethod.Post, "/api/v1/assets/events", ReadKey, new { asset_uri = sales.Uri }));
+        var (_, events, _) = await SendAsync(client, Request(HttpMethod.Get, $"/api/v1/assets/events?asset_uri={Uri.EscapeDataString(sales.Uri)}", ReadKey));
+
+        Assert.Equal(2, list.GetProperty("total_entries").GetInt32());
+        var first = list.GetProperty("assets")[0];
+        Assert.Equal(("wasb://landing/fx/", "consumer.report"), (first.GetProperty("uri").GetString(), first.GetProperty("consuming_tasks")[0].GetString()));
+        Assert.Equal("producer.load", list.GetProperty("assets")[1].GetProperty("producing_tasks")[0].GetString());
+        Assert.Equal(HttpStatusCode.OK, postStatus);
+        Assert.Equal(("api", 7), (posted.GetProperty("source").GetString(), posted.GetProperty("extra").GetProperty("rows").GetInt32()));
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (badUri, badExtra, unknown));
+        Assert.StartsWith("asset_uri:", badUriBody.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("extra: must be a JSON object", badExtraBody.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("dataset: unknown field", unknownBody.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, readOnly);
+        Assert.Equal(1, events.GetProperty("total_entries").GetInt32());
+        Assert.Equal(posted.GetProperty("id").GetString(), events.GetProperty("asset_events")[0].GetProperty("id").GetString());
+    }
 }

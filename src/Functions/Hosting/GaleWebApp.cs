@@ -23,6 +23,7 @@ public static class GaleWebApp
             v1.MapDagRunEndpoints(api);
             v1.MapTaskInstanceEndpoints(api);
             v1.MapResourceEndpoints(api);
+            v1.MapAssetEndpoints(api);
             if (api.FunctionsHandler)
             {
                 app.MapFunctionsHandlerEndpoints(api);
