@@ -35,6 +35,9 @@ public static class StorageEngine
     /// <summary>The task log store.</summary>
     public static BlobTaskLogStore TaskLogStore(StorageAccountClient account) => new(Account(account).GetBlobContainerClient("logs"));
 
+    /// <summary>The asset event store.</summary>
+    public static TableAssetEventStore AssetEventStore(StorageAccountClient account) => new(Account(account).GetTableClient("assetevents"));
+
     /// <summary>The rendered-field store.</summary>
     public static TableRenderedFieldStore RenderedFieldStore(StorageAccountClient account) => new(Account(account).GetTableClient("rendered"));
 
@@ -55,7 +58,7 @@ public static class StorageEngine
             Pools = new CachedPoolStore(PoolStore(account)),
             Objects = new BlobObjectProbe(Account(account)),
             TriggerState = new TableTriggerStateStore(Account(account).GetTableClient("triggerstate")),
-            AssetEvents = new TableAssetEventStore(Account(account).GetTableClient("assetevents")),
+            AssetEvents = AssetEventStore(account),
             CleanupRegistry = new TableCleanupRegistry(Account(account).GetTableClient("cleanup")),
             Artifacts = new StorageArtifactStore(Account(account)),
             Settings = settings,
