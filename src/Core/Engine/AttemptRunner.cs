@@ -398,7 +398,7 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
             Runs = Launcher,
             Cleanup = new CleanupServices(services.CleanupRegistry, services.Artifacts),
             CleanupCallbacks = dag.Settings.CleanupCallbacks,
-            OtherTaskIds = [.. dag.TopologicalOrder.Select(t => t.TaskId).Where(id => id != task.TaskId)],
+            OtherTaskIds = [.. dag.TopologicalOrder.Where(t => t.TaskId != task.TaskId && t.Operator is not Gale.Operators.CleanupOperator).Select(t => t.TaskId)],
         };
         var scope = new TemplateScope
         {

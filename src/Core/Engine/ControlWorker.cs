@@ -76,6 +76,12 @@ public sealed partial class ControlWorker(RunEngine engine, IMessageQueue contro
                 {
                     LogUnknownRun(_log, c.Message.Run.ToString());
                 }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Leave the message: it comes back after its lease (a host with the DAG, or storage back).
+                    LogCannotApply(_log, c.Message.Run.ToString(), e.Message);
+                    return;
+                }
 
                 await control.DeleteAsync(c.Handle, cancellationToken);
             }));

@@ -38,7 +38,7 @@ public sealed partial class TriggerRunner(RunEngine engine, TaskServices service
             var trigger = TriggerSerializer.Deserialize(deferral.Trigger);
             var check = await trigger.CheckAsync(Context(engine, services, _log, run, due.Task, due.TryNumber, deferral.Checks, cancellationToken));
             result = check.Fired
-                ? new TriggerFired { EventId = "fired:" + id, Task = due.Task, TryNumber = due.TryNumber, Data = check.Event, At = now }
+                ? new TriggerFired { EventId = "fired:" + id, Task = due.Task, TryNumber = due.TryNumber, Check = due.Check, Data = check.Event, At = now }
                 : new TriggerChecked { EventId = "checked:" + id, Task = due.Task, TryNumber = due.TryNumber, Check = due.Check, NextCheckAt = check.NextCheckAt, At = now };
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -85,7 +85,17 @@ public static class TaskLimits
         var priority = PriorityWeight(dag, task);
         var dagTake = slots.TryAcquireAsync(DagPool(dag.DagId), dag.Settings.MaxActiveTasks, 1, holder, priority, expiresAt, cancellationToken);
         var poolTake = slots.TryAcquireAsync(pool.Name, pool.Slots, task.PoolSlots, holder, priority, expiresAt, cancellationToken);
-        await Task.WhenAll(dagTake, poolTake);
+        try
+        {
+            await Task.WhenAll(dagTake, poolTake);
+        }
+        catch
+        {
+            // One take failed (storage error): give back the other, or it is held until its lease runs out.
+            await new HeldSlots(slots, [.. new[] { dagTake, poolTake }.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result).OfType<SlotLease>()]).ReleaseAsync();
+            throw;
+        }
+
         var (dagLease, poolLease) = (await dagTake, await poolTake);
         if (dagLease is null || poolLease is null)
         {

@@ -16,7 +16,7 @@ public sealed partial class CleanupOperator(IReadOnlyList<string>? waitFor = nul
     /// <inheritdoc />
     public string OperatorName => "cleanup";
 
-    /// <summary>The tasks it waits for; null: every other task of the DAG.</summary>
+    /// <summary>The tasks it waits for; null: every other task of the DAG but cleanup tasks.</summary>
     public IReadOnlyList<string>? WaitFor => waitFor;
 
     /// <inheritdoc />
@@ -25,7 +25,7 @@ public sealed partial class CleanupOperator(IReadOnlyList<string>? waitFor = nul
         ArgumentNullException.ThrowIfNull(context);
         if (context.NextMethod is null)
         {
-            var others = waitFor ?? context.OtherTaskIds;
+            var others = (waitFor ?? context.OtherTaskIds).Where(id => id != context.TaskId).ToList(); // never wait for itself
             context.Defer(new RunTasksFinishedTrigger { TaskIds = others });
         }
 

@@ -23,6 +23,7 @@ public sealed record Deferral
     public required string Trigger { get; init; }
 
     /// <summary>The method the task resumes in (Airflow's method_name); null: the task runs again from the start (reschedule).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)] // null means something: never drop it
     public string? Method { get; init; } = "execute_complete";
 
     /// <summary>Keyword arguments for the resumed method, as a JSON object.</summary>

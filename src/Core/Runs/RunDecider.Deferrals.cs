@@ -13,6 +13,9 @@ public static partial class RunDecider
     /// <summary>Largest external event payload, in UTF-8 bytes (kept events live in the run's header entity).</summary>
     public const int MaxEventBytes = 4096;
 
+    /// <summary>Most bytes of kept events' data a run holds; the oldest are dropped beyond it (the header column is 64 KiB).</summary>
+    public const int PendingEventBytes = 12 * 1024;
+
     private sealed partial class DecisionState
     {
         private readonly ImmutableList<PendingEvent>.Builder _pending = snapshot.PendingEvents.ToBuilder();
@@ -122,7 +125,7 @@ public static partial class RunDecider
             if (waiting.Count == 0)
             {
                 _pending.Add(new PendingEvent(name, raised.Data, raised.At == default ? now : raised.At));
-                if (_pending.Count > PendingEventMemory)
+                while (_pending.Count > PendingEventMemory || _pending.Sum(p => System.Text.Encoding.UTF8.GetByteCount(p.Data) + p.Name.Length) > PendingEventBytes)
                 {
                     _pending.RemoveAt(0);
                 }

@@ -97,7 +97,7 @@ public static partial class RunDecider
                 case RetryDue r when Current(r.Task, r.FailedTryNumber) is { State: TaskInstanceState.UpForRetry } ti:
                     Enqueue(ti);
                     break;
-                case TriggerFired t when Current(t.Task, t.TryNumber) is { State: TaskInstanceState.Deferred or TaskInstanceState.UpForReschedule, Deferral.Event: null } ti:
+                case TriggerFired t when Current(t.Task, t.TryNumber) is { State: TaskInstanceState.Deferred or TaskInstanceState.UpForReschedule, Deferral: { Event: null } d } ti && d.Checks == t.Check:
                     Resume(ti, t.Data);
                     break;
                 case TriggerChecked c when Current(c.Task, c.TryNumber) is { State: TaskInstanceState.Deferred or TaskInstanceState.UpForReschedule, Deferral: { Event: null } d } ti && d.Checks == c.Check:

@@ -22,7 +22,7 @@ internal static class RunSnapshotCodec
     public const int InstancesPerChunk = 128;
     public const int MaxChunks = 90;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static int ChunkCountFor(int taskInstances) => Math.Clamp((taskInstances + InstancesPerChunk - 1) / InstancesPerChunk, 1, MaxChunks);
 

@@ -139,4 +139,30 @@ public sealed class DeferralDecisionTests
         Assert.Null(ti.Deferral);
         Assert.False(late.Changed);
     }
+
+    [Fact]
+    public void TriggerFired_FromAStaleCheck_ChangesNothing()
+    {
+        var deferred = Deferred(Started(), Timer(T0.AddSeconds(10))).Snapshot;
+        var checkedOnce = RunDecider.Decide(Chain, deferred, new TriggerChecked { EventId = "c0", Task = Wait, TryNumber = 1, Check = 0, NextCheckAt = T0.AddSeconds(70), At = T0.AddSeconds(10) }, T0.AddSeconds(10)).Snapshot;
+
+        var stale = RunDecider.Decide(Chain, checkedOnce, new TriggerFired { EventId = "f0", Task = Wait, TryNumber = 1, Check = 0, At = T0.AddSeconds(11) }, T0.AddSeconds(11));
+        var current = RunDecider.Decide(Chain, checkedOnce, new TriggerFired { EventId = "f1", Task = Wait, TryNumber = 1, Check = 1, At = T0.AddSeconds(70) }, T0.AddSeconds(70));
+
+        Assert.False(stale.Changed);
+        Assert.Equal(TaskInstanceState.Queued, current.Snapshot.Find(Wait)!.State);
+    }
+
+    [Fact]
+    public void ExternalEvent_KeptEventsOverTheByteBound_OldestDropped()
+    {
+        var s = Started();
+        var big = new string('x', 4000);
+        for (var i = 0; i < 5; i++)
+        {
+            s = RunDecider.Decide(Chain, s, new ExternalEventRaised { EventId = $"e{i}", Name = $"n{i}", Data = $"\"{big}\"" }, T0).Snapshot;
+        }
+
+        Assert.Equal(["n2", "n3", "n4"], s.PendingEvents.Select(p => p.Name));
+    }
 }

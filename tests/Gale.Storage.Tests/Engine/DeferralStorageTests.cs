@@ -206,7 +206,7 @@ public sealed class DeferralStorageTests(AzuriteFixture azurite) : IClassFixture
         {
             PendingEvents = [new PendingEvent("approve", """{"by":"ana"}""", new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero))],
         };
-        var deferral = new Deferral { Trigger = """{"kind":"datetime","args":{}}""", Method = "done", Kwargs = """{"x":1}""", TimeoutAt = DateTimeOffset.UnixEpoch.AddDays(9), OnTimeout = DeferralTimeoutOutcome.Skip, EventName = "e", NextCheckAt = DateTimeOffset.UnixEpoch.AddDays(1), Checks = 3, Reschedule = true };
+        var deferral = new Deferral { Trigger = """{"kind":"datetime","args":{}}""", Method = null, Event = "\"quoted \\\"data\\\" é\"", Kwargs = """{"x":1}""", TimeoutAt = DateTimeOffset.UnixEpoch.AddDays(9), OnTimeout = DeferralTimeoutOutcome.Skip, EventName = "e", NextCheckAt = DateTimeOffset.UnixEpoch.AddDays(1), Checks = 3, Reschedule = true };
         snapshot = snapshot with { Tasks = snapshot.Tasks.SetItem(new("a"), snapshot.Find(new("a"))! with { State = TaskInstanceState.UpForReschedule, Deferral = deferral }) };
 
         await runs.CreateAsync(snapshot);

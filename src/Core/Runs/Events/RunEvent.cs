@@ -169,6 +169,9 @@ public sealed record TriggerFired : RunEvent
 
     /// <summary>The event (JSON).</summary>
     public string Data { get; init; } = "null";
+
+    /// <summary>The check that found it fired; applied only while it is the deferral's current check (a duplicate check of an earlier wait in the same try changes nothing).</summary>
+    public int Check { get; init; }
 }
 
 /// <summary>
