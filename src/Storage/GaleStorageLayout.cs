@@ -3,8 +3,8 @@ namespace Gale.Storage;
 /// <summary>The tables, queues and blob containers Gale keeps in its storage account (DESIGN.md section 3).</summary>
 public static class GaleStorageLayout
 {
-    /// <summary>Tables: DAGs, runs, task instances, XComs, rendered template fields, variables, asset events, watermarks, pools, the run history, custom triggers' state and cleanup registrations.</summary>
-    public static IReadOnlyList<string> Tables { get; } = ["dags", "runs", "taskinstances", "xcom", "rendered", "variables", "assetevents", "watermarks", "pools", "history", "triggerstate", "cleanup"];
+    /// <summary>Tables: DAGs, runs, task instances, XComs, rendered template fields, variables, asset events, per-DAG asset queues and triggering events, watermarks, pools, the run history, custom triggers' state and cleanup registrations.</summary>
+    public static IReadOnlyList<string> Tables { get; } = ["dags", "runs", "taskinstances", "xcom", "rendered", "variables", "assetevents", "assetqueue", "runassetevents", "watermarks", "pools", "history", "triggerstate", "cleanup"];
 
     /// <summary>Queues: run events (<c>control</c>) and task attempts (<c>tasks</c>).</summary>
     public static IReadOnlyList<string> Queues { get; } = ["control", "tasks"];

@@ -11,6 +11,22 @@ public interface IAssetEventStore
     /// <summary>Stores <paramref name="e"/> unless an event with its id exists; true when it was new.</summary>
     Task<bool> AddAsync(AssetEvent e, CancellationToken cancellationToken = default);
 
+    /// <summary>Stores each of <paramref name="events"/> unless its id exists; returns the ones that were new.</summary>
+    async Task<IReadOnlyList<AssetEvent>> AddManyAsync(IReadOnlyList<AssetEvent> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var added = new List<AssetEvent>();
+        foreach (var e in events)
+        {
+            if (await AddAsync(e, cancellationToken))
+            {
+                added.Add(e);
+            }
+        }
+
+        return added;
+    }
+
     /// <summary>Events of <paramref name="assetUri"/> at or after <paramref name="since"/>, oldest first.</summary>
     Task<IReadOnlyList<AssetEvent>> ListAsync(string assetUri, DateTimeOffset since, CancellationToken cancellationToken = default);
 }

@@ -86,6 +86,16 @@ public sealed partial class Dag
             throw new DagValidationException(DagId, "schedule @continuous needs max_active_runs: 1.");
         }
 
+        if (settings.MaxAssetEventsPerRun < 1)
+        {
+            throw new DagValidationException(DagId, $"max_events_per_run must be at least 1, not {settings.MaxAssetEventsPerRun}.");
+        }
+
+        if (settings.Watchers.GroupBy(w => w.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            throw new DagValidationException(DagId, $"two watchers are named '{twice.Key}'; watcher names must be unique.");
+        }
+
         _tasks = byId.ToFrozenDictionary(StringComparer.Ordinal);
         _downstream = downstream.ToFrozenDictionary(p => p.Key, p => (IReadOnlyList<string>)p.Value, StringComparer.Ordinal);
         TopologicalOrder = Sort(list, _downstream);
@@ -95,6 +105,14 @@ public sealed partial class Dag
 
     /// <summary>When the scheduler creates runs of this DAG (from <see cref="DagSettings.Timetable"/> or <see cref="DagSettings.Schedule"/> in <see cref="DagSettings.Timezone"/>).</summary>
     public Gale.Timetables.ITimetable Timetable { get; }
+
+    /// <summary>The schedule for people: the timetable, the asset expression, or both (either one creates runs).</summary>
+    public string ScheduleDescription => (Settings.AssetSchedule, Timetable) switch
+    {
+        (null, var timetable) => timetable.Summary,
+        ({ } assets, Gale.Timetables.NullTimetable) => $"Assets: {assets}",
+        ({ } assets, var timetable) => $"{timetable.Summary} or assets: {assets}",
+    };
 
     /// <summary>The bounds the scheduler applies: start_date, end_date, catchup.</summary>
     public Gale.Timetables.TimeRestriction TimeRestriction => new(Settings.StartDate, Settings.EndDate, Settings.Catchup);

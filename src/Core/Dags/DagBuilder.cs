@@ -118,6 +118,37 @@ public sealed class DagBuilder
         return this;
     }
 
+    /// <summary>
+    /// Schedules the DAG on assets: <c>.ScheduleOn("wasb://landing/sales/ &amp; (stock | fx)")</c> (asset URIs, or names
+    /// of assets given in <paramref name="named"/>). A schedule string given to <see cref="Dag.Create"/> stays: either
+    /// one creates runs.
+    /// </summary>
+    /// <exception cref="FormatException">The expression is malformed; the message says where.</exception>
+    public DagBuilder ScheduleOn(string expression, params Gale.Assets.Asset[] named)
+    {
+        var names = named.Where(a => a.Name is not null).ToDictionary(a => a.Name!, a => a.Uri, StringComparer.Ordinal);
+        _settings = _settings with { AssetSchedule = Gale.Assets.AssetExpression.Parse(expression, t => names.TryGetValue(t, out var uri) ? uri : t) };
+        return this;
+    }
+
+    /// <summary>Schedules the DAG on all of <paramref name="assets"/> (Airflow's <c>schedule=[a, b]</c>).</summary>
+    public DagBuilder ScheduleOn(params Gale.Assets.Asset[] assets)
+    {
+        ArgumentNullException.ThrowIfNull(assets);
+        ArgumentOutOfRangeException.ThrowIfZero(assets.Length);
+        var parts = assets.Select(a => (Gale.Assets.AssetExpression)new Gale.Assets.AssetExpression.Ref(a.Uri)).ToList();
+        _settings = _settings with { AssetSchedule = parts.Count == 1 ? parts[0] : new Gale.Assets.AssetExpression.All(parts) };
+        return this;
+    }
+
+    /// <summary>Declares an asset watcher with this DAG (it runs wherever the DAG is loaded).</summary>
+    public DagBuilder Watch(Gale.Assets.Watchers.AssetWatcher watcher)
+    {
+        ArgumentNullException.ThrowIfNull(watcher);
+        _settings = _settings with { Watchers = [.. _settings.Watchers, watcher] };
+        return this;
+    }
+
     /// <summary>Declares a typed param (Airflow's Param); a run's conf overrides its default and is validated against it.</summary>
     public DagBuilder Param(string name, DagParam param)
     {

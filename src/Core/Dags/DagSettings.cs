@@ -33,6 +33,19 @@ public sealed record DagSettings
     /// <summary>Last logical date the scheduler considers.</summary>
     public DateTimeOffset? EndDate { get; init; }
 
+    /// <summary>
+    /// Run when these assets are updated (Airflow's asset schedule): a run is created when the expression is satisfied by
+    /// asset events since the DAG's last asset-triggered run. With a timetable too, either one creates runs (Airflow's
+    /// AssetOrTimeSchedule).
+    /// </summary>
+    public Gale.Assets.AssetExpression? AssetSchedule { get; init; }
+
+    /// <summary>Most asset events one asset-triggered run consumes; the rest trigger the next run.</summary>
+    public int MaxAssetEventsPerRun { get; init; } = Gale.Assets.AssetTriggerPlanner.DefaultMaxEventsPerRun;
+
+    /// <summary>Asset watchers declared with this DAG: they turn outside changes into asset events.</summary>
+    public IReadOnlyList<Gale.Assets.Watchers.AssetWatcher> Watchers { get; init; } = [];
+
     /// <summary>Create runs for missed intervals.</summary>
     public bool Catchup { get; init; }
 

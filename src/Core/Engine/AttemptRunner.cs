@@ -398,6 +398,7 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
             Runs = Launcher,
             Cleanup = new CleanupServices(services.CleanupRegistry, services.Artifacts),
             CleanupCallbacks = dag.Settings.CleanupCallbacks,
+            TriggeringAssetEvents = ct => services.AssetQueue.TriggeringEventsAsync(run.Key, ct),
             OtherTaskIds = [.. dag.TopologicalOrder.Where(t => t.TaskId != task.TaskId && t.Operator is not Gale.Operators.CleanupOperator).Select(t => t.TaskId)],
         };
         var scope = new TemplateScope
@@ -493,22 +494,30 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
     // attempt stores it once; a failure to store fails the try (the event must not be lost).
     private async Task EmitOutletEventsAsync(Dag dag, DagTask task, DagRun run, TaskInstance ti, TaskContext context)
     {
+        if (task.Outlets.Count == 0)
+        {
+            return;
+        }
+
+        var events = task.Outlets.Select(outlet => new Gale.Assets.AssetEvent($"task:{dag.DagId}/{run.RunId}/{task.TaskId}/{ti.MapIndex}/{ti.TryNumber}:{outlet.Uri}", outlet.Uri, Gale.Assets.AssetEventSource.Task, engine.Clock.GetUtcNow())
+        {
+            Extra = context.OutletExtras.TryGetValue(outlet.Uri, out var value) ? JsonSerializer.Serialize(value, XComJson.Options) : "{}",
+            SourceDagId = dag.DagId,
+            SourceRunId = run.RunId,
+            SourceTaskId = task.TaskId,
+            SourceMapIndex = ti.MapIndex,
+        }).ToList();
+        await AssetPublisher.PublishAsync(events, context.CancellationToken);
         foreach (var outlet in task.Outlets)
         {
-            var extra = context.OutletExtras.TryGetValue(outlet.Uri, out var value) ? JsonSerializer.Serialize(value, XComJson.Options) : "{}";
-            await services.AssetEvents.AddAsync(
-                new Gale.Assets.AssetEvent($"task:{dag.DagId}/{run.RunId}/{task.TaskId}/{ti.MapIndex}/{ti.TryNumber}:{outlet.Uri}", outlet.Uri, Gale.Assets.AssetEventSource.Task, engine.Clock.GetUtcNow())
-                {
-                    Extra = extra,
-                    SourceDagId = dag.DagId,
-                    SourceRunId = run.RunId,
-                    SourceTaskId = task.TaskId,
-                    SourceMapIndex = ti.MapIndex,
-                },
-                context.CancellationToken);
             LogOutlet(context.Log, outlet.Uri);
         }
     }
+
+    /// <summary>How this runner publishes asset events (outlets), queueing them for asset-scheduled DAGs.</summary>
+    public Gale.Assets.AssetEventPublisher AssetPublisher => _publisher ??= new(services.AssetEvents, services.AssetQueue, dags);
+
+    private Gale.Assets.AssetEventPublisher? _publisher;
 
     // A mapped instance's arguments: element i of the cross product of its sources (or the i-th object for expand_kwargs).
     private async Task<IReadOnlyDictionary<string, JsonElement>> MapArgumentsAsync(Dag dag, DagTask task, string runId, int mapIndex, CancellationToken cancellationToken)

@@ -28,7 +28,7 @@ public sealed class EngineHost : IAsyncDisposable
         Engine.XComs = services.XComs;
         if (dagStates is not null)
         {
-            Scheduler = new Scheduler(Engine, dags, dagStates, store, schedulerOptions ?? new SchedulerOptions(), loggers.CreateLogger<Scheduler>());
+            Scheduler = new Scheduler(Engine, dags, dagStates, store, schedulerOptions ?? new SchedulerOptions(), loggers.CreateLogger<Scheduler>(), services.AssetQueue);
         }
 
         _clock = clock;

@@ -36,6 +36,15 @@ public sealed class TaskServices
     /// <summary>Blobs sensors wait for (default: folders of the current directory, one per container).</summary>
     public Gale.Triggers.IObjectProbe Objects { get; init; } = new Gale.Triggers.LocalObjectProbe(Directory.GetCurrentDirectory());
 
+    /// <summary>Per-DAG queues of asset events for asset-scheduled DAGs (default: in memory).</summary>
+    public Gale.Assets.IAssetQueue AssetQueue { get; init; } = new Gale.Assets.InMemoryAssetQueue();
+
+    /// <summary>Asset watchers' watermarks (default: in memory).</summary>
+    public Gale.Assets.Watchers.IWatermarkStore Watermarks { get; init; } = new Gale.Assets.Watchers.InMemoryWatermarkStore();
+
+    /// <summary>Opens a message queue by name (storage queue watchers; default: in-memory queues).</summary>
+    public Func<string, IMessageQueue> MessageQueues { get; init; } = InMemoryQueues();
+
     /// <summary>Pool definitions.</summary>
     public Gale.Limits.IPoolStore Pools { get; init; } = new InMemoryPoolStore();
 
@@ -152,6 +161,12 @@ public sealed class TaskServices
                 yield return new((string)entry.Key, value);
             }
         }
+    }
+
+    private static Func<string, IMessageQueue> InMemoryQueues()
+    {
+        var queues = new System.Collections.Concurrent.ConcurrentDictionary<string, IMessageQueue>(StringComparer.Ordinal);
+        return name => queues.GetOrAdd(name, n => new InMemoryMessageQueue(n, TimeProvider.System));
     }
 
     private readonly SemaphoreSlim _secretsLoading = new(1, 1);

@@ -145,6 +145,20 @@ public sealed class TaskContext
     /// <summary>Extra payload for the asset event of each outlet (by URI), set by the task (Airflow's <c>outlet_events[asset].extra</c>).</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, object?> OutletExtras { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The asset events that triggered this run, by asset URI, oldest first (Airflow's <c>triggering_asset_events</c>);
+    /// empty unless the run is asset-triggered.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<Gale.Assets.AssetEvent>>> GetTriggeringAssetEventsAsync()
+    {
+        var events = RunType == DagRunType.AssetTriggered && TriggeringAssetEvents is { } load ? await load(CancellationToken) : [];
+        return events.GroupBy(e => e.AssetUri, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<Gale.Assets.AssetEvent>)[.. g.OrderBy(e => e.Timestamp)], StringComparer.Ordinal);
+    }
+
+    /// <summary>Loads the run's triggering asset events (set by the engine).</summary>
+    public Func<CancellationToken, Task<IReadOnlyList<Gale.Assets.AssetEvent>>>? TriggeringAssetEvents { get; init; }
+
     /// <summary>The run's cleanup registry and the store that deletes artifacts; null where unavailable.</summary>
     public CleanupServices? Cleanup { get; init; }
 

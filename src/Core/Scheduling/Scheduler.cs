@@ -13,7 +13,7 @@ namespace Gale.Scheduling;
 /// within max_active_runs, then store the new state and release the lease. A scheduler that dies holding a lease
 /// only delays the DAG until the lease expires; the next tick redoes the idempotent work.
 /// </summary>
-public sealed partial class Scheduler(RunEngine engine, IDagRegistry dags, IDagStateStore states, IRunStore runs, SchedulerOptions options, ILogger<Scheduler>? log = null)
+public sealed partial class Scheduler(RunEngine engine, IDagRegistry dags, IDagStateStore states, IRunStore runs, SchedulerOptions options, ILogger<Scheduler>? log = null, Gale.Assets.IAssetQueue? assetQueue = null)
 {
     private readonly ILogger _log = log ?? NullLogger<Scheduler>.Instance;
 
@@ -66,6 +66,14 @@ public sealed partial class Scheduler(RunEngine engine, IDagRegistry dags, IDagS
             {
                 active.Add(run);
             }
+        }
+
+        if (!claimed.IsPaused && assetQueue is not null && await AssetTriggeredRuns.CreateAsync(engine, assetQueue, dag, now, cancellationToken) is { } assetRun)
+        {
+            // Created queued; the plan below starts it with the other queued runs, within max_active_runs.
+            active.Add(assetRun);
+            Interlocked.Increment(ref _created);
+            LogCreated(_log, dag.DagId, assetRun.RunId);
         }
 
         var plan = SchedulePlanner.Plan(dag, claimed, active, now, options.MaxRunsCreatedPerTick);

@@ -16,7 +16,7 @@ public static class YamlDagLoader
     [
         "dag_id", "description", "tags", "doc_md", "schedule", "timezone", "start_date", "end_date", "catchup", "is_paused_upon_creation",
         "max_active_runs", "max_active_tasks", "dagrun_timeout", "default_args", "tasks", "task_groups", "params",
-        "on_success_callback", "on_failure_callback", "cleanup",
+        "on_success_callback", "on_failure_callback", "cleanup", "watchers",
     ];
 
     private static readonly HashSet<string> GroupFields = ["id", "upstream", "default_args"];
@@ -101,13 +101,21 @@ public static class YamlDagLoader
             throw dag.Error(dag.Raw("timezone")!, "timezone", e.Message);
         }
 
+        var watchers = YamlWatchers.Read(dag);
+        var (assetSchedule, assetTimetable, maxEvents) = YamlWatchers.ReadSchedule(dag, [.. watchers.SelectMany(w => w.Assets), .. DeclaredAssets(dag)]);
+        var schedule = dag.Raw("schedule") switch
+        {
+            YamlSequenceNode => null,
+            YamlMappingNode => assetTimetable,
+            _ => dag.String("schedule"),
+        };
         try
         {
-            TimetableParser.Parse(dag.Raw("schedule") is YamlSequenceNode ? null : dag.String("schedule"), null);
+            TimetableParser.Parse(schedule, null);
         }
         catch (FormatException e)
         {
-            throw dag.Error(dag.Raw("schedule")!, "schedule", e.Message);
+            throw dag.Error(dag.Raw("schedule")!, assetTimetable is null ? "schedule" : "schedule.timetable", e.Message);
         }
 
         var settings = new DagSettings
@@ -116,7 +124,10 @@ public static class YamlDagLoader
             Description = dag.String("description"),
             Tags = dag.StringList("tags"),
             DocMd = dag.String("doc_md"),
-            Schedule = dag.Raw("schedule") is YamlSequenceNode ? null : dag.String("schedule"),
+            Schedule = schedule,
+            AssetSchedule = assetSchedule,
+            MaxAssetEventsPerRun = maxEvents ?? Gale.Assets.AssetTriggerPlanner.DefaultMaxEventsPerRun,
+            Watchers = watchers,
             Timezone = dag.String("timezone"),
             Timetable = ReadEvents(dag, zone),
             StartDate = ReadDate(dag, "start_date", zone),
@@ -354,6 +365,27 @@ public static class YamlDagLoader
         catch (FormatException e)
         {
             throw dag.Error(dag.Raw(field)!, field, e.Message);
+        }
+    }
+
+    // Assets the file's tasks name (outlets, inlets), so a schedule may refer to them by name.
+    private static IEnumerable<Gale.Assets.Asset> DeclaredAssets(YamlNodeReader dag)
+    {
+        if (dag.Raw("tasks") is not YamlSequenceNode tasks)
+        {
+            yield break;
+        }
+
+        for (var i = 0; i < tasks.Children.Count; i++)
+        {
+            if (tasks.Children[i] is YamlMappingNode taskNode)
+            {
+                var task = new YamlNodeReader(dag.File, taskNode, $"tasks[{i}]");
+                foreach (var asset in YamlAssets.Read(task, "outlets").Concat(YamlAssets.Read(task, "inlets")))
+                {
+                    yield return asset;
+                }
+            }
         }
     }
 

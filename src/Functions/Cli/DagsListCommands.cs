@@ -35,7 +35,7 @@ internal static class DagsListCommands
                 table.AddColumns("dag_id", "fileloc", "tags", "schedule", "tasks");
                 foreach (var d in dags)
                 {
-                    table.AddRow(Markup.Escape(d.DagId), Markup.Escape(d.Settings.Fileloc ?? string.Empty), Markup.Escape(string.Join(", ", d.Settings.Tags)), Markup.Escape(d.Settings.Schedule ?? "None"), d.TopologicalOrder.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    table.AddRow(Markup.Escape(d.DagId), Markup.Escape(d.Settings.Fileloc ?? string.Empty), Markup.Escape(string.Join(", ", d.Settings.Tags)), Markup.Escape(d.ScheduleDescription), d.TopologicalOrder.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 }
 
                 AnsiConsole.Write(table);

@@ -1,3 +1,4 @@
+using Gale.Storage.Blobs;
 using Gale.Triggers;
 
 namespace Gale.Storage.Engine;
@@ -23,5 +24,32 @@ public sealed class BlobObjectProbe(StorageAccountClient account) : IObjectProbe
         {
             return false; // no such container yet
         }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ObjectInfo> ListAsync(string container, string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var client = account.GetBlobContainerClient(container);
+        string? marker = null;
+        do
+        {
+            BlobPage page;
+            try
+            {
+                page = await client.ListBlobsPageAsync(prefix: prefix, continuationToken: marker, cancellationToken: cancellationToken);
+            }
+            catch (StorageException e) when (e.IsNotFound)
+            {
+                yield break; // no such container yet
+            }
+
+            foreach (var item in page.Items)
+            {
+                yield return new ObjectInfo(item.Name, item.Properties.ETag.ToString(), item.Properties.LastModified, item.Properties.ContentLength);
+            }
+
+            marker = page.ContinuationToken;
+        }
+        while (marker is not null);
     }
 }

@@ -23,6 +23,22 @@ internal static class KeyEncoding
         return sb.ToString();
     }
 
+    /// <summary>
+    /// <see cref="Encode"/>, or for long values (a key holds at most 1 KiB) a readable head plus a SHA-256 of the whole,
+    /// so ids such as a watcher's blob name and ETag always fit.
+    /// </summary>
+    public static string EncodeBounded(string value)
+    {
+        var encoded = Encode(value);
+        if (encoded.Length <= 400)
+        {
+            return encoded;
+        }
+
+        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+        return $"{encoded[..200]}~{hash}";
+    }
+
     /// <summary>The partition key of everything that belongs to one run.</summary>
     public static string RunPartition(string dagId, string runId) => $"{Encode(dagId)}|{Encode(runId)}";
 }

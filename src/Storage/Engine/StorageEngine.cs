@@ -38,6 +38,12 @@ public static class StorageEngine
     /// <summary>The asset event store.</summary>
     public static TableAssetEventStore AssetEventStore(StorageAccountClient account) => new(Account(account).GetTableClient("assetevents"));
 
+    /// <summary>The per-DAG asset queues and runs' triggering events.</summary>
+    public static TableAssetQueue AssetQueue(StorageAccountClient account) => new(Account(account).GetTableClient("assetqueue"), Account(account).GetTableClient("runassetevents"));
+
+    /// <summary>The watcher watermarks.</summary>
+    public static TableWatermarkStore WatermarkStore(StorageAccountClient account) => new(Account(account).GetTableClient("watermarks"));
+
     /// <summary>The rendered-field store.</summary>
     public static TableRenderedFieldStore RenderedFieldStore(StorageAccountClient account) => new(Account(account).GetTableClient("rendered"));
 
@@ -59,6 +65,9 @@ public static class StorageEngine
             Objects = new BlobObjectProbe(Account(account)),
             TriggerState = new TableTriggerStateStore(Account(account).GetTableClient("triggerstate")),
             AssetEvents = AssetEventStore(account),
+            AssetQueue = AssetQueue(account),
+            Watermarks = WatermarkStore(account),
+            MessageQueues = name => new StorageMessageQueue(Account(account).GetQueueClient(name), TimeProvider.System),
             CleanupRegistry = new TableCleanupRegistry(Account(account).GetTableClient("cleanup")),
             Artifacts = new StorageArtifactStore(Account(account)),
             Settings = settings,

@@ -11,22 +11,9 @@ public sealed class TableAssetEventStore(TableClient table) : IAssetEventStore
     public async Task<bool> AddAsync(AssetEvent e, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(e);
-        var entity = new TableEntity(KeyEncoding.Encode(e.AssetUri), KeyEncoding.Encode(e.Id))
-        {
-            ["Uri"] = e.AssetUri,
-            ["Id"] = e.Id,
-            ["Source"] = e.Source.ToString(),
-            ["At"] = e.Timestamp,
-            ["SourceDagId"] = e.SourceDagId,
-            ["SourceRunId"] = e.SourceRunId,
-            ["SourceTaskId"] = e.SourceTaskId,
-            ["SourceMapIndex"] = e.SourceMapIndex,
-            ["Watcher"] = e.Watcher,
-        };
-        EntityBlob.Write(entity, Encoding.UTF8.GetBytes(e.Extra));
         try
         {
-            await table.AddEntityAsync(entity, cancellationToken);
+            await table.AddEntityAsync(ToEntity(e), cancellationToken);
             return true;
         }
         catch (ConcurrencyConflictException)
@@ -36,10 +23,38 @@ public sealed class TableAssetEventStore(TableClient table) : IAssetEventStore
     }
 
     /// <inheritdoc />
+    /// <remarks>One transaction per asset and 100 events; a chunk holding an already-stored id is added one by one.</remarks>
+    public async Task<IReadOnlyList<AssetEvent>> AddManyAsync(IReadOnlyList<AssetEvent> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var added = new List<AssetEvent>();
+        foreach (var chunk in TableBatches.Chunk(events.DistinctBy(e => (e.AssetUri, e.Id)).Select(e => (e, ToEntity(e)))))
+        {
+            try
+            {
+                await table.SubmitTransactionAsync([.. chunk.Select(c => new TableTransactionAction(TableTransactionActionType.Add, c.Entity))], cancellationToken);
+                added.AddRange(chunk.Select(c => c.Item));
+            }
+            catch (ConcurrencyConflictException)
+            {
+                foreach (var (e, _) in chunk)
+                {
+                    if (await AddAsync(e, cancellationToken))
+                    {
+                        added.Add(e);
+                    }
+                }
+            }
+        }
+
+        return added;
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<AssetEvent>> ListAsync(string assetUri, DateTimeOffset since, CancellationToken cancellationToken = default)
     {
         var events = new List<AssetEvent>();
-        await foreach (var e in table.QueryAsync(TableFilter.Create($"PartitionKey eq {KeyEncoding.Encode(assetUri)} and At ge {since}"), cancellationToken: cancellationToken))
+        await foreach (var e in table.QueryAsync(TableFilter.Create($"PartitionKey eq {KeyEncoding.EncodeBounded(assetUri)} and At ge {since}"), cancellationToken: cancellationToken))
         {
             events.Add(new AssetEvent(e.GetString("Id")!, e.GetString("Uri")!, Enum.Parse<AssetEventSource>(e.GetString("Source")!), e.GetDateTimeOffset("At")!.Value)
             {
@@ -53,5 +68,23 @@ public sealed class TableAssetEventStore(TableClient table) : IAssetEventStore
         }
 
         return [.. events.OrderBy(e => e.Timestamp).ThenBy(e => e.Id, StringComparer.Ordinal)];
+    }
+
+    private static TableEntity ToEntity(AssetEvent e)
+    {
+        var entity = new TableEntity(KeyEncoding.EncodeBounded(e.AssetUri), KeyEncoding.EncodeBounded(e.Id))
+        {
+            ["Uri"] = e.AssetUri,
+            ["Id"] = e.Id,
+            ["Source"] = e.Source.ToString(),
+            ["At"] = e.Timestamp,
+            ["SourceDagId"] = e.SourceDagId,
+            ["SourceRunId"] = e.SourceRunId,
+            ["SourceTaskId"] = e.SourceTaskId,
+            ["SourceMapIndex"] = e.SourceMapIndex,
+            ["Watcher"] = e.Watcher,
+        };
+        EntityBlob.Write(entity, Encoding.UTF8.GetBytes(e.Extra));
+        return entity;
     }
 }

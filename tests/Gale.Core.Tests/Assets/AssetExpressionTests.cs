@@ -63,52 +63,30 @@ public sealed class AssetTriggerPlannerTests
     private static AssetEvent E(string uri, int minute, string? id = null) => new(id ?? $"{uri}@{minute}", uri, AssetEventSource.Watcher, T0.AddMinutes(minute));
 
     [Fact]
-    public void Plan_AndNotYetSatisfied_NoRunAndCursorsUnchanged()
+    public void Plan_AndNotYetSatisfied_NoRun()
     {
-        var plan = AssetTriggerPlanner.Plan(AssetExpression.Parse("a & b"), new Dictionary<string, AssetCursor>(), [E("a", 1), E("a", 2)], T0);
+        var plan = AssetTriggerPlanner.Plan(AssetExpression.Parse("a & b"), [E("a", 1), E("a", 2)]);
 
         Assert.False(plan.CreateRun);
         Assert.Empty(plan.Consumed);
-        Assert.Empty(plan.Cursors);
     }
 
     [Fact]
-    public void Plan_Satisfied_TakesEveryNewEventAndTheNextTickNeedsNewOnes()
+    public void Plan_Satisfied_TakesEveryQueuedEventOfTheExpressionsAssets()
     {
-        var expression = AssetExpression.Parse("a & (b | c)");
-        var events = new[] { E("a", 1), E("c", 2), E("a", 3), E("x", 4) };
+        var plan = AssetTriggerPlanner.Plan(AssetExpression.Parse("a & (b | c)"), [E("a", 3), E("c", 2), E("a", 1), E("x", 4)]);
 
-        var first = AssetTriggerPlanner.Plan(expression, new Dictionary<string, AssetCursor>(), events, T0);
-        var again = AssetTriggerPlanner.Plan(expression, first.Cursors, events, T0);
-        var later = AssetTriggerPlanner.Plan(expression, first.Cursors, [.. events, E("a", 5), E("b", 6)], T0);
-
-        Assert.True(first.CreateRun);
-        Assert.Equal(["a@1", "c@2", "a@3"], first.Consumed.Select(e => e.Id));
-        Assert.False(again.CreateRun);
-        Assert.True(later.CreateRun);
-        Assert.Equal(["a@5", "b@6"], later.Consumed.Select(e => e.Id));
+        Assert.True(plan.CreateRun);
+        Assert.Equal(["a@1", "c@2", "a@3"], plan.Consumed.Select(e => e.Id));
     }
 
     [Fact]
-    public void Plan_EventsAtTheSameInstant_OnlyTheUnconsumedCountAsNew()
+    public void Plan_CapPerRun_OldestFirstWithEveryAssetRepresented()
     {
-        var expression = AssetExpression.Parse("a");
-        var first = AssetTriggerPlanner.Plan(expression, new Dictionary<string, AssetCursor>(), [E("a", 1, "x")], T0);
-
-        var second = AssetTriggerPlanner.Plan(expression, first.Cursors, [E("a", 1, "x"), E("a", 1, "y")], T0);
-
-        Assert.Equal(["y"], second.Consumed.Select(e => e.Id));
-        Assert.Equal(["x", "y"], second.Cursors["a"].IdsAt);
-    }
-
-    [Fact]
-    public void Plan_CapPerRun_OldestFirstWithEveryAssetRepresentedAndTheRestNextTime()
-    {
-        var expression = AssetExpression.Parse("a & b");
         var events = Enumerable.Range(1, 10).Select(m => E("a", m)).Append(E("b", 20)).ToList();
 
-        var first = AssetTriggerPlanner.Plan(expression, new Dictionary<string, AssetCursor>(), events, T0, maxEventsPerRun: 4);
-        var rest = AssetTriggerPlanner.Plan(AssetExpression.Parse("a"), first.Cursors, events, T0, maxEventsPerRun: 100);
+        var first = AssetTriggerPlanner.Plan(AssetExpression.Parse("a & b"), events, maxEventsPerRun: 4);
+        var rest = AssetTriggerPlanner.Plan(AssetExpression.Parse("a"), events.Except(first.Consumed), maxEventsPerRun: 100);
 
         Assert.True(first.CreateRun);
         Assert.Equal(["a@1", "a@2", "a@3", "b@20"], first.Consumed.Select(e => e.Id));
@@ -116,17 +94,18 @@ public sealed class AssetTriggerPlannerTests
     }
 
     [Fact]
-    public void Plan_EventsBeforeTheDagExisted_NeverTrigger()
+    public void Plan_CapSmallerThanTheUpdatedAssets_StillOneOfEach()
     {
-        var plan = AssetTriggerPlanner.Plan(AssetExpression.Parse("a"), new Dictionary<string, AssetCursor>(), [E("a", -5)], T0);
+        var plan = AssetTriggerPlanner.Plan(AssetExpression.Parse("a & b & c"), [E("a", 1), E("a", 2), E("b", 3), E("c", 4)], maxEventsPerRun: 2);
 
-        Assert.False(plan.CreateRun);
+        Assert.True(plan.CreateRun);
+        Assert.Equal(["a@1", "b@3", "c@4"], plan.Consumed.Select(e => e.Id));
     }
 
     [Fact]
     public void Plan_DuplicateDeliveriesOfOneEvent_CountOnce()
     {
-        var plan = AssetTriggerPlanner.Plan(AssetExpression.Parse("a"), new Dictionary<string, AssetCursor>(), [E("a", 1, "same"), E("a", 1, "same")], T0);
+        var plan = AssetTriggerPlanner.Plan(AssetExpression.Parse("a"), [E("a", 1, "same"), E("a", 1, "same")]);
 
         Assert.Single(plan.Consumed);
     }

@@ -1,0 +1,72 @@
+using Gale.Assets;
+using Gale.Dags;
+using Gale.Engine;
+using Gale.Runs;
+
+namespace Gale.Scheduling;
+
+/// <summary>
+/// Creates a DAG's asset-triggered run from its asset queue, exactly once per event, in four steps a crash can stop
+/// anywhere: claim the events for a run id, record them as the run's triggering events, create the run, remove them
+/// from the queue. The next tick (under the DAG's lease) finishes or undoes what a crashed tick left: claimed events
+/// whose run exists are removed; claimed events whose run was never created are released and planned again.
+/// </summary>
+internal static class AssetTriggeredRuns
+{
+    /// <summary>Creates at most one run for <paramref name="dag"/>; returns it, or null.</summary>
+    public static async Task<DagRun?> CreateAsync(RunEngine engine, IAssetQueue queue, Dag dag, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (dag.Settings.AssetSchedule is not { } expression)
+        {
+            return null;
+        }
+
+        var pending = await queue.PendingAsync(dag.DagId, cancellationToken);
+        var free = pending.Where(q => q.ClaimedBy is null).ToList();
+        foreach (var claim in pending.Where(q => q.ClaimedBy is not null).GroupBy(q => q.ClaimedBy!))
+        {
+            if (await engine.Store.LoadAsync(new RunKey(dag.DagId, claim.Key), cancellationToken) is not null)
+            {
+                await queue.CompleteAsync(dag.DagId, [.. claim], cancellationToken);
+            }
+            else
+            {
+                await queue.ReleaseAsync(dag.DagId, [.. claim], cancellationToken);
+                free.AddRange((await queue.PendingAsync(dag.DagId, cancellationToken)).Where(q => q.ClaimedBy is null && claim.Any(c => c.Event.Id == q.Event.Id)));
+            }
+        }
+
+        var plan = AssetTriggerPlanner.Plan(expression, free.Select(q => q.Event), dag.Settings.MaxAssetEventsPerRun);
+        if (!plan.CreateRun)
+        {
+            return null;
+        }
+
+        var taken = plan.Consumed.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+        var claimed = free.Where(q => taken.Contains(q.Event.Id)).ToList();
+        var run = new DagRun
+        {
+            DagId = dag.DagId,
+            RunId = DagRun.CreateRunId(DagRunType.AssetTriggered, now),
+            RunType = DagRunType.AssetTriggered,
+            LogicalDate = now,
+            DataIntervalStart = plan.Consumed.Min(e => e.Timestamp),
+            DataIntervalEnd = plan.Consumed.Max(e => e.Timestamp),
+            QueuedAt = now,
+        };
+        if (await engine.Store.LoadAsync(run.Key, cancellationToken) is not null)
+        {
+            return null; // a run with this id exists (two ticks at one instant): wait for the clock to move
+        }
+
+        if (!await queue.ClaimAsync(dag.DagId, run.RunId, claimed, cancellationToken))
+        {
+            return null; // the queue changed under us; the next tick releases and plans again
+        }
+
+        await queue.RecordTriggeringAsync(run.Key, plan.Consumed, cancellationToken);
+        await engine.CreateRunAsync(dag, run, start: false, cancellationToken);
+        await queue.CompleteAsync(dag.DagId, claimed, cancellationToken);
+        return run;
+    }
+}

@@ -1,0 +1,47 @@
+using Gale.Storage.Tables;
+
+namespace Gale.Storage.Engine;
+
+/// <summary>Splits writes into entity group transactions: one partition each, at most 100 operations and well under the 4 MiB body limit.</summary>
+internal static class TableBatches
+{
+    private const int MaxOperations = 100;
+    private const long MaxBytes = 2 * 1024 * 1024;
+
+    /// <summary>Chunks of <paramref name="items"/> (each <paramref name="operationsPerItem"/> operations on its entity's partition).</summary>
+    public static IEnumerable<List<(T Item, TableEntity Entity)>> Chunk<T>(IEnumerable<(T Item, TableEntity Entity)> items, int operationsPerItem = 1)
+    {
+        foreach (var partition in items.GroupBy(i => i.Entity.PartitionKey, StringComparer.Ordinal))
+        {
+            var chunk = new List<(T, TableEntity)>();
+            long bytes = 0;
+            foreach (var item in partition)
+            {
+                var size = Size(item.Entity) * operationsPerItem;
+                if (chunk.Count > 0 && ((chunk.Count + 1) * operationsPerItem > MaxOperations || bytes + size > MaxBytes))
+                {
+                    yield return chunk;
+                    chunk = [];
+                    bytes = 0;
+                }
+
+                chunk.Add(item);
+                bytes += size;
+            }
+
+            if (chunk.Count > 0)
+            {
+                yield return chunk;
+            }
+        }
+    }
+
+    // A generous estimate of the JSON a transaction carries for the entity (binary is base64, text may be escaped).
+    private static long Size(TableEntity entity) =>
+        512 + (entity.PartitionKey.Length + entity.RowKey.Length) * 2 + entity.Sum(p => p.Key.Length + 64 + p.Value switch
+        {
+            byte[] b => b.Length * 4L / 3,
+            string s => s.Length * 2L,
+            _ => 32,
+        });
+}
