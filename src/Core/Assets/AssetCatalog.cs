@@ -7,7 +7,14 @@ namespace Gale.Assets;
 /// <param name="Asset">The asset.</param>
 /// <param name="Producers">"dag_id.task_id" of tasks with it as an outlet.</param>
 /// <param name="Consumers">"dag_id.task_id" of tasks with it as an inlet.</param>
-public sealed record CatalogEntry(Asset Asset, IReadOnlyList<string> Producers, IReadOnlyList<string> Consumers);
+public sealed record CatalogEntry(Asset Asset, IReadOnlyList<string> Producers, IReadOnlyList<string> Consumers)
+{
+    /// <summary>DAGs whose asset schedule mentions it (they run when it is updated).</summary>
+    public IReadOnlyList<string> ScheduledDags { get; init; } = [];
+
+    /// <summary>Watchers that update it.</summary>
+    public IReadOnlyList<string> Watchers { get; init; } = [];
+}
 
 /// <summary>The assets the loaded DAGs mention, and the one way an asset event is created by hand (API, CLI).</summary>
 public static class AssetCatalog
@@ -19,28 +26,51 @@ public static class AssetCatalog
     public static IReadOnlyList<CatalogEntry> From(IEnumerable<Dag> dags)
     {
         ArgumentNullException.ThrowIfNull(dags);
-        var entries = new SortedDictionary<string, (Asset Asset, List<string> Producers, List<string> Consumers)>(StringComparer.Ordinal);
+        var entries = new SortedDictionary<string, (Asset Asset, List<string> Producers, List<string> Consumers, List<string> Scheduled, List<string> Watchers)>(StringComparer.Ordinal);
+        (Asset Asset, List<string> Producers, List<string> Consumers, List<string> Scheduled, List<string> Watchers) Entry(Asset asset)
+        {
+            if (!entries.TryGetValue(asset.Uri, out var entry))
+            {
+                entries[asset.Uri] = entry = (asset, [], [], [], []);
+            }
+            else if (entry.Asset.Name is null && asset.Name is not null)
+            {
+                entries[asset.Uri] = entry = entry with { Asset = asset }; // the declaration with a name wins
+            }
+
+            return entry;
+        }
+
         foreach (var dag in dags)
         {
             foreach (var task in dag.TopologicalOrder)
             {
-                foreach (var (assets, producing) in new[] { (task.Outlets, true), (task.Inlets, false) })
+                foreach (var asset in task.Outlets)
                 {
-                    foreach (var asset in assets)
-                    {
-                        if (!entries.TryGetValue(asset.Uri, out var entry))
-                        {
-                            entry = (asset, [], []);
-                            entries[asset.Uri] = entry;
-                        }
+                    Entry(asset).Producers.Add($"{dag.DagId}.{task.TaskId}");
+                }
 
-                        (producing ? entry.Producers : entry.Consumers).Add($"{dag.DagId}.{task.TaskId}");
-                    }
+                foreach (var asset in task.Inlets)
+                {
+                    Entry(asset).Consumers.Add($"{dag.DagId}.{task.TaskId}");
+                }
+            }
+
+            foreach (var uri in dag.Settings.AssetSchedule?.Uris ?? [])
+            {
+                Entry(new Asset(uri)).Scheduled.Add(dag.DagId);
+            }
+
+            foreach (var watcher in dag.Settings.Watchers)
+            {
+                foreach (var asset in watcher.Assets)
+                {
+                    Entry(asset).Watchers.Add(watcher.Name);
                 }
             }
         }
 
-        return [.. entries.Values.Select(e => new CatalogEntry(e.Asset, e.Producers, e.Consumers))];
+        return [.. entries.Values.Select(e => new CatalogEntry(e.Asset, e.Producers, e.Consumers) { ScheduledDags = [.. e.Scheduled.Distinct()], Watchers = [.. e.Watchers.Distinct()] })];
     }
 
     /// <summary>A manual asset event (source <see cref="AssetEventSource.Api"/>), or the problem naming the field.</summary>

@@ -29,6 +29,9 @@ public sealed class EngineHost : IAsyncDisposable
         if (dagStates is not null)
         {
             Scheduler = new Scheduler(Engine, dags, dagStates, store, schedulerOptions ?? new SchedulerOptions(), loggers.CreateLogger<Scheduler>(), services.AssetQueue);
+            var publisher = new Gale.Assets.AssetEventPublisher(services.AssetEvents, services.AssetQueue, dags);
+            var runner = new Gale.Assets.Watchers.WatcherRunner(publisher, services.Watermarks, new Gale.Assets.Watchers.WatcherContext(services, clock), Scheduler.Options.SchedulerId, loggers.CreateLogger<Gale.Assets.Watchers.WatcherRunner>());
+            Watchers = new Gale.Assets.Watchers.WatcherHost(dags, runner, loggers.CreateLogger<Gale.Assets.Watchers.WatcherHost>());
         }
 
         _clock = clock;
@@ -49,6 +52,9 @@ public sealed class EngineHost : IAsyncDisposable
     /// <summary>The scheduler, when the host has DAG state storage.</summary>
     public Scheduler? Scheduler { get; }
 
+    /// <summary>The asset watchers of the loaded DAGs, when the host has a scheduler.</summary>
+    public Gale.Assets.Watchers.WatcherHost? Watchers { get; }
+
     /// <summary>The periodic repair pass.</summary>
     public RunSweeper Sweeper { get; }
 
@@ -57,7 +63,13 @@ public sealed class EngineHost : IAsyncDisposable
         Task.Run(() => Tasks.RunAsync(_stopping.Token)),
         Task.Run(() => Control.RunAsync(_stopping.Token)),
         Task.Run(() => SweepLoopAsync(_stopping.Token)),
-        Task.Run(() => SchedulerLoopAsync(_stopping.Token)));
+        Task.Run(() => SchedulerLoopAsync(_stopping.Token)),
+        Task.Run(() => WatcherLoopAsync(_stopping.Token)));
+
+    private Task WatcherLoopAsync(CancellationToken stopping) =>
+        Watchers is null || Scheduler!.Options.Interval == Timeout.InfiniteTimeSpan
+            ? Task.CompletedTask // an outside timer drives watchers with the scheduler
+            : Watchers.RunAsync(TimeSpan.FromSeconds(1), stopping);
 
     private async Task SchedulerLoopAsync(CancellationToken stopping)
     {

@@ -19,6 +19,12 @@ public sealed record ApiContext(StorageAccountClient Account, IDagRegistry Dags,
     /// <summary>The scheduler the Functions timer trigger ticks (null: none on this host).</summary>
     public Scheduler? Scheduler { get; init; }
 
+    /// <summary>The asset watchers this host polls (with the scheduler), or null.</summary>
+    public Gale.Assets.Watchers.WatcherHost? Watchers { get; init; }
+
+    /// <summary>How the API publishes asset events (stored, then queued for asset-scheduled DAGs).</summary>
+    public Gale.Assets.AssetEventPublisher Publisher => new(Services.AssetEvents, Services.AssetQueue, Dags);
+
     /// <summary>Serve the custom-handler trigger endpoints (<c>/scheduler</c>): only when the Functions host runs gale.</summary>
     public bool FunctionsHandler { get; init; }
 }

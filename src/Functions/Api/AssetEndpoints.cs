@@ -28,6 +28,8 @@ internal static class AssetEndpoints
                     ["group"] = e.Asset.Group,
                     ["producing_tasks"] = e.Producers,
                     ["consuming_tasks"] = e.Consumers,
+                    ["consuming_dags"] = e.ScheduledDags,
+                    ["watchers"] = e.Watchers,
                 }).ToList(),
                 ["total_entries"] = all.Count,
             });
@@ -73,12 +75,12 @@ internal static class AssetEndpoints
                 return Problems.BadRequest(problem!);
             }
 
-            await ctx.Services.AssetEvents.AddAsync(created, ct);
+            await ctx.Publisher.PublishAsync([created], ct);
             return Results.Json(EventJson(created));
         });
     }
 
-    private static Dictionary<string, object?> EventJson(AssetEvent e) => new()
+    internal static Dictionary<string, object?> EventJson(AssetEvent e) => new()
     {
         ["id"] = e.Id,
         ["asset_uri"] = e.AssetUri,

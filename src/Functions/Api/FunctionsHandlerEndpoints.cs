@@ -28,8 +28,9 @@ internal static class FunctionsHandlerEndpoints
 
             var before = ctx.Scheduler.RunsCreated;
             await ctx.Scheduler.TickAsync(ct);
+            var changes = ctx.Watchers is null ? 0 : await ctx.Watchers.PollDueAsync(ct);
             var late = payload!.Value.TryGetProperty("Data", out var data) && data.TryGetProperty("timer", out var timer) && timer.TryGetProperty("IsPastDue", out var pastDue) && pastDue.ValueKind == JsonValueKind.True;
-            return Response([$"scheduler tick: {ctx.Scheduler.RunsCreated - before} runs created across {ctx.Dags.Dags.Count} DAGs{(late ? " (timer was past due)" : string.Empty)}"]);
+            return Response([$"scheduler tick: {ctx.Scheduler.RunsCreated - before} runs created across {ctx.Dags.Dags.Count} DAGs, {changes} watcher changes{(late ? " (timer was past due)" : string.Empty)}"]);
         });
     }
 

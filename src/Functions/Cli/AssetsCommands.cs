@@ -25,14 +25,14 @@ internal static class AssetsCommands
             var assets = AssetCatalog.From(bag.Dags);
             if (r.GetValue(output) == "json")
             {
-                Console.WriteLine(JsonSerializer.Serialize(assets.Select(a => new { uri = a.Asset.Uri, name = a.Asset.DisplayName, group = a.Asset.Group, producing_tasks = a.Producers, consuming_tasks = a.Consumers }), CliOutput.Json));
+                Console.WriteLine(JsonSerializer.Serialize(assets.Select(a => new { uri = a.Asset.Uri, name = a.Asset.DisplayName, group = a.Asset.Group, producing_tasks = a.Producers, consuming_tasks = a.Consumers, consuming_dags = a.ScheduledDags, watchers = a.Watchers }), CliOutput.Json));
                 return CliOutput.Ok;
             }
 
-            var table = new Table().AddColumns("uri", "name", "group", "produced by", "read by");
+            var table = new Table().AddColumns("uri", "name", "group", "produced by", "read by", "schedules", "watchers");
             foreach (var a in assets)
             {
-                table.AddRow(Markup.Escape(a.Asset.Uri), Markup.Escape(a.Asset.DisplayName), Markup.Escape(a.Asset.Group), Markup.Escape(string.Join(", ", a.Producers)), Markup.Escape(string.Join(", ", a.Consumers)));
+                table.AddRow(Markup.Escape(a.Asset.Uri), Markup.Escape(a.Asset.DisplayName), Markup.Escape(a.Asset.Group), Markup.Escape(string.Join(", ", a.Producers)), Markup.Escape(string.Join(", ", a.Consumers)), Markup.Escape(string.Join(", ", a.ScheduledDags)), Markup.Escape(string.Join(", ", a.Watchers)));
             }
 
             AnsiConsole.Write(table);
@@ -77,7 +77,8 @@ internal static class AssetsCommands
         var extra = new Option<string?>("--extra") { Description = "Extra payload, a JSON object." };
         var storage = StorageOptions.Create();
         var output = CliOutput.OutputOption();
-        var command = new Command("emit", "Emit an asset event by hand (as POST /api/v1/assets/events). Exit 0: stored, 2: bad URI or extra.") { uri, extra, storage, output };
+        var dagsFolder = DagDiscovery.FolderOption();
+        var command = new Command("emit", "Emit an asset event by hand (as POST /api/v1/assets/events); DAGs scheduled on the asset run. Exit 0: stored, 2: bad URI or extra.") { uri, extra, dagsFolder, storage, output };
         command.SetAction((r, ct) => StorageOptions.RunAsync(r.GetValue(storage), async account =>
         {
             var (created, problem) = AssetCatalog.ManualEvent(r.GetValue(uri), r.GetValue(extra), DateTimeOffset.UtcNow);
@@ -87,7 +88,8 @@ internal static class AssetsCommands
             }
 
             await GaleStorageLayout.EnsureCreatedAsync(account, ct);
-            await StorageEngine.AssetEventStore(account).AddAsync(created, ct);
+            var (bag, _) = DagDiscovery.LoadAll(r.GetValue(dagsFolder)!, await BlobDagSource.LoadAsync(account.GetBlobContainerClient("dags"), ct));
+            await new AssetEventPublisher(StorageEngine.AssetEventStore(account), StorageEngine.AssetQueue(account), bag).PublishAsync([created], ct);
             Console.WriteLine(r.GetValue(output) == "json" ? JsonSerializer.Serialize(Json(created), CliOutput.Json) : $"Asset event {created.Id} emitted for {created.AssetUri}.");
             return CliOutput.Ok;
         }));

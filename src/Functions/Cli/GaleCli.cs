@@ -35,6 +35,7 @@ public static class GaleCli
         new Command("tasks", "Work with task instances.") { TasksClearCommand.Create(), TasksLogsCommand.Create(), TasksRenderCommand.Create() },
         new Command("runs", "Work with DAG runs.") { RunsEventCommand.Create() },
         AssetsCommands.Create(),
+        WatchersCommands.Create(),
         VariablesCommands.Create(),
         PoolsCommands.Create(),
     };

@@ -24,6 +24,7 @@ public static class GaleWebApp
             v1.MapTaskInstanceEndpoints(api);
             v1.MapResourceEndpoints(api);
             v1.MapAssetEndpoints(api);
+            v1.MapWatcherEndpoints(api);
             if (api.FunctionsHandler)
             {
                 app.MapFunctionsHandlerEndpoints(api);

@@ -79,7 +79,7 @@ internal static partial class ServeHost
             await using var engine = StorageEngine.CreateHost(account, dags, new EngineOptions { TaskConcurrency = options.TaskConcurrency }, TimeProvider.System, loggers, services, schedulerOptions: schedulerOptions);
             var builder = WebApplication.CreateBuilder();
             builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
-            var app = GaleWebApp.Build(builder, account, new ApiContext(account, dags, engine.Engine, StorageEngine.RunStore(account), StorageEngine.DagStateStore(account), keys) { Services = services, Scheduler = engine.Scheduler, FunctionsHandler = options.FunctionsHost });
+            var app = GaleWebApp.Build(builder, account, new ApiContext(account, dags, engine.Engine, StorageEngine.RunStore(account), StorageEngine.DagStateStore(account), keys) { Services = services, Scheduler = engine.Scheduler, Watchers = engine.Watchers, FunctionsHandler = options.FunctionsHost });
             engine.Start();
             using var stopRefresh = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var refresh = dags.RunAsync(dagRefresh, TimeProvider.System, stopRefresh.Token);
