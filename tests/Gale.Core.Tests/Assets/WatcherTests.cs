@@ -1,0 +1,202 @@
+using Gale.Assets;
+using Gale.Assets.Watchers;
+using Gale.Engine;
+using Gale.InMemory;
+using Gale.Triggers;
+
+namespace Gale.Core.Tests.Assets;
+
+public sealed class WatcherTests : IDisposable
+{
+    private static readonly Asset Landing = new("wasb://landing/sales/", "landing");
+    private readonly string _root = Directory.CreateTempSubdirectory("gale-watch-").FullName;
+    private readonly TaskServices _services;
+
+    public WatcherTests() => _services = new TaskServices { Objects = new LocalObjectProbe(_root) };
+
+    private WatcherRunner Runner(IWatermarkStore? marks = null, string id = "host-1") =>
+        new(new AssetEventPublisher(_services.AssetEvents, _services.AssetQueue, new DagBag([])), marks ?? _services.Watermarks, new WatcherContext(_services, TimeProvider.System), id);
+
+    private void Write(string name, DateTimeOffset at, string text = "x")
+    {
+        var path = Path.Combine(_root, "landing", name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+        File.SetLastWriteTimeUtc(path, at.UtcDateTime);
+    }
+
+    private Task<IReadOnlyList<AssetEvent>> EventsAsync() => _services.AssetEvents.ListAsync(Landing.Uri, DateTimeOffset.MinValue);
+
+    private static readonly DateTimeOffset T0 = new(2026, 3, 1, 8, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task Blob_NewFilesThenNothingThenANewVersion_OneEventPerVersion()
+    {
+        var watcher = new BlobWatcher("landing_files", [Landing], "landing", "sales/");
+        Write("sales/a.csv", T0);
+        Write("sales/b.csv", T0); // same instant
+        Write("other/c.csv", T0);
+        var runner = Runner();
+
+        var first = await runner.PollOnceAsync(watcher);
+        var second = await runner.PollOnceAsync(watcher);
+        Write("sales/a.csv", T0.AddSeconds(5), "changed");
+        var third = await runner.PollOnceAsync(watcher);
+
+        Assert.Equal((2, 0, 1), (first.Changes, second.Changes, third.Changes));
+        var events = await EventsAsync();
+        Assert.Equal(3, events.Count);
+        Assert.All(events, e => Assert.Equal(("landing_files", AssetEventSource.Watcher), (e.Watcher, e.Source)));
+        Assert.Contains("\"name\":\"sales/a.csv\"", events[^1].Extra, StringComparison.Ordinal);
+        Assert.Equal(3, third.Watermark.EventsEmitted);
+    }
+
+    [Fact]
+    public async Task Blob_ABlobListedLateAtAnEarlierSecond_StillSeenWithinTheSettleWindow()
+    {
+        var watcher = new BlobWatcher("landing_files", [Landing], "landing", "sales/");
+        Write("sales/late-writer.csv", T0.AddSeconds(10));
+        var runner = Runner();
+        await runner.PollOnceAsync(watcher);
+
+        Write("sales/early-stamp.csv", T0.AddSeconds(9)); // last-modified before the watermark, listed only now
+        var cycle = await runner.PollOnceAsync(watcher);
+
+        Assert.Equal(1, cycle.Changes);
+        Assert.Equal(2, (await EventsAsync()).Count);
+    }
+
+    [Fact]
+    public async Task Blob_CapPerPoll_RestOnTheNextPollWithoutLossOrDoubles()
+    {
+        var watcher = new BlobWatcher("landing_files", [Landing], "landing", "sales/") { MaxChangesPerPoll = 3 };
+        for (var i = 0; i < 7; i++)
+        {
+            Write($"sales/f{i}.csv", T0); // all in one second
+        }
+
+        var runner = Runner();
+        var counts = new List<int>();
+        for (var i = 0; i < 4; i++)
+        {
+            counts.Add((await runner.PollOnceAsync(watcher)).Changes);
+        }
+
+        Assert.Equal([3, 3, 1, 0], counts);
+        Assert.Equal(7, (await EventsAsync()).Select(e => e.Id).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Runner_CrashBetweenEventsAndWatermark_SameIdsAgain_StoredOnce()
+    {
+        var watcher = new BlobWatcher("landing_files", [Landing], "landing", "sales/");
+        Write("sales/a.csv", T0);
+        Write("sales/b.csv", T0.AddSeconds(1));
+        var crashing = new CrashingWatermarks(_services.Watermarks);
+
+        await Assert.ThrowsAsync<IOException>(() => Runner(crashing).PollOnceAsync(watcher));
+        Assert.Equal(2, (await EventsAsync()).Count); // stored before the crash
+        var after = await Runner().PollOnceAsync(watcher);
+
+        Assert.Equal((2, 0), (after.Changes, after.NewEvents));
+        Assert.Equal(2, (await EventsAsync()).Count);
+    }
+
+    [Fact]
+    public async Task Runner_TwoInstancesAtOnce_EachChangeOneEvent()
+    {
+        var watcher = new BlobWatcher("landing_files", [Landing], "landing", "sales/") { MaxChangesPerPoll = 5 };
+        for (var i = 0; i < 40; i++)
+        {
+            Write($"sales/f{i:D2}.csv", T0.AddSeconds(i / 4));
+        }
+
+        var one = Runner(id: "one");
+        var two = Runner(id: "two");
+        async Task DrainAsync(WatcherRunner runner)
+        {
+            for (var i = 0; i < 30; i++)
+            {
+                await runner.PollOnceAsync(watcher);
+                await Task.Yield();
+            }
+        }
+
+        await Task.WhenAll(Task.Run(() => DrainAsync(one)), Task.Run(() => DrainAsync(two)));
+
+        var events = await EventsAsync();
+        Assert.Equal(40, events.Count);
+        Assert.Equal(40, events.Select(e => e.Extra).Distinct().Count());
+        Assert.Equal(40, (await _services.Watermarks.GetAsync("landing_files")).EventsEmitted);
+    }
+
+    [Fact]
+    public async Task Reset_NewEpoch_ReplayEmitsNewEvents()
+    {
+        var watcher = new BlobWatcher("landing_files", [Landing], "landing", "sales/");
+        Write("sales/a.csv", T0);
+        Write("sales/b.csv", T0.AddMinutes(10));
+        var runner = Runner();
+        await runner.PollOnceAsync(watcher);
+
+        var reset = await WatcherRunner.ResetAsync(_services.Watermarks, watcher, T0.AddMinutes(5), DateTimeOffset.UtcNow, "test");
+        var replay = await runner.PollOnceAsync(watcher);
+
+        Assert.Equal(1, reset.Epoch);
+        Assert.Equal((1, 1), (replay.Changes, replay.NewEvents)); // only b is after the reset point
+        Assert.Equal(3, (await EventsAsync()).Count);
+    }
+
+    [Fact]
+    public async Task EventHub_RedeliveredAndOverlappingBatches_NoDuplicates()
+    {
+        var watcher = new EventHubWatcher("clicks", [Landing], "clicks");
+        var runner = Runner();
+        var at = DateTimeOffset.UtcNow;
+        EventHubEvent E(string p, long seq) => new(p, seq, (seq * 100).ToString(System.Globalization.CultureInfo.InvariantCulture), at, $$"""{"n":{{seq}}}""");
+
+        var first = await watcher.HandleBatchAsync(runner, [E("0", 1), E("0", 2), E("1", 7)]);
+        var again = await watcher.HandleBatchAsync(runner, [E("0", 1), E("0", 2), E("1", 7)]);
+        var overlap = await watcher.HandleBatchAsync(runner, [E("0", 2), E("0", 3), E("1", 7), E("1", 8)]);
+
+        Assert.Equal((3, 0, 2), (first.Changes, again.Changes, overlap.Changes));
+        var events = await EventsAsync();
+        Assert.Equal(5, events.Count);
+        Assert.Equal(("3", "8"), (overlap.Watermark.Get("partition:0"), overlap.Watermark.Get("partition:1")));
+        Assert.Contains("\"body\":{\"n\":3}", events.Single(e => e.Id.EndsWith(":0/3:" + Landing.Uri, StringComparison.Ordinal)).Extra, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Queue_MessagesBecomeEventsAndAreDeleted_ARedeliveredMessageIsNotDoubled()
+    {
+        var queue = new InMemoryMessageQueue("orders", TimeProvider.System);
+        var services = new TaskServices { MessageQueues = _ => queue };
+        var runner = new WatcherRunner(new AssetEventPublisher(services.AssetEvents, services.AssetQueue, new DagBag([])), services.Watermarks, new WatcherContext(services, TimeProvider.System), "h");
+        var watcher = new StorageQueueWatcher("orders", [Landing], "orders") { Visibility = TimeSpan.FromMilliseconds(200) };
+        await queue.SendAsync("""{"order":1}""");
+        await queue.SendAsync("plain text");
+
+        // A crash after the events were stored but before the messages were deleted: they come back.
+        var poll = await watcher.PollAsync(runner.Context, new Watermark(), default);
+        await new AssetEventPublisher(services.AssetEvents, services.AssetQueue, new DagBag([])).PublishAsync(
+            [.. poll.Changes.Select(c => new AssetEvent(watcher.EventId(0, c, Landing.Uri), Landing.Uri, AssetEventSource.Watcher, c.At) { Extra = c.Extra })]);
+        await Task.Delay(400);
+        var cycle = await runner.PollOnceAsync(watcher);
+
+        Assert.Equal((2, 0), (cycle.Changes, cycle.NewEvents));
+        var events = await services.AssetEvents.ListAsync(Landing.Uri, DateTimeOffset.MinValue);
+        Assert.Equal(["""{"body":"plain text"}""", """{"order":1}"""], events.Select(e => e.Extra).Order(StringComparer.Ordinal));
+        Assert.Empty(await queue.ReceiveAsync(32, TimeSpan.FromSeconds(1)));
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private sealed class CrashingWatermarks(IWatermarkStore inner) : IWatermarkStore
+    {
+        public Task<Watermark> GetAsync(string watcher, CancellationToken cancellationToken = default) => inner.GetAsync(watcher, cancellationToken);
+
+        public Task<Watermark?> TryReplaceAsync(string watcher, Watermark next, CancellationToken cancellationToken = default) => throw new IOException("process killed");
+
+        public Task<IReadOnlyDictionary<string, Watermark>> ListAsync(CancellationToken cancellationToken = default) => inner.ListAsync(cancellationToken);
+    }
+}
