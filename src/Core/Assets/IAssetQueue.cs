@@ -23,14 +23,14 @@ public interface IAssetQueue
     /// <summary>The DAG's queued events, claimed or not.</summary>
     Task<IReadOnlyList<QueuedAssetEvent>> PendingAsync(string dagId, CancellationToken cancellationToken = default);
 
-    /// <summary>Marks <paramref name="events"/> as taken by <paramref name="runId"/>, if none changed since they were read.</summary>
-    /// <returns>False when another writer changed one first (some may be claimed; the next tick releases them).</returns>
+    /// <summary>Marks <paramref name="events"/> as taken by <paramref name="runId"/> (callers hold the DAG's scheduler lease).</summary>
+    /// <returns>False when the claim could not be made (another writer changed the queue first).</returns>
     Task<bool> ClaimAsync(string dagId, string runId, IReadOnlyList<QueuedAssetEvent> events, CancellationToken cancellationToken = default);
 
-    /// <summary>Clears the claim on <paramref name="events"/> (their run was never created).</summary>
+    /// <summary>Clears the claims of the runs named by <paramref name="events"/>' <see cref="QueuedAssetEvent.ClaimedBy"/> (their run was never created).</summary>
     Task ReleaseAsync(string dagId, IReadOnlyList<QueuedAssetEvent> events, CancellationToken cancellationToken = default);
 
-    /// <summary>Removes <paramref name="events"/> from the queue (their run exists).</summary>
+    /// <summary>Removes <paramref name="events"/> from the queue, then the claims that named them (their run exists).</summary>
     Task CompleteAsync(string dagId, IReadOnlyList<QueuedAssetEvent> events, CancellationToken cancellationToken = default);
 
     /// <summary>Stores the triggering events of <paramref name="run"/> (idempotent).</summary>

@@ -261,7 +261,8 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
             return Finished(attempt, ti, AttemptOutcome.Failed, "invalid params: " + string.Join("; ", paramErrors), null, null, false);
         }
 
-        var context = CreateContext(dag, task, ti, run, parameters, mapArguments, taskLog, cancel.Token);
+        IReadOnlyList<Gale.Assets.AssetEvent> triggering = run.RunType == DagRunType.AssetTriggered ? await services.AssetQueue.TriggeringEventsAsync(run.Key, cancel.Token) : [];
+        var context = CreateContext(dag, task, ti, run, parameters, mapArguments, taskLog, cancel.Token, triggering);
         var resumed = ti.Deferral is { Event: { } fired } ? ti.Deferral : null;
         if (resumed is not null)
         {
@@ -370,7 +371,7 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
         return CreateContext(dag, task, new TaskInstance { TaskId = name }, run, parameters, new Dictionary<string, JsonElement>(), log, cancellationToken);
     }
 
-    private TaskContext CreateContext(Dag dag, DagTask task, TaskInstance ti, DagRun run, IReadOnlyDictionary<string, JsonElement> parameters, IReadOnlyDictionary<string, JsonElement> mapArguments, TaskLogger taskLog, CancellationToken cancellationToken)
+    private TaskContext CreateContext(Dag dag, DagTask task, TaskInstance ti, DagRun run, IReadOnlyDictionary<string, JsonElement> parameters, IReadOnlyDictionary<string, JsonElement> mapArguments, TaskLogger taskLog, CancellationToken cancellationToken, IReadOnlyList<Gale.Assets.AssetEvent>? triggering = null)
     {
         var context = new TaskContext
         {
@@ -398,12 +399,12 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
             Runs = Launcher,
             Cleanup = new CleanupServices(services.CleanupRegistry, services.Artifacts),
             CleanupCallbacks = dag.Settings.CleanupCallbacks,
-            TriggeringAssetEvents = ct => services.AssetQueue.TriggeringEventsAsync(run.Key, ct),
+            TriggeringAssetEvents = triggering is null ? ct => services.AssetQueue.TriggeringEventsAsync(run.Key, ct) : _ => Task.FromResult(triggering),
             OtherTaskIds = [.. dag.TopologicalOrder.Where(t => t.TaskId != task.TaskId && t.Operator is not Gale.Operators.CleanupOperator).Select(t => t.TaskId)],
         };
         var scope = new TemplateScope
         {
-            Values = TemplateScopes.Values(dag, task, context),
+            Values = TemplateScopes.Values(dag, task, context, triggering),
             Variables = services.VariableResolver,
             Connections = services.ConnectionResolver,
             PullXCom = (taskId, key, mapIndex, ct) => PullForTemplateAsync(dag, run.RunId, taskId, key, mapIndex, ct),

@@ -66,7 +66,7 @@ internal static class AssetTriggeredRuns
 
         await queue.RecordTriggeringAsync(run.Key, plan.Consumed, cancellationToken);
         await engine.CreateRunAsync(dag, run, start: false, cancellationToken);
-        await queue.CompleteAsync(dag.DagId, claimed, cancellationToken);
+        await queue.CompleteAsync(dag.DagId, [.. claimed.Select(q => q with { ClaimedBy = run.RunId })], cancellationToken);
         return run;
     }
 }

@@ -8,8 +8,8 @@ namespace Gale.Templates;
 /// <summary>Builds the values a task's templates see, named as in Airflow's template context.</summary>
 public static class TemplateScopes
 {
-    /// <summary>The context values of one attempt: dates, ids, params, conf, dag, task and ti.</summary>
-    public static Dictionary<string, JsonElement> Values(Dag dag, DagTask task, TaskContext context)
+    /// <summary>The context values of one attempt: dates, ids, params, conf, dag, task, ti and the run's triggering asset events.</summary>
+    public static Dictionary<string, JsonElement> Values(Dag dag, DagTask task, TaskContext context, IReadOnlyList<Gale.Assets.AssetEvent>? triggering = null)
     {
         ArgumentNullException.ThrowIfNull(dag);
         ArgumentNullException.ThrowIfNull(task);
@@ -50,6 +50,19 @@ public static class TemplateScopes
         };
         values["ti"] = ti;
         values["task_instance"] = ti;
+
+        // Airflow's triggering_asset_events: asset URI -> its events, oldest first.
+        values["triggering_asset_events"] = (triggering ?? []).GroupBy(e => e.AssetUri, StringComparer.Ordinal).ToDictionary(
+            g => g.Key,
+            g => g.OrderBy(e => e.Timestamp).Select(e => new Dictionary<string, object?>
+            {
+                ["id"] = e.Id,
+                ["asset_uri"] = e.AssetUri,
+                ["timestamp"] = Iso(e.Timestamp),
+                ["source"] = e.Source.ToString().ToLowerInvariant(),
+                ["extra"] = JsonDocument.Parse(e.Extra).RootElement.Clone(),
+            }).ToList(),
+            StringComparer.Ordinal);
         return values.ToDictionary(v => v.Key, v => JsonSerializer.SerializeToElement(v.Value), StringComparer.Ordinal);
     }
 

@@ -30,21 +30,7 @@ public sealed class TableAssetEventStore(TableClient table) : IAssetEventStore
         var added = new List<AssetEvent>();
         foreach (var chunk in TableBatches.Chunk(events.DistinctBy(e => (e.AssetUri, e.Id)).Select(e => (e, ToEntity(e)))))
         {
-            try
-            {
-                await table.SubmitTransactionAsync([.. chunk.Select(c => new TableTransactionAction(TableTransactionActionType.Add, c.Entity))], cancellationToken);
-                added.AddRange(chunk.Select(c => c.Item));
-            }
-            catch (ConcurrencyConflictException)
-            {
-                foreach (var (e, _) in chunk)
-                {
-                    if (await AddAsync(e, cancellationToken))
-                    {
-                        added.Add(e);
-                    }
-                }
-            }
+            added.AddRange(await TableBatches.AddNewAsync(table, chunk, (_, entity) => [new TableTransactionAction(TableTransactionActionType.Add, entity)], cancellationToken));
         }
 
         return added;

@@ -7,10 +7,10 @@ using Gale.Storage.Tables;
 namespace Gale.Storage.Engine;
 
 /// <summary>
-/// Per-DAG asset queues in the <c>assetqueue</c> table (PartitionKey the DAG): a pending row <c>p:{event}</c> (the
-/// event and its claim) and a permanent marker row <c>m:{event}</c>, inserted together in one transaction, so an event
-/// enters a DAG's queue once even after its pending row was consumed. Triggering events of runs live in
-/// <c>runassetevents</c> (PartitionKey the run).
+/// Per-DAG asset queues in the <c>assetqueue</c> table (PartitionKey the DAG): a pending row <c>p:{event}</c> and a
+/// permanent marker row <c>m:{event}</c>, inserted together in one transaction, so an event enters a DAG's queue once
+/// even after its pending row was consumed; a claim row <c>c:{run}</c> lists the events a run being created takes.
+/// Triggering events of runs live in <c>runassetevents</c> (PartitionKey the run).
 /// </summary>
 /// <param name="queue">The <c>assetqueue</c> table.</param>
 /// <param name="triggering">The <c>runassetevents</c> table.</param>
@@ -18,6 +18,8 @@ public sealed class TableAssetQueue(TableClient queue, TableClient triggering) :
 {
     private const string Pending = "p:";
     private const string Marker = "m:";
+    private const string Claim = "c:";
+    private const long TriggeringPartBytes = 512 * 1024;
 
     /// <inheritdoc />
     public async Task<int> EnqueueAsync(string dagId, IReadOnlyList<AssetEvent> events, CancellationToken cancellationToken = default)
@@ -25,29 +27,10 @@ public sealed class TableAssetQueue(TableClient queue, TableClient triggering) :
         ArgumentNullException.ThrowIfNull(events);
         var partition = KeyEncoding.Encode(dagId);
         var added = 0;
+        // The marker row goes first in each pair: a conflict on it means the event was queued before.
         foreach (var chunk in TableBatches.Chunk(events.DistinctBy(e => e.Id).Select(e => (e, PendingRow(partition, e))), operationsPerItem: 2))
         {
-            try
-            {
-                await queue.SubmitTransactionAsync([.. chunk.SelectMany(c => Pair(partition, c.Item, c.Entity))], cancellationToken);
-                added += chunk.Count;
-            }
-            catch (ConcurrencyConflictException)
-            {
-                // Some were queued before: add one by one, skipping those.
-                foreach (var (e, row) in chunk)
-                {
-                    try
-                    {
-                        await queue.SubmitTransactionAsync([.. Pair(partition, e, row)], cancellationToken);
-                        added++;
-                    }
-                    catch (ConcurrencyConflictException)
-                    {
-                        // queued before, perhaps already consumed
-                    }
-                }
-            }
+            added += (await TableBatches.AddNewAsync(queue, chunk, (e, pending) => [new TableTransactionAction(TableTransactionActionType.Add, MarkerRow(partition, e)), new TableTransactionAction(TableTransactionActionType.Add, pending)], cancellationToken, pending => Marker + pending.RowKey[Pending.Length..])).Count;
         }
 
         return added;
@@ -57,17 +40,65 @@ public sealed class TableAssetQueue(TableClient queue, TableClient triggering) :
     public async Task<IReadOnlyList<QueuedAssetEvent>> PendingAsync(string dagId, CancellationToken cancellationToken = default)
     {
         var partition = KeyEncoding.Encode(dagId);
+        var claims = new Dictionary<string, string>(StringComparer.Ordinal);
+        var claimRows = new List<(string RunId, string[] Ids)>();
+        await foreach (var row in queue.QueryAsync(TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {Claim} and RowKey lt {"c;"}"), cancellationToken: cancellationToken))
+        {
+            var ids = JsonSerializer.Deserialize<string[]>(EntityBlob.Read(row)) ?? [];
+            claimRows.Add((row.GetString("RunId")!, ids));
+            foreach (var id in ids)
+            {
+                claims[id] = row.GetString("RunId")!;
+            }
+        }
+
         var list = new List<QueuedAssetEvent>();
         await foreach (var row in queue.QueryAsync(TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {Pending} and RowKey lt {"p;"}"), cancellationToken: cancellationToken))
         {
-            list.Add(new QueuedAssetEvent(ReadEvent(row), row.GetString("Claim") is { Length: > 0 } claim ? claim : null, row.ETag.ToString()));
+            var e = ReadEvent(row);
+            list.Add(new QueuedAssetEvent(e, claims.GetValueOrDefault(e.Id), row.ETag.ToString()));
+        }
+
+        // A claim whose events are all gone was completed by a tick that died before removing the claim itself.
+        var pendingIds = list.Select(q => q.Event.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var (runId, ids) in claimRows.Where(c => !c.Ids.Any(pendingIds.Contains)))
+        {
+            await queue.DeleteEntityAsync(partition, Claim + KeyEncoding.EncodeBounded(runId), cancellationToken: cancellationToken);
         }
 
         return list;
     }
 
     /// <inheritdoc />
+    /// <remarks>One claim row per run lists the event ids, so claiming costs one write whatever the number of events.</remarks>
     public async Task<bool> ClaimAsync(string dagId, string runId, IReadOnlyList<QueuedAssetEvent> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var row = new TableEntity(KeyEncoding.Encode(dagId), Claim + KeyEncoding.EncodeBounded(runId)) { ["RunId"] = runId };
+        EntityBlob.Write(row, JsonSerializer.SerializeToUtf8Bytes(events.Select(q => q.Event.Id).ToArray()));
+        try
+        {
+            await queue.AddEntityAsync(row, cancellationToken);
+            return true;
+        }
+        catch (ConcurrencyConflictException)
+        {
+            return false;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task ReleaseAsync(string dagId, IReadOnlyList<QueuedAssetEvent> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        foreach (var runId in events.Select(q => q.ClaimedBy).OfType<string>().Distinct(StringComparer.Ordinal))
+        {
+            await queue.DeleteEntityAsync(KeyEncoding.Encode(dagId), Claim + KeyEncoding.EncodeBounded(runId), cancellationToken: cancellationToken);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task CompleteAsync(string dagId, IReadOnlyList<QueuedAssetEvent> events, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(events);
         var partition = KeyEncoding.Encode(dagId);
@@ -75,37 +106,54 @@ public sealed class TableAssetQueue(TableClient queue, TableClient triggering) :
         {
             try
             {
-                await queue.SubmitTransactionAsync([.. chunk.Select(q => new TableTransactionAction(TableTransactionActionType.UpdateMerge, ClaimRow(partition, q.Event, runId), new Azure.ETag(q.Version!)))], cancellationToken);
-            }
-            catch (ConcurrencyConflictException)
-            {
-                return false;
+                await queue.SubmitTransactionAsync([.. chunk.Select(Delete)], cancellationToken);
             }
             catch (StorageException e) when (e.IsNotFound)
             {
-                return false;
+                foreach (var q in chunk)
+                {
+                    await queue.DeleteEntityAsync(partition, Pending + KeyEncoding.EncodeBounded(q.Event.Id), cancellationToken: cancellationToken);
+                }
             }
         }
 
-        return true;
+        // The claim goes last: while it exists, a crash leaves the remaining events claimed, never free.
+        await ReleaseAsync(dagId, events, cancellationToken);
+
+        TableTransactionAction Delete(QueuedAssetEvent q) =>
+            new(TableTransactionActionType.Delete, new TableEntity(partition, Pending + KeyEncoding.EncodeBounded(q.Event.Id)), Azure.ETag.All);
     }
 
     /// <inheritdoc />
-    public Task ReleaseAsync(string dagId, IReadOnlyList<QueuedAssetEvent> events, CancellationToken cancellationToken = default) =>
-        EachAsync(dagId, events, (partition, q) => new TableTransactionAction(TableTransactionActionType.UpdateMerge, ClaimRow(partition, q.Event, string.Empty), Azure.ETag.All), cancellationToken);
-
-    /// <inheritdoc />
-    public Task CompleteAsync(string dagId, IReadOnlyList<QueuedAssetEvent> events, CancellationToken cancellationToken = default) =>
-        EachAsync(dagId, events, (partition, q) => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, Pending + KeyEncoding.EncodeBounded(q.Event.Id)), Azure.ETag.All), cancellationToken);
-
-    /// <inheritdoc />
+    /// <remarks>The events are stored as a few compressed entities (about 512 KiB of JSON each), not a row per event.</remarks>
     public async Task RecordTriggeringAsync(RunKey run, IReadOnlyList<AssetEvent> events, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(events);
         var partition = KeyEncoding.RunPartition(run.DagId, run.RunId);
-        foreach (var chunk in TableBatches.Chunk(events.DistinctBy(e => e.Id).Select(e => (e, EventRow(partition, KeyEncoding.EncodeBounded(e.Id), e)))))
+        var part = 0;
+        var batch = new List<AssetEvent>();
+        long bytes = 0;
+        foreach (var e in events.DistinctBy(e => e.Id))
         {
-            await triggering.SubmitTransactionAsync([.. chunk.Select(c => new TableTransactionAction(TableTransactionActionType.UpsertReplace, c.Entity))], cancellationToken);
+            var size = 256 + e.Extra.Length * 2L + e.Id.Length * 2L;
+            if (batch.Count > 0 && bytes + size > TriggeringPartBytes)
+            {
+                await WritePartAsync(part++);
+            }
+
+            batch.Add(e);
+            bytes += size;
+        }
+
+        await WritePartAsync(part);
+
+        async Task WritePartAsync(int index)
+        {
+            var row = new TableEntity(partition, index.ToString("D6", System.Globalization.CultureInfo.InvariantCulture)) { ["Count"] = batch.Count };
+            EntityBlob.Write(row, JsonSerializer.SerializeToUtf8Bytes(batch));
+            await triggering.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
+            batch = [];
+            bytes = 0;
         }
     }
 
@@ -115,55 +163,19 @@ public sealed class TableAssetQueue(TableClient queue, TableClient triggering) :
         var list = new List<AssetEvent>();
         await foreach (var row in triggering.QueryAsync(TableFilter.PartitionKeyEquals(KeyEncoding.RunPartition(run.DagId, run.RunId)), cancellationToken: cancellationToken))
         {
-            list.Add(ReadEvent(row));
+            list.AddRange(JsonSerializer.Deserialize<List<AssetEvent>>(EntityBlob.Read(row)) ?? []);
         }
 
         return [.. list.OrderBy(e => e.Timestamp).ThenBy(e => e.Id, StringComparer.Ordinal)];
     }
 
-    // Applies one action per event, in transactions; events whose rows are gone are skipped.
-    private async Task EachAsync(string dagId, IReadOnlyList<QueuedAssetEvent> events, Func<string, QueuedAssetEvent, TableTransactionAction> action, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(events);
-        var partition = KeyEncoding.Encode(dagId);
-        foreach (var chunk in events.Chunk(100))
-        {
-            try
-            {
-                await queue.SubmitTransactionAsync([.. chunk.Select(q => action(partition, q))], cancellationToken);
-            }
-            catch (StorageException e) when (e.IsNotFound)
-            {
-                foreach (var q in chunk)
-                {
-                    try
-                    {
-                        await queue.SubmitTransactionAsync([action(partition, q)], cancellationToken);
-                    }
-                    catch (StorageException gone) when (gone.IsNotFound)
-                    {
-                        // already removed
-                    }
-                }
-            }
-        }
-    }
-
-    private static IEnumerable<TableTransactionAction> Pair(string partition, AssetEvent e, TableEntity pending)
-    {
-        yield return new TableTransactionAction(TableTransactionActionType.Add, pending);
-        yield return new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(partition, Marker + KeyEncoding.EncodeBounded(e.Id)) { ["At"] = e.Timestamp });
-    }
+    private static TableEntity MarkerRow(string partition, AssetEvent e) =>
+        new(partition, Marker + KeyEncoding.EncodeBounded(e.Id)) { ["At"] = e.Timestamp };
 
     private static TableEntity PendingRow(string partition, AssetEvent e)
     {
-        var row = EventRow(partition, Pending + KeyEncoding.EncodeBounded(e.Id), e);
-        row["Claim"] = string.Empty;
-        return row;
+        return EventRow(partition, Pending + KeyEncoding.EncodeBounded(e.Id), e);
     }
-
-    private static TableEntity ClaimRow(string partition, AssetEvent e, string runId) =>
-        new(partition, Pending + KeyEncoding.EncodeBounded(e.Id)) { ["Claim"] = runId };
 
     private static TableEntity EventRow(string partition, string rowKey, AssetEvent e)
     {

@@ -36,6 +36,40 @@ internal static class TableBatches
         }
     }
 
+    /// <summary>
+    /// Adds <paramref name="chunk"/> (one partition) in one transaction of <paramref name="actions"/> per item, skipping
+    /// items whose key row (by default the item's entity) already exists: after a conflict, one range query finds those
+    /// and the rest is retried, so a racing writer costs a query, not a request per item.
+    /// </summary>
+    /// <returns>The items that were added.</returns>
+    public static async Task<List<T>> AddNewAsync<T>(TableClient table, List<(T Item, TableEntity Entity)> chunk, Func<T, TableEntity, IEnumerable<TableTransactionAction>> actions, CancellationToken cancellationToken, Func<TableEntity, string>? keyRow = null)
+    {
+        keyRow ??= e => e.RowKey;
+        var left = chunk;
+        for (var attempt = 0; left.Count > 0; attempt++)
+        {
+            try
+            {
+                await table.SubmitTransactionAsync([.. left.SelectMany(c => actions(c.Item, c.Entity))], cancellationToken);
+                return [.. left.Select(c => c.Item)];
+            }
+            catch (ConcurrencyConflictException) when (attempt < 5)
+            {
+                var partition = left[0].Entity.PartitionKey;
+                var keys = left.Select(c => keyRow(c.Entity)).Order(StringComparer.Ordinal).ToList();
+                var existing = new HashSet<string>(StringComparer.Ordinal);
+                await foreach (var row in table.QueryAsync(TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {keys[0]} and RowKey le {keys[^1]}"), select: ["RowKey"], cancellationToken: cancellationToken))
+                {
+                    existing.Add(row.RowKey);
+                }
+
+                left = [.. left.Where(c => !existing.Contains(keyRow(c.Entity)))];
+            }
+        }
+
+        return [];
+    }
+
     // A generous estimate of the JSON a transaction carries for the entity (binary is base64, text may be escaped).
     private static long Size(TableEntity entity) =>
         512 + (entity.PartitionKey.Length + entity.RowKey.Length) * 2 + entity.Sum(p => p.Key.Length + 64 + p.Value switch

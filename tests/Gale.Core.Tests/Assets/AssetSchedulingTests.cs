@@ -18,13 +18,21 @@ public sealed class AssetSchedulingTests : IAsyncDisposable
     private readonly InMemoryRunStore _runs = new();
     private readonly InMemoryDagStateStore _states = new();
     private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, IReadOnlyList<AssetEvent>>> _seen = new();
+    private readonly ConcurrentDictionary<string, string> _rendered = new();
     private EngineHost? _host;
 
     private Dag Consumer(string expression = "a & (b | c)", int cap = 1000, string? schedule = null) =>
         Dag.Create("consumer", schedule, DateTimeOffset.UtcNow.AddDays(-1))
             .ScheduleOn(expression, A, B, C)
             .With(s => s with { MaxAssetEventsPerRun = cap })
-            .Task("read", async ctx => { _seen[ctx.RunId] = await ctx.GetTriggeringAssetEventsAsync(); })
+            .Task("read", async ctx =>
+            {
+                _seen[ctx.RunId] = await ctx.GetTriggeringAssetEventsAsync();
+                if (_seen[ctx.RunId].ContainsKey(C.Uri))
+                {
+                    _rendered[ctx.RunId] = await ctx.RenderAsync("{{ triggering_asset_events['wasb://lake/c/'][0].extra.file }}");
+                }
+            })
             .Build();
 
     private EngineHost Start(params Dag[] dags)
@@ -69,7 +77,7 @@ public sealed class AssetSchedulingTests : IAsyncDisposable
         await TickAsync();
         Assert.Empty(await AssetRunsAsync());
 
-        await publish.PublishAsync([E(C, "c1", 1), E(B, "unrelated-b", 2) with { AssetUri = "wasb://lake/other/" }]);
+        await publish.PublishAsync([E(C, "c1", 1) with { Extra = """{"file": "c.csv"}""" }, E(B, "unrelated-b", 2) with { AssetUri = "wasb://lake/other/" }]);
         await TickAsync();
         await TickAsync();
 
@@ -77,9 +85,10 @@ public sealed class AssetSchedulingTests : IAsyncDisposable
         Assert.StartsWith("asset_triggered__", run.RunId, StringComparison.Ordinal);
         Assert.Equal(["a1", "c1"], (await _services.AssetQueue.TriggeringEventsAsync(run.Key)).Select(e => e.Id));
         Assert.Empty(await _services.AssetQueue.PendingAsync("consumer"));
-        await WaitForAsync(() => _seen.ContainsKey(run.RunId));
+        await WaitForAsync(() => _rendered.ContainsKey(run.RunId));
         Assert.Equal(["a1"], _seen[run.RunId][A.Uri].Select(e => e.Id));
         Assert.Equal(["c1"], _seen[run.RunId][C.Uri].Select(e => e.Id));
+        Assert.Equal("c.csv", _rendered[run.RunId]);
     }
 
     [Fact]

@@ -1,0 +1,231 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Gale.Assets;
+using Gale.Assets.Watchers;
+using Gale.Dags;
+using Gale.Engine;
+using Gale.Runs;
+using Gale.Scheduling;
+using Gale.Storage.Engine;
+
+namespace Gale.Storage.Tests.Engine;
+
+/// <summary>Asset queues, watermarks and watchers on a real Azurite.</summary>
+public sealed class AssetWatcherStorageTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+{
+    private static readonly Asset Landing = new("wasb://landing/sales/", "landing");
+
+    private async Task<TaskServices> ServicesAsync() => new()
+    {
+        AssetEvents = new TableAssetEventStore(await azurite.NewTableAsync()),
+        AssetQueue = new TableAssetQueue(await azurite.NewTableAsync(), await azurite.NewTableAsync()),
+        Watermarks = new TableWatermarkStore(await azurite.NewTableAsync()),
+        Objects = new BlobObjectProbe(azurite.Account),
+    };
+
+    private static AssetEvent E(int i) => new($"api:{i:D4}", Landing.Uri, AssetEventSource.Api, DateTimeOffset.UtcNow.AddMilliseconds(i)) { Extra = $$"""{"i":{{i}}}""" };
+
+    [Fact]
+    public async Task Queue_EnqueueClaimRecordComplete_EachEventOncePerDagEvenWhenPublishedAgain()
+    {
+        var queue = (await ServicesAsync()).AssetQueue;
+        var events = Enumerable.Range(0, 150).Select(E).ToList();
+
+        Assert.Equal(150, await queue.EnqueueAsync("consumer", events));
+        Assert.Equal(0, await queue.EnqueueAsync("consumer", events[..10]));
+        Assert.Equal(1, await queue.EnqueueAsync("other", events[..1]));
+        var pending = await queue.PendingAsync("consumer");
+        Assert.Equal(150, pending.Count);
+
+        Assert.True(await queue.ClaimAsync("consumer", "asset_triggered__0", pending));
+        Assert.False(await queue.ClaimAsync("consumer", "asset_triggered__0", pending)); // one claim per run
+        Assert.All(await queue.PendingAsync("consumer"), q => Assert.Equal("asset_triggered__0", q.ClaimedBy));
+        await queue.ReleaseAsync("consumer", [.. (await queue.PendingAsync("consumer")).Take(1)]); // the run was never created
+        Assert.All(await queue.PendingAsync("consumer"), q => Assert.Null(q.ClaimedBy));
+        Assert.True(await queue.ClaimAsync("consumer", "asset_triggered__1", pending));
+        pending = await queue.PendingAsync("consumer");
+
+        var run = new RunKey("consumer", "asset_triggered__1");
+        await queue.RecordTriggeringAsync(run, events);
+        await queue.CompleteAsync("consumer", pending);
+        await queue.CompleteAsync("consumer", [.. pending.Take(3)]); // already gone: ignored
+
+        Assert.Empty(await queue.PendingAsync("consumer"));
+        Assert.Equal(0, await queue.EnqueueAsync("consumer", events)); // consumed events never come back
+        var triggering = await queue.TriggeringEventsAsync(run);
+        Assert.Equal(events.Select(e => e.Id), triggering.Select(e => e.Id));
+        Assert.Equal("""{"i":149}""", triggering[^1].Extra);
+    }
+
+    [Fact]
+    public async Task Watermark_EightInstancesRaceFromOneVersion_ExactlyOneWins_LargeValuesRoundTrip()
+    {
+        var marks = (await ServicesAsync()).Watermarks;
+        var created = await marks.TryReplaceAsync("w", new Watermark { Values = new Dictionary<string, string> { ["n"] = "0" } });
+        Assert.NotNull(created);
+        Assert.Null(await marks.TryReplaceAsync("w", new Watermark())); // exists: an insert loses
+
+        var wins = await Task.WhenAll(Enumerable.Range(1, 8).Select(i => marks.TryReplaceAsync("w", created! with { Values = new Dictionary<string, string> { ["n"] = $"{i}" } })));
+        var seen = JsonSerializer.Serialize(Enumerable.Range(0, 20_000).ToDictionary(i => $"sales/2026/03/01/file-{i:D6}.csv@0x8DC{i:X8}", i => 1_700_000_000_000L + i));
+        var current = await marks.GetAsync("w");
+        var big = await marks.TryReplaceAsync("w", current with { Values = new Dictionary<string, string> { ["seen"] = seen }, Epoch = 3 });
+
+        Assert.Single(wins, w => w is not null);
+        Assert.NotNull(big);
+        var read = await marks.GetAsync("w");
+        Assert.Equal((seen, 3), (read.Get("seen"), read.Epoch));
+        Assert.Single(await marks.ListAsync());
+    }
+
+    [Fact]
+    public async Task Blobs_TenThousandInBurstsTwoWatchersOneKilled_OneEventPerBlobVersionAndOneRunPerBurst()
+    {
+        const int bursts = 5;
+        const int perBurst = 2000;
+        const int rewritten = 200;
+
+        // Its own in-memory Azurite: a disk-backed one rewrites its whole blob index on every save, which makes
+        // uploads ever slower as ten thousand blobs pile up (real storage has no such cost).
+        await using var server = await Gale.Storage.Local.AzuriteServer.StartAsync(new Gale.Storage.Local.AzuriteOptions { InMemory = true });
+        var account = new StorageAccountClient(server.Connection);
+        async Task<Gale.Storage.Tables.TableClient> NewTableAsync()
+        {
+            var table = account.GetTableClient("t" + Guid.NewGuid().ToString("N")[..20]);
+            await table.CreateIfNotExistsAsync();
+            return table;
+        }
+
+        async Task<StorageMessageQueue> NewQueueAsync()
+        {
+            var queue = account.GetQueueClient("q" + Guid.NewGuid().ToString("N")[..20]);
+            await queue.CreateIfNotExistsAsync();
+            return new StorageMessageQueue(queue, TimeProvider.System);
+        }
+
+        var services = new TaskServices
+        {
+            AssetEvents = new TableAssetEventStore(await NewTableAsync()),
+            AssetQueue = new TableAssetQueue(await NewTableAsync(), await NewTableAsync()),
+            Watermarks = new TableWatermarkStore(await NewTableAsync()),
+            Objects = new BlobObjectProbe(account),
+        };
+        var container = account.GetBlobContainerClient("landing");
+        await container.CreateIfNotExistsAsync();
+        var watcher = new BlobWatcher("landing_files", [Landing], container.Name, "sales/") { MaxChangesPerPoll = 1500 }; // < a burst: polls are capped
+        var dag = Dag.Create("consumer").ScheduleOn(Landing).With(s => s with { MaxAssetEventsPerRun = 10_000 }).Watch(watcher).Task("t", _ => { }).Build();
+        var bag = new DagBag([dag]);
+        var runs = new TableRunStore(await NewTableAsync());
+        var engine = new RunEngine(runs, bag, await NewQueueAsync(), await NewQueueAsync(), TimeProvider.System, new EngineOptions { RunReadyTasksLocally = false });
+        var scheduler = new Scheduler(engine, bag, new TableDagStateStore(await NewTableAsync()), runs, new SchedulerOptions { SchedulerId = "s" }, assetQueue: services.AssetQueue);
+        WatcherRunner NewRunner(string id) => new(new AssetEventPublisher(services.AssetEvents, services.AssetQueue, bag), services.Watermarks, new WatcherContext(services, TimeProvider.System), id);
+
+        using var stopAll = new CancellationTokenSource();
+        using var killTwo = CancellationTokenSource.CreateLinkedTokenSource(stopAll.Token);
+        var polls = new ConcurrentDictionary<string, int>();
+        async Task WatchAsync(string id, CancellationToken token)
+        {
+            var runner = NewRunner(id);
+            while (!token.IsCancellationRequested)
+            {
+                try
+                {
+                    await runner.PollOnceAsync(watcher, token);
+                    polls.AddOrUpdate(id, 1, (_, n) => n + 1);
+                    await Task.Delay(2000, token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return; // killed, possibly between storing events and moving the watermark
+                }
+            }
+        }
+
+        var one = Task.Run(() => WatchAsync("one", stopAll.Token));
+        var two = Task.Run(() => WatchAsync("two", killTwo.Token));
+        for (var burst = 0; burst <= bursts; burst++)
+        {
+            var names = burst < bursts
+                ? Enumerable.Range(0, perBurst).Select(i => $"sales/b{burst}/{i:D4}.csv").ToList()
+                : Enumerable.Range(0, rewritten).Select(i => $"sales/b0/{i:D4}.csv").ToList(); // new versions of old blobs
+            if (burst == 2)
+            {
+                killTwo.CancelAfter(TimeSpan.FromMilliseconds(Random.Shared.Next(100, 1500)));
+            }
+
+            await Parallel.ForEachAsync(names, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (name, ct) =>
+                await container.UploadAsync(name, BinaryData.FromString($"{name} v{burst}"), cancellationToken: ct));
+            await WaitUntilCoveredAsync(services, watcher);
+            await scheduler.TickAsync();
+        }
+
+        await stopAll.CancelAsync();
+        await Task.WhenAll(one, two);
+
+        var events = await services.AssetEvents.ListAsync(Landing.Uri, DateTimeOffset.MinValue);
+        Assert.Equal(bursts * perBurst + rewritten, events.Count);
+        var versions = events.Select(e => JsonDocument.Parse(e.Extra).RootElement).Select(x => $"{x.GetProperty("name").GetString()}@{x.GetProperty("etag").GetString()}").ToList();
+        Assert.Equal(events.Count, versions.Distinct().Count());
+        Assert.Equal(bursts * perBurst, versions.Select(v => v[..v.IndexOf('@', StringComparison.Ordinal)]).Distinct().Count());
+
+        var assetRuns = new List<DagRun>();
+        await foreach (var run in runs.ListRunsAsync("consumer"))
+        {
+            assetRuns.Add(run);
+        }
+
+        Assert.Equal(bursts + 1, assetRuns.Count);
+        var consumed = new List<string>();
+        foreach (var run in assetRuns.OrderBy(r => r.QueuedAt))
+        {
+            consumed.AddRange((await services.AssetQueue.TriggeringEventsAsync(run.Key)).Select(e => e.Id));
+        }
+
+        Assert.Equal(events.Select(e => e.Id).Order(StringComparer.Ordinal), consumed.Order(StringComparer.Ordinal));
+        Assert.True(polls.GetValueOrDefault("two") > 0, "the killed watcher polled before it was killed");
+    }
+
+    [Fact]
+    public async Task EventHub_TwoInstancesGetRedeliveredOverlappingBatches_NoDuplicateEvents()
+    {
+        var services = await ServicesAsync();
+        var watcher = new EventHubWatcher("clicks", [Landing], "clicks");
+        var bag = new DagBag([]);
+        var at = DateTimeOffset.UtcNow;
+        var batches = Enumerable.Range(0, 20)
+            .Select(b => (IReadOnlyList<EventHubEvent>)[.. Enumerable.Range(Math.Max(0, b * 50 - 20), 70).Where(s => s < 1000).SelectMany(s => new[] { new EventHubEvent("0", s, $"{s}", at, $"{{\"s\":{s}}}"), new EventHubEvent("1", s, $"{s}", at, "text") })])
+            .ToList();
+        async Task FeedAsync(string id)
+        {
+            var runner = new WatcherRunner(new AssetEventPublisher(services.AssetEvents, services.AssetQueue, bag), services.Watermarks, new WatcherContext(services, TimeProvider.System), id);
+            foreach (var batch in batches.Concat(batches.Take(5))) // checkpoints lag: the first batches come again
+            {
+                await watcher.HandleBatchAsync(runner, batch);
+            }
+        }
+
+        await Task.WhenAll(Task.Run(() => FeedAsync("one")), Task.Run(() => FeedAsync("two")));
+
+        var events = await services.AssetEvents.ListAsync(Landing.Uri, DateTimeOffset.MinValue);
+        Assert.Equal(2000, events.Count);
+        var mark = await services.Watermarks.GetAsync("clicks");
+        Assert.Equal(("999", "999"), (mark.Get("partition:0"), mark.Get("partition:1")));
+    }
+
+    // Every listed blob is behind the watermark, and a watermark only moves after its events are stored.
+    private static async Task WaitUntilCoveredAsync(TaskServices services, BlobWatcher watcher)
+    {
+        var context = new WatcherContext(services, TimeProvider.System);
+        var until = DateTimeOffset.UtcNow.AddMinutes(3);
+        while (true)
+        {
+            var left = (await watcher.PollAsync(context, await services.Watermarks.GetAsync(watcher.Name), default)).Changes.Count;
+            if (left == 0)
+            {
+                return;
+            }
+
+            Assert.True(DateTimeOffset.UtcNow < until, $"{left} blobs still not covered after 3 minutes");
+            await Task.Delay(1000);
+        }
+    }
+}
