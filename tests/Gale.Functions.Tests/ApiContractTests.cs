@@ -211,4 +211,67 @@ public sealed class ApiContractTests(AzuriteFixture azurite) : IClassFixture<Azu
         Assert.Equal(1, events.GetProperty("total_entries").GetInt32());
         Assert.Equal(posted.GetProperty("id").GetString(), events.GetProperty("asset_events")[0].GetProperty("id").GetString());
     }
+
+    [Fact]
+    public async Task Watchers_ListShowReset_PostedEventTriggersTheConsumer_UpstreamAssetEventsListsIt()
+    {
+        var sales = new Gale.Assets.Asset("wasb://landing/sales/", "sales");
+        var watcher = new Gale.Assets.Watchers.BlobWatcher("landing_files", [sales], "landing", "sales/");
+        var dag = Dag.Create("consumer").ScheduleOn(sales).Watch(watcher).Task("t", _ => { }).Build();
+        var dags = new DagBag([dag]);
+        var runs = new TableRunStore(await azurite.NewTableAsync());
+        var states = new TableDagStateStore(await azurite.NewTableAsync());
+        var engine = new RunEngine(runs, dags, new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), TimeProvider.System, new EngineOptions { RunReadyTasksLocally = false });
+        var services = new TaskServices
+        {
+            AssetEvents = new TableAssetEventStore(await azurite.NewTableAsync()),
+            AssetQueue = new TableAssetQueue(await azurite.NewTableAsync(), await azurite.NewTableAsync()),
+            Watermarks = new TableWatermarkStore(await azurite.NewTableAsync()),
+        };
+        var scheduler = new Gale.Scheduling.Scheduler(engine, dags, states, runs, new Gale.Scheduling.SchedulerOptions { Interval = Timeout.InfiniteTimeSpan }, assetQueue: services.AssetQueue);
+        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, new ApiContext(azurite.Account, dags, engine, runs, states, ApiKeys.Parse($"{AdminKey}:admin,{ReadKey}:read")) { Services = services, Scheduler = scheduler });
+        await using var _ = app;
+
+        var (_, posted, _) = await SendAsync(client, Request(HttpMethod.Post, "/api/v1/assets/events", AdminKey, new { asset_uri = sales.Uri, extra = new { file = "a.csv" } }));
+        await scheduler.TickAsync();
+        var run = await FirstRunAsync(runs, "consumer");
+        var (upstreamStatus, upstream, _) = await SendAsync(client, Request(HttpMethod.Get, $"/api/v1/dags/consumer/dagRuns/{Uri.EscapeDataString(run.RunId)}/upstreamAssetEvents", ReadKey));
+        var (noRun, _, _) = await SendAsync(client, Request(HttpMethod.Get, "/api/v1/dags/consumer/dagRuns/nope/upstreamAssetEvents", ReadKey));
+        var (_, list, _) = await SendAsync(client, Request(HttpMethod.Get, "/api/v1/watchers?limit=1", ReadKey));
+        var (_, shown, _) = await SendAsync(client, Request(HttpMethod.Get, "/api/v1/watchers/landing_files", ReadKey));
+        var (missing, missingBody, _) = await SendAsync(client, Request(HttpMethod.Get, "/api/v1/watchers/nope", ReadKey));
+        var (readOnlyReset, _, _) = await SendAsync(client, Request(HttpMethod.Post, "/api/v1/watchers/landing_files/reset", ReadKey, new { }));
+        var (badSince, badSinceBody, _) = await SendAsync(client, Request(HttpMethod.Post, "/api/v1/watchers/landing_files/reset", AdminKey, new { since = "yesterday" }));
+        var (unknownField, unknownBody, _) = await SendAsync(client, Request(HttpMethod.Post, "/api/v1/watchers/landing_files/reset", AdminKey, new { from = "x" }));
+        var (resetStatus, reset, _) = await SendAsync(client, Request(HttpMethod.Post, "/api/v1/watchers/landing_files/reset", AdminKey, new { since = "2026-11-01T00:00:00Z" }));
+
+        Assert.Equal(Gale.Runs.DagRunType.AssetTriggered, run.RunType);
+        Assert.Equal(HttpStatusCode.OK, upstreamStatus);
+        Assert.Equal(posted.GetProperty("id").GetString(), upstream.GetProperty("asset_events")[0].GetProperty("id").GetString());
+        Assert.Equal("a.csv", upstream.GetProperty("asset_events")[0].GetProperty("extra").GetProperty("file").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, noRun);
+        Assert.Equal(1, list.GetProperty("total_entries").GetInt32());
+        Assert.Equal(("landing_files", "blob", "landing/sales/"), (shown.GetProperty("name").GetString(), shown.GetProperty("type").GetString(), shown.GetProperty("source").GetString()));
+        Assert.Equal("consumer", shown.GetProperty("dag_ids")[0].GetString());
+        Assert.Equal(0, shown.GetProperty("watermark").GetProperty("epoch").GetInt32());
+        Assert.Equal(HttpStatusCode.NotFound, missing);
+        Assert.Contains("no watcher is named 'nope'", missingBody.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, readOnlyReset);
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (badSince, unknownField));
+        Assert.StartsWith("since:", badSinceBody.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("from: unknown field", unknownBody.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, resetStatus);
+        Assert.Equal(1, reset.GetProperty("watermark").GetProperty("epoch").GetInt32());
+        Assert.StartsWith("2026-11-01T00:00:00", reset.GetProperty("watermark").GetProperty("values").GetProperty("at").GetString(), StringComparison.Ordinal);
+    }
+
+    private static async Task<Gale.Runs.DagRun> FirstRunAsync(TableRunStore runs, string dagId)
+    {
+        await foreach (var run in runs.ListRunsAsync(dagId))
+        {
+            return run;
+        }
+
+        throw new InvalidOperationException($"no run of {dagId}");
+    }
 }
