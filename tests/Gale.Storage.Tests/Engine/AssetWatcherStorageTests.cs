@@ -211,6 +211,37 @@ public sealed class AssetWatcherStorageTests(AzuriteFixture azurite) : IClassFix
         Assert.Equal(("999", "999"), (mark.Get("partition:0"), mark.Get("partition:1")));
     }
 
+    [Fact]
+    public async Task Queue_TwoInstancesDrainAStorageQueue_OneEventPerMessageAndTheQueueEmpties()
+    {
+        var services = await ServicesAsync();
+        var client = await azurite.NewQueueAsync();
+        var queue = new StorageMessageQueue(client, TimeProvider.System);
+        services = new TaskServices { AssetEvents = services.AssetEvents, AssetQueue = services.AssetQueue, Watermarks = services.Watermarks, MessageQueues = _ => queue };
+        var watcher = new StorageQueueWatcher("orders", [Landing], client.Name) { BatchSize = 8 };
+        for (var i = 0; i < 60; i++)
+        {
+            await queue.SendAsync($$"""{"order":{{i}}}""");
+        }
+
+        async Task DrainAsync(string id)
+        {
+            var runner = new WatcherRunner(new AssetEventPublisher(services.AssetEvents, services.AssetQueue, new DagBag([])), services.Watermarks, new WatcherContext(services, TimeProvider.System), id);
+            for (var idle = 0; idle < 3;)
+            {
+                idle = (await runner.PollOnceAsync(watcher)).Changes == 0 ? idle + 1 : 0;
+            }
+        }
+
+        await Task.WhenAll(Task.Run(() => DrainAsync("one")), Task.Run(() => DrainAsync("two")));
+
+        var events = await services.AssetEvents.ListAsync(Landing.Uri, DateTimeOffset.MinValue);
+        Assert.Equal(60, events.Count);
+        Assert.Equal(60, events.Select(e => JsonDocument.Parse(e.Extra).RootElement.GetProperty("order").GetInt32()).Distinct().Count());
+        Assert.Empty(await queue.ReceiveAsync(32, TimeSpan.FromSeconds(1)));
+        Assert.Equal("60", (await services.Watermarks.GetAsync("orders")).Get("received"));
+    }
+
     // Every listed blob is behind the watermark, and a watermark only moves after its events are stored.
     private static async Task WaitUntilCoveredAsync(TaskServices services, BlobWatcher watcher)
     {

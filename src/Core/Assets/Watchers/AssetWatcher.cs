@@ -76,6 +76,13 @@ public abstract class AssetWatcher
     /// <summary>Called after the poll's events are stored and the watermark moved (e.g. to delete queue messages).</summary>
     public virtual Task AcknowledgeAsync(WatcherContext context, WatcherPoll poll, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// When another instance moved the watermark while this poll's events were being stored: the values that add this
+    /// poll on top of <paramref name="latest"/>, or null (the default) to throw the poll away and poll again from
+    /// <paramref name="latest"/>. Watchers whose polls take changes no one else sees (queue messages) rebase.
+    /// </summary>
+    public virtual IReadOnlyDictionary<string, string>? Rebase(Watermark latest, WatcherPoll poll) => null;
+
     /// <summary>The watermark values a reset to <paramref name="since"/> starts from (null: from the beginning).</summary>
     public virtual IReadOnlyDictionary<string, string> ResetValues(DateTimeOffset? since) => new Dictionary<string, string>(StringComparer.Ordinal);
 

@@ -45,16 +45,17 @@ public sealed class StorageQueueWatcher : AssetWatcher
         var messages = await queue.ReceiveAsync(Math.Clamp(BatchSize, 1, 32), Visibility, cancellationToken);
         var now = context.Clock.GetUtcNow();
         var changes = messages.Select(m => new WatchedChange(m.MessageId, now) { Extra = AsExtra(m.Body) }).ToList();
-        var next = new Dictionary<string, string>(watermark.Values, StringComparer.Ordinal);
-        if (messages.Count > 0)
-        {
-            var received = long.TryParse(watermark.Get("received"), out var n) ? n : 0;
-            next["received"] = (received + messages.Count).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            next["last_message_id"] = messages[^1].MessageId;
-            next["last_received_at"] = now.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
-        }
-
+        var next = Counted(watermark, messages, now);
         return new WatcherPoll(changes, next) { State = messages };
+    }
+
+    /// <summary>Each instance receives its own messages, so a lost watermark race only needs the counts added up.</summary>
+    public override IReadOnlyDictionary<string, string>? Rebase(Watermark latest, WatcherPoll poll)
+    {
+        ArgumentNullException.ThrowIfNull(latest);
+        ArgumentNullException.ThrowIfNull(poll);
+        var messages = poll.State as IReadOnlyList<QueueMessageHandle> ?? [];
+        return Counted(latest, messages, DateTimeOffset.TryParse(poll.Next.GetValueOrDefault("last_received_at"), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at) ? at : DateTimeOffset.UtcNow);
     }
 
     /// <inheritdoc />
@@ -67,6 +68,20 @@ public sealed class StorageQueueWatcher : AssetWatcher
         {
             await queue.DeleteAsync(message, cancellationToken);
         }
+    }
+
+    private static Dictionary<string, string> Counted(Watermark watermark, IReadOnlyList<QueueMessageHandle> messages, DateTimeOffset now)
+    {
+        var next = new Dictionary<string, string>(watermark.Values, StringComparer.Ordinal);
+        if (messages.Count > 0)
+        {
+            var received = long.TryParse(watermark.Get("received"), out var n) ? n : 0;
+            next["received"] = (received + messages.Count).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            next["last_message_id"] = messages[^1].MessageId;
+            next["last_received_at"] = now.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return next;
     }
 
     private static string AsExtra(string body)

@@ -80,16 +80,30 @@ public sealed partial class WatcherRunner(AssetEventPublisher publisher, IWaterm
 
             // The events are stored before the watermark moves: a crash between the two re-emits the same ids.
             var added = await publisher.PublishAsync(events, cancellationToken);
-            var next = mark with { Values = poll.Next, EventsEmitted = mark.EventsEmitted + added, UpdatedAt = context.Clock.GetUtcNow(), UpdatedBy = instanceId };
-            if (await watermarks.TryReplaceAsync(watcher.Name, next, cancellationToken) is { } stored)
+            var values = poll.Next;
+            for (var rebase = 0; rebase < MaxRaces; rebase++)
             {
-                await watcher.AcknowledgeAsync(context, poll, cancellationToken);
-                if (poll.Changes.Count > 0)
+                var next = mark with { Values = values, EventsEmitted = mark.EventsEmitted + events.Count, UpdatedAt = context.Clock.GetUtcNow(), UpdatedBy = instanceId };
+                if (await watermarks.TryReplaceAsync(watcher.Name, next, cancellationToken) is { } stored)
                 {
-                    LogCycle(_log, watcher.Name, poll.Changes.Count, added);
+                    await watcher.AcknowledgeAsync(context, poll, cancellationToken);
+                    if (poll.Changes.Count > 0)
+                    {
+                        LogCycle(_log, watcher.Name, poll.Changes.Count, added);
+                    }
+
+                    return new WatcherCycle(poll.Changes.Count, added, stored);
                 }
 
-                return new WatcherCycle(poll.Changes.Count, added, stored);
+                // Another instance moved it. Watchers whose changes are their own (queue messages) add them on top of
+                // the winner's watermark; the others poll again from it.
+                var latest = await watermarks.GetAsync(watcher.Name, cancellationToken);
+                if (latest.Epoch != mark.Epoch || watcher.Rebase(latest, poll) is not { } rebased)
+                {
+                    break;
+                }
+
+                (mark, values) = (latest, rebased);
             }
 
             LogRace(_log, watcher.Name);

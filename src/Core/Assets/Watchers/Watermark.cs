@@ -15,7 +15,7 @@ public sealed record Watermark
     /// <summary>Resets so far.</summary>
     public int Epoch { get; init; }
 
-    /// <summary>Asset events this watcher has emitted in this epoch (as counted by the instances that won the watermark).</summary>
+    /// <summary>Asset events this watcher has emitted in this epoch (each counted once: by the watermark move that covers its change).</summary>
     public long EventsEmitted { get; init; }
 
     /// <summary>When it last moved.</summary>
