@@ -44,4 +44,7 @@ public static class AssetTriggerPlanner
 
     /// <summary>The default cap on events one asset-triggered run consumes.</summary>
     public const int DefaultMaxEventsPerRun = 1000;
+
+    /// <summary>The largest cap a DAG may set (a run's claim and its triggering events must fit in table entities).</summary>
+    public const int MaxEventsPerRunLimit = 10_000;
 }

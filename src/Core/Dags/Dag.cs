@@ -86,9 +86,9 @@ public sealed partial class Dag
             throw new DagValidationException(DagId, "schedule @continuous needs max_active_runs: 1.");
         }
 
-        if (settings.MaxAssetEventsPerRun < 1)
+        if (settings.MaxAssetEventsPerRun is < 1 or > Gale.Assets.AssetTriggerPlanner.MaxEventsPerRunLimit)
         {
-            throw new DagValidationException(DagId, $"max_events_per_run must be at least 1, not {settings.MaxAssetEventsPerRun}.");
+            throw new DagValidationException(DagId, $"max_events_per_run must be between 1 and {Gale.Assets.AssetTriggerPlanner.MaxEventsPerRunLimit}, not {settings.MaxAssetEventsPerRun}.");
         }
 
         if (settings.Watchers.GroupBy(w => w.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)

@@ -119,15 +119,15 @@ public sealed class DagBuilder
     }
 
     /// <summary>
-    /// Schedules the DAG on assets: <c>.ScheduleOn("wasb://landing/sales/ &amp; (stock | fx)")</c> (asset URIs, or names
-    /// of assets given in <paramref name="named"/>). A schedule string given to <see cref="Dag.Create"/> stays: either
+    /// Schedules the DAG on assets: <c>.ScheduleOn("wasb://landing/sales/ &amp; (stock | fx)")</c> (asset URIs with a
+    /// scheme, or names of assets given in <paramref name="named"/>; any other word is an error). A schedule string given to <see cref="Dag.Create"/> stays: either
     /// one creates runs.
     /// </summary>
     /// <exception cref="FormatException">The expression is malformed; the message says where.</exception>
     public DagBuilder ScheduleOn(string expression, params Gale.Assets.Asset[] named)
     {
         var names = named.Where(a => a.Name is not null).ToDictionary(a => a.Name!, a => a.Uri, StringComparer.Ordinal);
-        _settings = _settings with { AssetSchedule = Gale.Assets.AssetExpression.Parse(expression, t => names.TryGetValue(t, out var uri) ? uri : t) };
+        _settings = _settings with { AssetSchedule = Gale.Assets.AssetExpression.Parse(expression, t => names.TryGetValue(t, out var uri) ? uri : t.Contains("://", StringComparison.Ordinal) ? t : null) };
         return this;
     }
 

@@ -508,7 +508,20 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
             SourceTaskId = task.TaskId,
             SourceMapIndex = ti.MapIndex,
         }).ToList();
-        await AssetPublisher.PublishAsync(events, context.CancellationToken);
+        // Publishing is idempotent: retry it here rather than fail a try whose events some consumers already queued.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await AssetPublisher.PublishAsync(events, context.CancellationToken);
+                break;
+            }
+            catch (Exception) when (attempt < 4 && !context.CancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt), engine.Clock, context.CancellationToken);
+            }
+        }
+
         foreach (var outlet in task.Outlets)
         {
             LogOutlet(context.Log, outlet.Uri);

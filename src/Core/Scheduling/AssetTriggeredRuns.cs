@@ -7,7 +7,7 @@ namespace Gale.Scheduling;
 
 /// <summary>
 /// Creates a DAG's asset-triggered run from its asset queue, exactly once per event, in four steps a crash can stop
-/// anywhere: claim the events for a run id, record them as the run's triggering events, create the run, remove them
+/// anywhere: claim the events for a run id (derived from the oldest event, so racing schedulers agree on it), record them as the run's triggering events, create the run, remove them
 /// from the queue. The next tick (under the DAG's lease) finishes or undoes what a crashed tick left: claimed events
 /// whose run exists are removed; claimed events whose run was never created are released and planned again.
 /// </summary>
@@ -47,7 +47,7 @@ internal static class AssetTriggeredRuns
         var run = new DagRun
         {
             DagId = dag.DagId,
-            RunId = DagRun.CreateRunId(DagRunType.AssetTriggered, now),
+            RunId = RunIdFor(plan.Consumed[0]),
             RunType = DagRunType.AssetTriggered,
             LogicalDate = now,
             DataIntervalStart = plan.Consumed.Min(e => e.Timestamp),
@@ -56,7 +56,9 @@ internal static class AssetTriggeredRuns
         };
         if (await engine.Store.LoadAsync(run.Key, cancellationToken) is not null)
         {
-            return null; // a run with this id exists (two ticks at one instant): wait for the clock to move
+            // A scheduler that outlived its lease created this run after another released its claim: the events are its.
+            await queue.CompleteAsync(dag.DagId, [.. claimed.Select(q => q with { ClaimedBy = run.RunId })], cancellationToken);
+            return null;
         }
 
         if (!await queue.ClaimAsync(dag.DagId, run.RunId, claimed, cancellationToken))
@@ -68,5 +70,16 @@ internal static class AssetTriggeredRuns
         await engine.CreateRunAsync(dag, run, start: false, cancellationToken);
         await queue.CompleteAsync(dag.DagId, [.. claimed.Select(q => q with { ClaimedBy = run.RunId })], cancellationToken);
         return run;
+    }
+
+    /// <summary>
+    /// The run id follows from the oldest event it takes, so two schedulers that plan the same events (one outlived
+    /// its lease) claim and create the same run instead of two: <c>asset_triggered__{its time}_{hash of its id}</c>.
+    /// </summary>
+    public static string RunIdFor(AssetEvent oldest)
+    {
+        ArgumentNullException.ThrowIfNull(oldest);
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(oldest.Id)))[..8];
+        return $"{DagRun.CreateRunId(DagRunType.AssetTriggered, oldest.Timestamp.ToUniversalTime())}_{hash}";
     }
 }

@@ -68,7 +68,7 @@ public sealed partial class Scheduler(RunEngine engine, IDagRegistry dags, IDagS
             }
         }
 
-        if (!claimed.IsPaused && assetQueue is not null && await AssetTriggeredRuns.CreateAsync(engine, assetQueue, dag, now, cancellationToken) is { } assetRun)
+        if (!claimed.IsPaused && assetQueue is not null && await TryCreateAssetRunAsync(dag, now, cancellationToken) is { } assetRun)
         {
             // Created queued; the plan below starts it with the other queued runs, within max_active_runs.
             active.Add(assetRun);
@@ -106,6 +106,20 @@ public sealed partial class Scheduler(RunEngine engine, IDagRegistry dags, IDagS
         await states.TryReplaceAsync(plan.State with { LeaseOwner = null, LeaseUntil = null }, cancellationToken);
     }
 
+    // A failing asset queue must not stop the DAG's timetable runs or the start of its queued runs.
+    private async Task<DagRun?> TryCreateAssetRunAsync(Dag dag, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await AssetTriggeredRuns.CreateAsync(engine, assetQueue!, dag, now, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogAssetRunFailed(_log, dag.DagId, e.Message);
+            return null;
+        }
+    }
+
     /// <summary>Pauses or unpauses a DAG (retrying on concurrent changes).</summary>
     public static async Task<DagState> SetPausedAsync(IDagStateStore states, string dagId, bool paused, CancellationToken cancellationToken = default)
     {
@@ -132,6 +146,9 @@ public sealed partial class Scheduler(RunEngine engine, IDagRegistry dags, IDagS
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scheduled run {RunId} of {DagId}")]
     private static partial void LogCreated(ILogger logger, string dagId, string runId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Creating an asset-triggered run of {DagId} failed this tick: {Error}")]
+    private static partial void LogAssetRunFailed(ILogger logger, string dagId, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Scheduling DAG {DagId} failed this tick: {Error}")]
     private static partial void LogDagFailed(ILogger logger, string dagId, string error);

@@ -31,7 +31,8 @@ internal static class YamlWatchers
         var schedule = dag.Mapping("schedule")!;
         schedule.RejectUnknown(ScheduleFields);
         var names = known.Where(a => a.Name is not null).GroupBy(a => a.Name!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Uri, StringComparer.Ordinal);
-        string Resolve(string token) => names.TryGetValue(token, out var uri) ? uri : token;
+        // A token with a scheme is a URI; anything else must name an asset declared in this file.
+        string? Resolve(string token) => names.TryGetValue(token, out var uri) ? uri : token.Contains("://", StringComparison.Ordinal) ? token : null;
         AssetExpression? expression = null;
         switch (schedule.Raw("assets"))
         {
@@ -50,7 +51,9 @@ internal static class YamlWatchers
                 break;
             case YamlSequenceNode list when list.Children.Count > 0:
                 // A list means all of them (Airflow's schedule=[a, b]).
-                var parts = YamlAssets.Read(schedule, "assets").Select(a => (AssetExpression)new AssetExpression.Ref(Resolve(a.Uri))).ToList();
+                var parts = YamlAssets.Read(schedule, "assets")
+                    .Select((a, i) => (AssetExpression)new AssetExpression.Ref(Resolve(a.Uri) ?? throw schedule.Error(list.Children[i], $"assets[{i}]", $"'{a.Uri}' is neither an asset URI (scheme://…) nor the name of an asset declared in this file")))
+                    .ToList();
                 expression = parts.Count == 1 ? parts[0] : new AssetExpression.All(parts);
                 break;
             case var other:
@@ -64,9 +67,9 @@ internal static class YamlWatchers
         }
 
         var cap = schedule.Int("max_events_per_run");
-        if (cap < 1)
+        if (cap is < 1 or > AssetTriggerPlanner.MaxEventsPerRunLimit)
         {
-            throw schedule.Error(schedule.Raw("max_events_per_run")!, "max_events_per_run", $"must be at least 1, not {cap}");
+            throw schedule.Error(schedule.Raw("max_events_per_run")!, "max_events_per_run", $"must be between 1 and {AssetTriggerPlanner.MaxEventsPerRunLimit}, not {cap}");
         }
 
         return (expression, timetable, cap);
@@ -84,6 +87,12 @@ internal static class YamlWatchers
             case var other:
                 throw dag.Error(other, "watchers", "must be a list of watchers ({name, type, assets, ...})");
         }
+    }
+
+    private static TimeSpan Settle(YamlNodeReader w)
+    {
+        var settle = w.Duration("settle") ?? TimeSpan.FromSeconds(2);
+        return settle >= TimeSpan.FromSeconds(1) ? settle : throw w.Error(w.Raw("settle")!, "settle", "must be at least 1s (it must cover the clock skew to the storage service)");
     }
 
     private static AssetWatcher One(YamlNodeReader dag, YamlNode item, int index)
@@ -108,6 +117,16 @@ internal static class YamlWatchers
             throw w.Error(map, "assets", "is required: the assets this watcher updates");
         }
 
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw w.Error(map, "name", "is required");
+        }
+
+        if (type == "eventhub" && w.Raw("poll_interval") is { } pollNode)
+        {
+            throw w.Error(pollNode, "poll_interval", "an eventhub watcher is fed by the Functions host, not polled");
+        }
+
         var interval = w.Duration("poll_interval") ?? TimeSpan.FromSeconds(5);
         if (interval <= TimeSpan.Zero)
         {
@@ -116,7 +135,7 @@ internal static class YamlWatchers
 
         return type switch
         {
-            "blob" => new BlobWatcher(name, assets, w.RequiredString("container"), w.String("prefix") ?? string.Empty) { PollInterval = interval, Settle = w.Duration("settle") ?? TimeSpan.FromSeconds(2) },
+            "blob" => new BlobWatcher(name, assets, w.RequiredString("container"), w.String("prefix") ?? string.Empty) { PollInterval = interval, Settle = Settle(w) },
             "queue" => new StorageQueueWatcher(name, assets, w.RequiredString("queue")) { PollInterval = interval },
             _ => new EventHubWatcher(name, assets, w.RequiredString("event_hub")),
         };

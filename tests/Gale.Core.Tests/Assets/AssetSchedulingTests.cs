@@ -142,6 +142,25 @@ public sealed class AssetSchedulingTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Create_TwoSchedulersPlanTheSameEventsAtOnce_OneRun()
+    {
+        var dag = Consumer("a");
+        var host = Start(dag);
+        var oldest = E(A, "a1");
+        await Publisher(dag).PublishAsync([oldest, E(A, "a2", 1)]);
+
+        // One of them outlived its lease: nothing but the queue keeps them apart.
+        var created = await Task.WhenAll(
+            Task.Run(() => AssetTriggeredRuns.CreateAsync(host.Engine, _services.AssetQueue, dag, DateTimeOffset.UtcNow, default)),
+            Task.Run(() => AssetTriggeredRuns.CreateAsync(host.Engine, _services.AssetQueue, dag, DateTimeOffset.UtcNow.AddSeconds(1), default)));
+        await TickAsync();
+
+        var run = Assert.Single(await AssetRunsAsync());
+        Assert.Equal(AssetTriggeredRuns.RunIdFor(oldest), run.RunId);
+        Assert.Empty(await _services.AssetQueue.PendingAsync("consumer"));
+    }
+
+    [Fact]
     public async Task Tick_PausedDag_EventsWaitAndTriggerAfterUnpause()
     {
         var dag = Consumer("a");

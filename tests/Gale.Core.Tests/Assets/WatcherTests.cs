@@ -67,6 +67,24 @@ public sealed class WatcherTests : IDisposable
     }
 
     [Fact]
+    public async Task Blob_ASlowListingMissedAnEarlyNameThatCommittedDuringIt_FoundOnTheNextPoll()
+    {
+        var listingStart = T0;
+        var late = new ObjectInfo("sales/a-new.csv", "e1", listingStart.AddSeconds(1), 1);   // on page 1's range, committed after page 1
+        var newer = new ObjectInfo("sales/z-new.csv", "e2", listingStart.AddSeconds(5), 1);  // on a later page
+        var probe = new ScriptedProbe([[newer], [late, newer]]);
+        var services = new TaskServices { Objects = probe };
+        var runner = new WatcherRunner(new AssetEventPublisher(services.AssetEvents, services.AssetQueue, new DagBag([])), services.Watermarks, new WatcherContext(services, new ManualTimeProvider(listingStart)), "h");
+        var watcher = new BlobWatcher("landing_files", [Landing], "landing", "sales/");
+
+        var first = await runner.PollOnceAsync(watcher);
+        var second = await runner.PollOnceAsync(watcher);
+
+        Assert.Equal((1, 1), (first.Changes, second.Changes));
+        Assert.Equal(2, (await services.AssetEvents.ListAsync(Landing.Uri, DateTimeOffset.MinValue)).Count);
+    }
+
+    [Fact]
     public async Task Blob_CapPerPoll_RestOnTheNextPollWithoutLossOrDoubles()
     {
         var watcher = new BlobWatcher("landing_files", [Landing], "landing", "sales/") { MaxChangesPerPoll = 3 };
@@ -191,6 +209,23 @@ public sealed class WatcherTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
+    private sealed class ScriptedProbe(IReadOnlyList<IReadOnlyList<ObjectInfo>> listings) : IObjectProbe
+    {
+        private int _next;
+
+        public Task<bool> ExistsAsync(string container, string name, bool isPrefix, CancellationToken cancellationToken = default) => Task.FromResult(false);
+
+        public async IAsyncEnumerable<ObjectInfo> ListAsync(string container, string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            foreach (var blob in listings[Math.Min(_next++, listings.Count - 1)])
+            {
+                yield return blob;
+            }
+
+            await Task.CompletedTask;
+        }
+    }
+
     private sealed class CrashingWatermarks(IWatermarkStore inner) : IWatermarkStore
     {
         public Task<Watermark> GetAsync(string watcher, CancellationToken cancellationToken = default) => inner.GetAsync(watcher, cancellationToken);
@@ -198,5 +233,32 @@ public sealed class WatcherTests : IDisposable
         public Task<Watermark?> TryReplaceAsync(string watcher, Watermark next, CancellationToken cancellationToken = default) => throw new IOException("process killed");
 
         public Task<IReadOnlyDictionary<string, Watermark>> ListAsync(CancellationToken cancellationToken = default) => inner.ListAsync(cancellationToken);
+    }
+}
+
+public sealed class WatcherHostTests
+{
+    [Fact]
+    public async Task PollDue_NameDeclaredByTwoDags_NotPolled_OthersAre()
+    {
+        var asset = new Asset("wasb://q/");
+        var queues = new System.Collections.Concurrent.ConcurrentDictionary<string, InMemoryMessageQueue>();
+        var services = new TaskServices { MessageQueues = n => queues.GetOrAdd(n, x => new InMemoryMessageQueue(x, TimeProvider.System)) };
+        var dags = new DagBag([
+            Gale.Dags.Dag.Create("one").Watch(new StorageQueueWatcher("shared", [asset], "a")).Watch(new StorageQueueWatcher("own", [asset], "c")).Task("t", _ => { }).Build(),
+            Gale.Dags.Dag.Create("two").Watch(new StorageQueueWatcher("shared", [asset], "b")).Task("t", _ => { }).Build(),
+        ]);
+        var runner = new WatcherRunner(new AssetEventPublisher(services.AssetEvents, services.AssetQueue, dags), services.Watermarks, new WatcherContext(services, TimeProvider.System), "h");
+        var host = new WatcherHost(dags, runner);
+        foreach (var name in new[] { "a", "b", "c" })
+        {
+            await services.MessageQueues(name).SendAsync("{}");
+        }
+
+        var found = await host.PollDueAsync();
+
+        Assert.Equal(1, found);
+        Assert.Equal(["own"], host.Watchers.Select(w => w.Name));
+        Assert.Equal(["shared"], WatcherCatalog.From(dags.Dags).Where(e => e.DagIds.Count == 2).Select(e => e.Watcher.Name));
     }
 }

@@ -7,7 +7,9 @@ namespace Gale.Assets.Watchers;
 /// Watches blobs under a container and prefix: every new blob and every new version of a blob (a new ETag) is one
 /// change. The watermark is the newest last-modified instant emitted plus the blobs (name and ETag) seen within
 /// <see cref="Settle"/> before it: last-modified times have one-second precision and a blob may be listed a moment
-/// after another with a later time, so blobs at or just before the watermark are told apart by name, not time.
+/// after another with a later time, so blobs at or just before the watermark are told apart by name, not time. The
+/// watermark never passes the time a listing started; <see cref="Settle"/> must exceed the clock skew between this host
+/// and the storage service.
 /// </summary>
 public sealed class BlobWatcher : AssetWatcher
 {
@@ -54,6 +56,10 @@ public sealed class BlobWatcher : AssetWatcher
         var seen = watermark.Get(SeenKey) is { } json ? JsonSerializer.Deserialize<Dictionary<string, long>>(json) ?? [] : [];
         var threshold = at == DateTimeOffset.MinValue ? at : at - Settle;
 
+        // A listing takes a while and goes in name order: a blob committed while it ran may be missing from an early
+        // page though a later page shows a newer one. The watermark never passes the listing's start, so such a blob
+        // is still within the settle window next time.
+        var listedFrom = context.Clock.GetUtcNow();
         var found = new List<(string Key, Triggers.ObjectInfo Blob)>();
         await foreach (var blob in context.Services.Objects.ListAsync(Container, Prefix, cancellationToken))
         {
@@ -65,7 +71,9 @@ public sealed class BlobWatcher : AssetWatcher
         }
 
         var taken = found.OrderBy(f => f.Blob.LastModified).ThenBy(f => f.Key, StringComparer.Ordinal).Take(MaxChangesPerPoll).ToList();
-        var newAt = taken.Count == 0 ? at : taken.Max(f => f.Blob.LastModified) is var newest && newest > at ? newest : at;
+        var newest = taken.Count == 0 ? at : taken.Max(f => f.Blob.LastModified);
+        var newAt = newest > listedFrom ? listedFrom : newest;
+        newAt = newAt > at ? newAt : at;
         var newSeen = seen.Concat(taken.Select(f => KeyValuePair.Create(f.Key, f.Blob.LastModified.ToUnixTimeMilliseconds())))
             .Where(p => p.Value >= (newAt - Settle).ToUnixTimeMilliseconds())
             .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);

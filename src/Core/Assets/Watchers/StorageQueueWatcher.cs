@@ -70,6 +70,10 @@ public sealed class StorageQueueWatcher : AssetWatcher
         }
     }
 
+    /// <inheritdoc />
+    public override IReadOnlyDictionary<string, string> ResetValues(DateTimeOffset? since) =>
+        since is null ? new Dictionary<string, string>(StringComparer.Ordinal) : throw new ArgumentException("a queue watcher cannot replay from a time: deleted messages are gone", nameof(since));
+
     private static Dictionary<string, string> Counted(Watermark watermark, IReadOnlyList<QueueMessageHandle> messages, DateTimeOffset now)
     {
         var next = new Dictionary<string, string>(watermark.Values, StringComparer.Ordinal);

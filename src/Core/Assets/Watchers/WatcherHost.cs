@@ -15,12 +15,28 @@ public sealed partial class WatcherHost(IDagRegistry dags, WatcherRunner runner,
 {
     private readonly ILogger _log = log ?? NullLogger.Instance;
     private readonly Dictionary<string, DateTimeOffset> _due = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
 
     /// <summary>The runner (Event Hubs batches are pushed through it).</summary>
     public WatcherRunner Runner => runner;
 
-    /// <summary>Every watcher of the loaded DAGs, by name (the first declaration wins when two DAGs declare one name).</summary>
-    public IReadOnlyList<AssetWatcher> Watchers => [.. dags.Dags.SelectMany(d => d.Settings.Watchers).DistinctBy(w => w.Name, StringComparer.Ordinal)];
+    /// <summary>
+    /// Every watcher of the loaded DAGs. A name declared by two DAGs is not polled (it would mix two sources in one
+    /// watermark) and is logged until one of the declarations is renamed.
+    /// </summary>
+    public IReadOnlyList<AssetWatcher> Watchers
+    {
+        get
+        {
+            var entries = WatcherCatalog.From(dags.Dags);
+            foreach (var clash in entries.Where(e => e.DagIds.Count > 1 && _reported.Add(e.Watcher.Name)))
+            {
+                LogClash(_log, clash.Watcher.Name, string.Join(", ", clash.DagIds));
+            }
+
+            return [.. entries.Where(e => e.DagIds.Count == 1).Select(e => e.Watcher)];
+        }
+    }
 
     /// <summary>Polls every watcher whose interval has passed; a failing watcher is logged and tried again next interval.</summary>
     /// <returns>The changes found.</returns>
@@ -71,6 +87,9 @@ public sealed partial class WatcherHost(IDagRegistry dags, WatcherRunner runner,
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Watcher {Watcher} is declared by DAGs {DagIds}; it is not polled until it has one declaration")]
+    private static partial void LogClash(ILogger logger, string watcher, string dagIds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Watcher {Watcher} failed this poll: {Error}")]
     private static partial void LogFailed(ILogger logger, string watcher, string error);
