@@ -68,6 +68,102 @@ public sealed class FunctionsHandlerTests(AzuriteFixture azurite) : IClassFixtur
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
+    private static string EventHubPayload(params long[] sequences) => JsonSerializer.Serialize(new
+    {
+        Data = new { events = sequences.Select(n => $$"""{"n":{{n}}}""").ToArray() },
+        Metadata = new
+        {
+            PartitionContext = new { EventHubName = "clicks", ConsumerGroup = "$Default", FullyQualifiedNamespace = "gale.servicebus.windows.net", PartitionId = "3" },
+            PartitionKeyArray = sequences.Select(_ => (string?)null).ToArray(),
+            OffsetArray = sequences.Select(n => (n * 512).ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
+            SequenceNumberArray = sequences,
+            EnqueuedTimeUtcArray = sequences.Select(n => $"2026-11-21T10:00:{n:D2}Z").ToArray(),
+            PropertiesArray = sequences.Select(_ => new Dictionary<string, string>()).ToArray(),
+            sys = new { MethodName = "eventhub", UtcNow = "2026-11-21T10:01:00Z", RandGuid = Guid.NewGuid() },
+        },
+    });
+
+    private async Task<(WebApplication App, HttpClient Client, TaskServices Services, Gale.Storage.Blobs.BlobContainerClient Container)> StartWatchersAsync()
+    {
+        var clicks = new Gale.Assets.Asset("eventhub://clicks");
+        var landing = new Gale.Assets.Asset("wasb://landing/sales/");
+        var container = await azurite.NewContainerAsync();
+        var dag = Dag.Create("consumer")
+            .ScheduleOn("eventhub://clicks | wasb://landing/sales/")
+            .Watch(new Gale.Assets.Watchers.EventHubWatcher("clicks", [clicks], "clicks"))
+            .Watch(new Gale.Assets.Watchers.BlobWatcher("landing", [landing], container.Name, "sales/"))
+            .Task("t", _ => { })
+            .Build();
+        var dags = new DagBag([dag]);
+        var runs = new TableRunStore(await azurite.NewTableAsync());
+        var states = new TableDagStateStore(await azurite.NewTableAsync());
+        var engine = new RunEngine(runs, dags, new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), TimeProvider.System, new EngineOptions { RunReadyTasksLocally = false });
+        var services = new TaskServices
+        {
+            AssetEvents = new TableAssetEventStore(await azurite.NewTableAsync()),
+            AssetQueue = new TableAssetQueue(await azurite.NewTableAsync(), await azurite.NewTableAsync()),
+            Watermarks = new TableWatermarkStore(await azurite.NewTableAsync()),
+            Objects = new BlobObjectProbe(azurite.Account),
+            Settings = name => name == "GALE_EVENTHUB_NAME" ? "clicks" : null,
+        };
+        var runner = new Gale.Assets.Watchers.WatcherRunner(new Gale.Assets.AssetEventPublisher(services.AssetEvents, services.AssetQueue, dags), services.Watermarks, new Gale.Assets.Watchers.WatcherContext(services, TimeProvider.System), "functions");
+        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, new ApiContext(azurite.Account, dags, engine, runs, states, ApiKeys.Parse(null)) { Services = services, Watchers = new Gale.Assets.Watchers.WatcherHost(dags, runner), FunctionsHandler = true });
+        return (app, client, services, container);
+    }
+
+    [Fact]
+    public async Task EventHubTrigger_DocumentedBatchPayload_FeedsTheWatcher_RedeliveryAddsNothing()
+    {
+        var (app, client, services, _) = await StartWatchersAsync();
+        await using var _ = app;
+
+        using var first = await client.PostAsync(new Uri("/eventhub", UriKind.Relative), new StringContent(EventHubPayload(7, 8, 9), Encoding.UTF8, "application/json"));
+        using var again = await client.PostAsync(new Uri("/eventhub", UriKind.Relative), new StringContent(EventHubPayload(8, 9, 10), Encoding.UTF8, "application/json"));
+        using var bad = await client.PostAsync(new Uri("/eventhub", UriKind.Relative), new StringContent("""{"Data": {"events": ["x"]}, "Metadata": {"PartitionContext": {"PartitionId": "0"}}}""", Encoding.UTF8, "application/json"));
+        using var firstBody = JsonDocument.Parse(await first.Content.ReadAsStringAsync());
+        using var badBody = JsonDocument.Parse(await bad.Content.ReadAsStringAsync());
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.BadRequest), (first.StatusCode, again.StatusCode, bad.StatusCode));
+        Assert.Contains("3 new asset events", firstBody.RootElement.GetProperty("Logs")[0].GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("Metadata.SequenceNumberArray[0]", badBody.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var events = await services.AssetEvents.ListAsync("eventhub://clicks", DateTimeOffset.MinValue);
+        Assert.Equal(4, events.Count);
+        Assert.Contains("\"partition\":\"3\"", events[0].Extra, StringComparison.Ordinal);
+        Assert.Equal(4, (await services.AssetQueue.PendingAsync("consumer")).Count);
+        Assert.Equal("10", (await services.Watermarks.GetAsync("clicks")).Get("partition:3"));
+    }
+
+    [Fact]
+    public async Task BlobTrigger_DocumentedPayload_WakesTheBlobWatcher_OneEventPerBlob()
+    {
+        var (app, client, services, container) = await StartWatchersAsync();
+        await using var _ = app;
+        await container.UploadAsync("sales/2026-11-21.csv", BinaryData.FromString("id\n1\n"));
+        var payload = JsonSerializer.Serialize(new
+        {
+            Data = new { blob = Convert.ToBase64String(Encoding.UTF8.GetBytes("id\n1\n")) },
+            Metadata = new
+            {
+                BlobTrigger = $"{container.Name}/sales/2026-11-21.csv",
+                Uri = $"http://127.0.0.1/devstoreaccount1/{container.Name}/sales/2026-11-21.csv",
+                Properties = new { Length = 5, ContentType = "text/csv" },
+                Metadata = new Dictionary<string, string>(),
+                name = "sales/2026-11-21.csv",
+                sys = new { MethodName = "blobs", UtcNow = "2026-11-21T10:01:00Z", RandGuid = Guid.NewGuid() },
+            },
+        });
+
+        using var first = await client.PostAsync(new Uri("/blobs", UriKind.Relative), new StringContent(payload, Encoding.UTF8, "application/json"));
+        using var again = await client.PostAsync(new Uri("/blobs", UriKind.Relative), new StringContent(payload, Encoding.UTF8, "application/json"));
+        using var bad = await client.PostAsync(new Uri("/blobs", UriKind.Relative), new StringContent("""{"Data": {}, "Metadata": {}}""", Encoding.UTF8, "application/json"));
+        using var againBody = JsonDocument.Parse(await again.Content.ReadAsStringAsync());
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.BadRequest), (first.StatusCode, again.StatusCode, bad.StatusCode));
+        Assert.Contains("0 changes", againBody.RootElement.GetProperty("Logs")[0].GetString(), StringComparison.Ordinal);
+        var e = Assert.Single(await services.AssetEvents.ListAsync("wasb://landing/sales/", DateTimeOffset.MinValue));
+        Assert.Contains("\"name\":\"sales/2026-11-21.csv\"", e.Extra, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void FunctionAppLayout_HostJsonAndSchedulerFunction_SitNextToGale()
     {
@@ -78,6 +174,10 @@ public sealed class FunctionsHandlerTests(AzuriteFixture azurite) : IClassFixtur
         Assert.Equal("gale", host.RootElement.GetProperty("customHandler").GetProperty("description").GetProperty("defaultExecutablePath").GetString());
         Assert.Equal("functions", host.RootElement.GetProperty("customHandler").GetProperty("description").GetProperty("arguments")[0].GetString());
         Assert.Equal("timerTrigger", scheduler.RootElement.GetProperty("bindings")[0].GetProperty("type").GetString());
+        using var eventHub = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "eventhub", "function.json")));
+        using var blobs = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "blobs", "function.json")));
+        Assert.Equal(("eventHubTrigger", "many", "events"), (eventHub.RootElement.GetProperty("bindings")[0].GetProperty("type").GetString(), eventHub.RootElement.GetProperty("bindings")[0].GetProperty("cardinality").GetString(), eventHub.RootElement.GetProperty("bindings")[0].GetProperty("name").GetString()));
+        Assert.Equal(("blobTrigger", "EventGrid"), (blobs.RootElement.GetProperty("bindings")[0].GetProperty("type").GetString(), blobs.RootElement.GetProperty("bindings")[0].GetProperty("source").GetString()));
         Assert.True(File.Exists(Path.Combine(root, "gale.dll")));
     }
 }

@@ -34,6 +34,75 @@ internal static class FunctionsHandlerEndpoints
         });
     }
 
+    /// <summary>
+    /// The <c>eventhub</c> function (eventHubTrigger, cardinality many) feeds its batch to the Event Hubs watchers of
+    /// the hub named by <c>GALE_EVENTHUB_NAME</c>; the <c>blobs</c> function (blobTrigger, EventGrid source) wakes the
+    /// blob watchers of the blob's container, which list and emit exactly once as when they poll.
+    /// </summary>
+    public static void MapWatcherFunctionEndpoints(this IEndpointRouteBuilder routes, ApiContext ctx)
+    {
+        routes.MapPost("/eventhub", async (HttpRequest request, CancellationToken ct) =>
+        {
+            var (payload, error) = await ReadPayloadAsync(request, ct);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            if (ctx.Watchers is null)
+            {
+                return Problems.Of(StatusCodes.Status503ServiceUnavailable, "Service Unavailable", "this host runs no watchers");
+            }
+
+            var (batch, problem) = EventHubPayload.Read(payload!.Value);
+            if (batch is null)
+            {
+                return Problems.BadRequest(problem!);
+            }
+
+            var hub = ctx.Services.Settings("GALE_EVENTHUB_NAME");
+            var logs = new List<string>();
+            foreach (var watcher in ctx.Watchers.Watchers.OfType<Gale.Assets.Watchers.EventHubWatcher>().Where(w => hub is null || string.Equals(w.EventHub, hub, StringComparison.OrdinalIgnoreCase)))
+            {
+                var cycle = await watcher.HandleBatchAsync(ctx.Watchers.Runner, batch, ct);
+                logs.Add($"watcher {watcher.Name}: {batch.Count} events, {cycle.Changes} after the watermark, {cycle.NewEvents} new asset events");
+            }
+
+            return Response(logs.Count > 0 ? logs : [$"no Event Hubs watcher for hub '{hub}'; {batch.Count} events ignored"]);
+        });
+
+        routes.MapPost("/blobs", async (HttpRequest request, CancellationToken ct) =>
+        {
+            var (payload, error) = await ReadPayloadAsync(request, ct);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            if (ctx.Watchers is null)
+            {
+                return Problems.Of(StatusCodes.Status503ServiceUnavailable, "Service Unavailable", "this host runs no watchers");
+            }
+
+            var path = payload!.Value.GetProperty("Metadata").TryGetProperty("BlobTrigger", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+            if (path is null || path.IndexOf('/', StringComparison.Ordinal) is <= 0)
+            {
+                return Problems.BadRequest("Metadata.BlobTrigger: the blob's path (container/name) is required");
+            }
+
+            var container = path[..path.IndexOf('/', StringComparison.Ordinal)];
+            var name = path[(container.Length + 1)..];
+            var logs = new List<string>();
+            foreach (var watcher in ctx.Watchers.Watchers.OfType<Gale.Assets.Watchers.BlobWatcher>().Where(w => w.Container == container && name.StartsWith(w.Prefix, StringComparison.Ordinal)))
+            {
+                var cycle = await ctx.Watchers.Runner.PollOnceAsync(watcher, ct);
+                logs.Add($"watcher {watcher.Name}: {cycle.Changes} changes, {cycle.NewEvents} new asset events");
+            }
+
+            return Response(logs.Count > 0 ? logs : [$"no blob watcher for {path}"]);
+        });
+    }
+
     /// <summary>The custom-handler response shape.</summary>
     public static IResult Response(IReadOnlyList<string> logs, object? returnValue = null) =>
         Results.Json(new Dictionary<string, object?> { ["Outputs"] = new Dictionary<string, object>(), ["Logs"] = logs, ["ReturnValue"] = returnValue }, new JsonSerializerOptions());

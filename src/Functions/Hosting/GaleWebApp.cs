@@ -28,6 +28,7 @@ public static class GaleWebApp
             if (api.FunctionsHandler)
             {
                 app.MapFunctionsHandlerEndpoints(api);
+                app.MapWatcherFunctionEndpoints(api);
             }
         }
 
