@@ -20,7 +20,12 @@ public sealed class ApiTaskInstanceTests(AzuriteFixture azurite) : IClassFixture
     {
         var dag = Dag.Create("api_ti")
             .Task("extract", new ShellOperator("echo extracted {{ ds }}"))
-            .Task("load", _ => "loaded", after: "extract")
+            .Task("load", async ctx =>
+            {
+                ctx.Masker.Add("s3cr3t-token-value");
+                await ctx.XCom.PushAsync("auth", new { token = "s3cr3t-token-value", user = "ana" });
+                return "loaded";
+            }, after: "extract")
             .Build();
         var dags = new DagBag([dag]);
         var runs = new TableRunStore(await azurite.NewTableAsync());
@@ -62,6 +67,19 @@ public sealed class ApiTaskInstanceTests(AzuriteFixture azurite) : IClassFixture
         Assert.Contains("extracted 2024-02-03", log.GetProperty("content").GetString(), StringComparison.Ordinal);
         using var missingLog = await client.GetAsync(new Uri("/api/v1/dags/api_ti/dagRuns/r1/taskInstances/extract/logs/7", UriKind.Relative));
         Assert.Equal(HttpStatusCode.NotFound, missingLog.StatusCode);
+
+        var xcoms = JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/v1/dags/api_ti/dagRuns/r1/taskInstances/load/xcomEntries", UriKind.Relative))).RootElement;
+        Assert.Equal(["auth", "return_value"], xcoms.GetProperty("xcom_entries").EnumerateArray().Select(x => x.GetProperty("key").GetString()));
+        var paged = JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/v1/dags/api_ti/dagRuns/r1/taskInstances/load/xcomEntries?limit=1&offset=1", UriKind.Relative))).RootElement;
+        Assert.Equal((2, "return_value"), (paged.GetProperty("total_entries").GetInt32(), paged.GetProperty("xcom_entries")[0].GetProperty("key").GetString()));
+        var returned = JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/v1/dags/api_ti/dagRuns/r1/taskInstances/load/xcomEntries/return_value", UriKind.Relative))).RootElement;
+        Assert.Equal("loaded", returned.GetProperty("value").GetString());
+        var auth = await client.GetStringAsync(new Uri("/api/v1/dags/api_ti/dagRuns/r1/taskInstances/load/xcomEntries/auth", UriKind.Relative));
+        Assert.DoesNotContain("s3cr3t-token-value", auth, StringComparison.Ordinal);
+        Assert.Equal("ana", JsonDocument.Parse(auth).RootElement.GetProperty("value").GetProperty("user").GetString());
+        using var noKey = await client.GetAsync(new Uri("/api/v1/dags/api_ti/dagRuns/r1/taskInstances/load/xcomEntries/nope", UriKind.Relative));
+        using var noTask = await client.GetAsync(new Uri("/api/v1/dags/api_ti/dagRuns/r1/taskInstances/nope/xcomEntries", UriKind.Relative));
+        Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound), (noKey.StatusCode, noTask.StatusCode));
 
         using var dry = await client.PostAsJsonAsync(new Uri("/api/v1/dags/api_ti/clearTaskInstances", UriKind.Relative), new { dag_run_id = "r1", task_ids = new[] { "extract" }, include_downstream = true, dry_run = true });
         var dryBody = JsonDocument.Parse(await dry.Content.ReadAsStringAsync()).RootElement;

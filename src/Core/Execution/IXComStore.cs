@@ -15,6 +15,9 @@ public interface IXComStore
     /// <summary>The values every mapped instance (map index ≥ 0) of a task pushed under <paramref name="key"/>, in map-index order.</summary>
     Task<IReadOnlyList<string>> GetMappedAsync(string dagId, string runId, string taskId, string key, CancellationToken cancellationToken = default);
 
+    /// <summary>The keys one task instance pushed, in key order.</summary>
+    Task<IReadOnlyList<string>> ListKeysAsync(string dagId, string runId, string taskId, int mapIndex, CancellationToken cancellationToken = default);
+
     /// <summary>Removes every XCom of one task instance (before a retry or after a clear).</summary>
     Task DeleteTaskInstanceAsync(string dagId, string runId, string taskId, int mapIndex, CancellationToken cancellationToken = default);
 }

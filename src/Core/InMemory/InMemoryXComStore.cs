@@ -28,6 +28,13 @@ public sealed class InMemoryXComStore : IXComStore
             .ToList());
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<string>> ListKeysAsync(string dagId, string runId, string taskId, int mapIndex, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<string>>([.. _values.Keys
+            .Where(k => k.DagId == dagId && k.RunId == runId && k.TaskId == taskId && k.MapIndex == mapIndex)
+            .Select(k => k.Key)
+            .Order(StringComparer.Ordinal)]);
+
+    /// <inheritdoc />
     public Task DeleteTaskInstanceAsync(string dagId, string runId, string taskId, int mapIndex, CancellationToken cancellationToken = default)
     {
         foreach (var key in _values.Keys.Where(k => k.DagId == dagId && k.RunId == runId && k.TaskId == taskId && k.MapIndex == mapIndex))

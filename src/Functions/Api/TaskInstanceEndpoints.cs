@@ -47,6 +47,56 @@ internal static class TaskInstanceEndpoints
             return Results.Json(body);
         });
 
+        // Airflow's xcomEntries: the keys a task instance pushed, and one value (masked like logs).
+        api.MapGet("/dags/{dagId}/dagRuns/{runId}/taskInstances/{taskId}/xcomEntries", async (string dagId, string runId, string taskId, HttpRequest request, CancellationToken ct) =>
+        {
+            var (limit, offset, pageError) = Paging.Read(request);
+            if (pageError is not null)
+            {
+                return pageError;
+            }
+
+            var (_, _, ti, problem) = await FindAsync(ctx, dagId, runId, taskId, request, ct);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            var keys = await ctx.Services.XComs.ListKeysAsync(dagId, runId, taskId, ti!.MapIndex, ct);
+            return Results.Json(new Dictionary<string, object>
+            {
+                ["xcom_entries"] = keys.Skip(offset).Take(limit).Select(k => XComJson(dagId, runId, taskId, ti.MapIndex, k)).ToList(),
+                ["total_entries"] = keys.Count,
+            });
+        });
+
+        api.MapGet("/dags/{dagId}/dagRuns/{runId}/taskInstances/{taskId}/xcomEntries/{key}", async (string dagId, string runId, string taskId, string key, HttpRequest request, CancellationToken ct) =>
+        {
+            var (_, _, ti, problem) = await FindAsync(ctx, dagId, runId, taskId, request, ct);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            if (await ctx.Services.XComs.GetAsync(new Gale.Execution.XComKey(dagId, runId, taskId, ti!.MapIndex, key), ct) is not { } json)
+            {
+                return Problems.NotFound($"task instance {dagId}.{taskId} of run '{runId}' has no XCom '{key}'.");
+            }
+
+            var masked = ctx.Services.Masker.Redact(json);
+            var entry = XComJson(dagId, runId, taskId, ti.MapIndex, key);
+            try
+            {
+                entry["value"] = System.Text.Json.JsonDocument.Parse(masked).RootElement.Clone();
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                entry["value"] = masked; // masking broke the JSON (a secret inside an escape): show it as text
+            }
+
+            return Results.Json(entry);
+        });
+
         api.MapGet("/dags/{dagId}/dagRuns/{runId}/taskInstances/{taskId}/logs/{tryNumber:int}", async (string dagId, string runId, string taskId, int tryNumber, HttpRequest request, CancellationToken ct) =>
         {
             var (_, _, ti, problem) = await FindAsync(ctx, dagId, runId, taskId, request, ct);
@@ -136,4 +186,13 @@ internal static class TaskInstanceEndpoints
             ? (null, null, null, Problems.NotFound($"run '{runId}' has no task instance '{taskId}'{(mapIndex >= 0 ? $" [{mapIndex}]" : string.Empty)}."))
             : (dag, snapshot, ti, null);
     }
+
+    private static Dictionary<string, object?> XComJson(string dagId, string runId, string taskId, int mapIndex, string key) => new()
+    {
+        ["dag_id"] = dagId,
+        ["dag_run_id"] = runId,
+        ["task_id"] = taskId,
+        ["map_index"] = mapIndex,
+        ["key"] = key,
+    };
 }

@@ -83,6 +83,20 @@ public sealed class TableXComStore(TableClient table, BlobContainerClient blobs,
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<string>> ListKeysAsync(string dagId, string runId, string taskId, int mapIndex, CancellationToken cancellationToken = default)
+    {
+        var partition = KeyEncoding.RunPartition(dagId, runId);
+        var prefix = RowKey(taskId, mapIndex, string.Empty);
+        var keys = new List<string>();
+        await foreach (var e in table.QueryAsync(TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {prefix} and RowKey lt {prefix + "\uffff"}"), select: ["Key"], cancellationToken: cancellationToken))
+        {
+            keys.Add(e.GetString("Key")!);
+        }
+
+        return [.. keys.Order(StringComparer.Ordinal)];
+    }
+
+    /// <inheritdoc />
     public async Task DeleteTaskInstanceAsync(string dagId, string runId, string taskId, int mapIndex, CancellationToken cancellationToken = default)
     {
         var partition = KeyEncoding.RunPartition(dagId, runId);

@@ -23,6 +23,20 @@ public sealed class TableXComStoreTests(AzuriteFixture azurite) : IClassFixture<
     }
 
     [Fact]
+    public async Task ListKeys_OneTaskInstance_ItsKeysOnlyInOrder()
+    {
+        var store = await NewStoreAsync();
+        await store.SetAsync(new XComKey("d", "r", "t", -1, "zeta|pipe/slash"), "1");
+        await store.SetAsync(new XComKey("d", "r", "t", -1, "alpha"), "\"" + new string('x', 3000) + "\"");
+        await store.SetAsync(new XComKey("d", "r", "t", 0, "mapped"), "2");
+        await store.SetAsync(new XComKey("d", "r", "t2", -1, "other task"), "3");
+
+        Assert.Equal(["alpha", "zeta|pipe/slash"], await store.ListKeysAsync("d", "r", "t", -1));
+        Assert.Equal(["mapped"], await store.ListKeysAsync("d", "r", "t", 0));
+        Assert.Empty(await store.ListKeysAsync("d", "r", "none", -1));
+    }
+
+    [Fact]
     public async Task GetMapped_ElevenInstances_InMapIndexOrderNotTextOrder()
     {
         var store = await NewStoreAsync();
