@@ -105,4 +105,68 @@ public sealed class ApiTaskInstanceTests(AzuriteFixture azurite) : IClassFixture
         Assert.Equal(HttpStatusCode.BadRequest, badClear.StatusCode);
         Assert.Contains("task_ids:", await badClear.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task PatchStates_MarkARunningTaskSuccess_DownstreamRuns_ThenMarkTheRunFailed()
+    {
+        var dag = Dag.Create("api_mark")
+            .Task("wait", async ctx => await Task.Delay(TimeSpan.FromMinutes(5), ctx.CancellationToken))
+            .Task("after", _ => "done", after: "wait")
+            .Build();
+        var dags = new DagBag([dag]);
+        var runs = new TableRunStore(await azurite.NewTableAsync());
+        var states = new TableDagStateStore(await azurite.NewTableAsync());
+        var services = new TaskServices();
+        await using var host = new EngineHost(runs, dags, new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System),
+            services, TimeProvider.System, new EngineOptions { Lease = TimeSpan.FromSeconds(30), MaxPollInterval = TimeSpan.FromMilliseconds(200) },
+            dagStates: states, schedulerOptions: new SchedulerOptions { Interval = TimeSpan.FromMilliseconds(200) });
+        host.Start();
+        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, new ApiContext(azurite.Account, dags, host.Engine, runs, states, ApiKeys.Parse($"{Key}:admin")) { Services = services });
+        await using var _ = app;
+        client.DefaultRequestHeaders.Add(ApiKeys.Header, Key);
+        using var trigger = await client.PostAsJsonAsync(new Uri("/api/v1/dags/api_mark/dagRuns", UriKind.Relative), new { dag_run_id = "m1" });
+        Assert.Equal(HttpStatusCode.OK, trigger.StatusCode);
+        await WaitForAsync(client, "/api/v1/dags/api_mark/dagRuns/m1/taskInstances/wait", "running");
+
+        async Task<(HttpStatusCode Status, JsonElement Body)> PatchAsync(string path, object body)
+        {
+            using var response = await client.PatchAsJsonAsync(new Uri(path, UriKind.Relative), body);
+            return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+        }
+
+        var dry = await PatchAsync("/api/v1/dags/api_mark/dagRuns/m1/taskInstances/wait", new { new_state = "success", dry_run = true });
+        var stillRunning = JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/v1/dags/api_mark/dagRuns/m1/taskInstances/wait", UriKind.Relative))).RootElement;
+        var marked = await PatchAsync("/api/v1/dags/api_mark/dagRuns/m1/taskInstances/wait", new { new_state = "success" });
+        await WaitForAsync(client, "/api/v1/dags/api_mark/dagRuns/m1", "success");
+        var failedRun = await PatchAsync("/api/v1/dags/api_mark/dagRuns/m1", new { state = "failed" });
+        var badRunState = await PatchAsync("/api/v1/dags/api_mark/dagRuns/m1", new { state = "queued" });
+        var unknownField = await PatchAsync("/api/v1/dags/api_mark/dagRuns/m1", new { state = "failed", note = "x" });
+        var noRun = await PatchAsync("/api/v1/dags/api_mark/dagRuns/nope", new { state = "failed" });
+        var badTiState = await PatchAsync("/api/v1/dags/api_mark/dagRuns/m1/taskInstances/wait", new { new_state = "running" });
+
+        Assert.Equal((HttpStatusCode.OK, "success"), (dry.Status, dry.Body.GetProperty("state").GetString()));
+        Assert.Equal("running", stillRunning.GetProperty("state").GetString());
+        Assert.Equal((HttpStatusCode.OK, "success"), (marked.Status, marked.Body.GetProperty("state").GetString()));
+        var after = JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/v1/dags/api_mark/dagRuns/m1/taskInstances/after", UriKind.Relative))).RootElement;
+        Assert.Equal("success", after.GetProperty("state").GetString());
+        Assert.Equal((HttpStatusCode.OK, "failed"), (failedRun.Status, failedRun.Body.GetProperty("state").GetString()));
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.NotFound, HttpStatusCode.BadRequest), (badRunState.Status, unknownField.Status, noRun.Status, badTiState.Status));
+        Assert.StartsWith("state: 'queued'", badRunState.Body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("new_state: 'running'", badTiState.Body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    private static async Task WaitForAsync(HttpClient client, string path, string state)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            if (JsonDocument.Parse(await client.GetStringAsync(new Uri(path, UriKind.Relative))).RootElement.GetProperty("state").GetString() == state)
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"{path} never became {state}");
+    }
 }

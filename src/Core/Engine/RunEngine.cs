@@ -274,7 +274,11 @@ public sealed partial class RunEngine
                     break;
                 case RunFinished f:
                     LogRunFinished(_log, f.Run, f.State.ToAirflowName(), f.Reason);
-                    await RunCallbackAsync(run, f.State);
+                    if (f.Reason != RunFinished.Marked)
+                    {
+                        await RunCallbackAsync(run, f.State);
+                    }
+
                     RunCompleted?.Invoke(f);
                     break;
             }

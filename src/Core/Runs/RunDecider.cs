@@ -47,6 +47,11 @@ public static partial class RunDecider
 
         public void Apply(RunEvent e)
         {
+            if (ApplyMark(e))
+            {
+                return;
+            }
+
             if (e is TasksCleared clear)
             {
                 Clear(clear);

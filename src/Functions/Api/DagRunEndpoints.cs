@@ -8,6 +8,7 @@ namespace Gale.Functions.Api;
 internal static class DagRunEndpoints
 {
     private static readonly string[] TriggerFields = ["dag_run_id", "logical_date", "execution_date", "conf", "note"];
+    private static readonly string[] RunPatchFields = ["state"];
 
     public static void MapDagRunEndpoints(this RouteGroupBuilder api, ApiContext ctx)
     {
@@ -58,6 +59,37 @@ internal static class DagRunEndpoints
             await ctx.Runs.LoadAsync(new RunKey(dagId, runId), ct) is { } snapshot
                 ? Results.Json(ApiJson.Run(snapshot.Run))
                 : Problems.NotFound($"DAG '{dagId}' has no run '{runId}'."));
+
+        // Airflow's PATCH dagRun state: mark the run success or failed (its unfinished task instances follow).
+        api.MapPatch("/dags/{dagId}/dagRuns/{runId}", async (string dagId, string runId, HttpRequest request, CancellationToken ct) =>
+        {
+            var (body, error) = await ApiBody.ReadObjectAsync(request, RunPatchFields, ct);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            var text = body!.Value.TryGetProperty("state", out var s) && s.ValueKind == System.Text.Json.JsonValueKind.String ? s.GetString() : null;
+            DagRunState? state = text switch
+            {
+                "success" => DagRunState.Success,
+                "failed" => DagRunState.Failed,
+                _ => null,
+            };
+            if (state is null)
+            {
+                return Problems.BadRequest($"state: '{text}' is not one of success, failed (to run tasks again, clear them)");
+            }
+
+            var key = new RunKey(dagId, runId);
+            if (await ctx.Runs.LoadAsync(key, ct) is null)
+            {
+                return Problems.NotFound($"DAG '{dagId}' has no run '{runId}'.");
+            }
+
+            var after = await ctx.Engine.ApplyAsync(key, [new Gale.Runs.Events.RunStateSet { EventId = $"api-mark:{Guid.NewGuid():N}", State = state.Value, At = ctx.Engine.Clock.GetUtcNow() }], ct);
+            return Results.Json(ApiJson.Run(after.Run));
+        });
 
         // Durable Functions' raiseEvent: the body is the event's data (any JSON; empty means null).
         api.MapPost("/dags/{dagId}/dagRuns/{runId}/events/{name}", async (string dagId, string runId, string name, HttpRequest request, CancellationToken ct) =>

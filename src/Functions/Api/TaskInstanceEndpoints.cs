@@ -47,6 +47,42 @@ internal static class TaskInstanceEndpoints
             return Results.Json(body);
         });
 
+        // Airflow's PATCH taskInstance: mark success, failed or skipped (dry_run shows what would change).
+        api.MapPatch("/dags/{dagId}/dagRuns/{runId}/taskInstances/{taskId}", async (string dagId, string runId, string taskId, HttpRequest request, CancellationToken ct) =>
+        {
+            var (body, error) = await ApiBody.ReadObjectAsync(request, TiPatchFields, ct);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            var b = body!.Value;
+            var text = b.TryGetProperty("new_state", out var n) && n.ValueKind == System.Text.Json.JsonValueKind.String ? n.GetString() : null;
+            TaskInstanceState? state = text switch
+            {
+                "success" => TaskInstanceState.Success,
+                "failed" => TaskInstanceState.Failed,
+                "skipped" => TaskInstanceState.Skipped,
+                _ => null,
+            };
+            if (state is null)
+            {
+                return Problems.BadRequest($"new_state: '{text}' is not one of success, failed, skipped");
+            }
+
+            var (dag, snapshot, ti, problem) = await FindAsync(ctx, dagId, runId, taskId, request, ct);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            var mark = new TaskStateSet { EventId = $"api-mark:{Guid.NewGuid():N}", Task = ti!.Key, State = state.Value, At = ctx.Engine.Clock.GetUtcNow() };
+            var after = b.Flag("dry_run")
+                ? RunDecider.Decide(dag!, snapshot!, [mark], ctx.Engine.Clock.GetUtcNow()).Snapshot
+                : await ctx.Engine.ApplyAsync(snapshot!.Key, [mark], ct);
+            return Results.Json(ApiJson.TaskInstance(dag!, after.Run, after.Find(ti.Key) ?? ti));
+        });
+
         // Airflow's xcomEntries: the keys a task instance pushed, and one value (masked like logs).
         api.MapGet("/dags/{dagId}/dagRuns/{runId}/taskInstances/{taskId}/xcomEntries", async (string dagId, string runId, string taskId, HttpRequest request, CancellationToken ct) =>
         {
@@ -186,6 +222,8 @@ internal static class TaskInstanceEndpoints
             ? (null, null, null, Problems.NotFound($"run '{runId}' has no task instance '{taskId}'{(mapIndex >= 0 ? $" [{mapIndex}]" : string.Empty)}."))
             : (dag, snapshot, ti, null);
     }
+
+    private static readonly string[] TiPatchFields = ["new_state", "dry_run"];
 
     private static Dictionary<string, object?> XComJson(string dagId, string runId, string taskId, int mapIndex, string key) => new()
     {

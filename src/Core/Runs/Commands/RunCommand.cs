@@ -20,7 +20,11 @@ public sealed record ScheduleRetry(RunKey Run, TaskInstanceKey Task, int FailedT
 /// <param name="Run">The run.</param>
 /// <param name="State">Success or failed.</param>
 /// <param name="Reason">Why, for people (e.g. "task_failure", "all_tasks_deadlocked").</param>
-public sealed record RunFinished(RunKey Run, DagRunState State, string Reason) : RunCommand;
+public sealed record RunFinished(RunKey Run, DagRunState State, string Reason) : RunCommand
+{
+    /// <summary>The reason of a run whose state a person set: no DAG callbacks run (as in Airflow).</summary>
+    public const string Marked = "marked";
+}
 
 /// <summary>Remove the XComs of cleared task instances (a running one's are removed when its next try starts).</summary>
 /// <param name="Run">The run.</param>

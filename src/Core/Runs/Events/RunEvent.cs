@@ -14,6 +14,8 @@ namespace Gale.Runs.Events;
 [JsonDerivedType(typeof(RetryDue), "retry_due")]
 [JsonDerivedType(typeof(TaskReleased), "task_released")]
 [JsonDerivedType(typeof(TasksCleared), "tasks_cleared")]
+[JsonDerivedType(typeof(RunStateSet), "run_state_set")]
+[JsonDerivedType(typeof(TaskStateSet), "task_state_set")]
 [JsonDerivedType(typeof(RunTimeoutDue), "run_timeout_due")]
 [JsonDerivedType(typeof(RunReevaluate), "run_reevaluate")]
 [JsonDerivedType(typeof(TriggerFired), "trigger_fired")]
@@ -231,4 +233,28 @@ public sealed record ExternalEventRaised : RunEvent
 
     /// <summary>Its payload (JSON).</summary>
     public string Data { get; init; } = "null";
+}
+
+/// <summary>
+/// A person set the run's state (Airflow's PATCH dagRun state): <c>success</c> marks every task instance that did not
+/// succeed or skip as success; <c>failed</c> fails the running ones and skips the other unfinished ones. Attempts
+/// still running finish on their worker and their results are ignored. Applied at most once per event id.
+/// </summary>
+public sealed record RunStateSet : RunEvent
+{
+    /// <summary>Success or failed.</summary>
+    public required DagRunState State { get; init; }
+}
+
+/// <summary>
+/// A person set one task instance's state (Airflow's PATCH taskInstance new_state): success, failed or skipped. In
+/// an active run, its downstream tasks are evaluated again. Applied at most once per event id.
+/// </summary>
+public sealed record TaskStateSet : RunEvent
+{
+    /// <summary>The task instance.</summary>
+    public required TaskInstanceKey Task { get; init; }
+
+    /// <summary>Success, failed or skipped.</summary>
+    public required TaskInstanceState State { get; init; }
 }
