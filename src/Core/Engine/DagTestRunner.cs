@@ -92,6 +92,11 @@ public static class DagTestRunner
             var next = new[] { tasks.NextVisibleAt, control.NextVisibleAt }.Where(t => t is not null).Min();
             if (next is null)
             {
+                if (tasks.Count > 0 || control.Count > 0)
+                {
+                    continue; // an attempt that finished after this turn's receive queued more work, visible now
+                }
+
                 return new DagTestResult(snapshot, Stuck: true, services);
             }
 
