@@ -27,17 +27,9 @@ public sealed class ApiTaskInstanceTests(AzuriteFixture azurite) : IClassFixture
                 return "loaded";
             }, after: "extract")
             .Build();
-        var dags = new DagBag([dag]);
-        var runs = new TableRunStore(await azurite.NewTableAsync());
-        var states = new TableDagStateStore(await azurite.NewTableAsync());
-        var services = new TaskServices();
-        await using var host = new EngineHost(runs, dags, new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System),
-            services, TimeProvider.System, new EngineOptions { Lease = TimeSpan.FromSeconds(30), MaxPollInterval = TimeSpan.FromMilliseconds(200) },
-            dagStates: states, schedulerOptions: new SchedulerOptions { Interval = TimeSpan.FromMilliseconds(200) });
-        host.Start();
-        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, new ApiContext(azurite.Account, dags, host.Engine, runs, states, ApiKeys.Parse($"{Key}:admin")) { Services = services });
+        var (host, app, client) = await StartAsync(dag);
+        await using var engine = host;
         await using var _ = app;
-        client.DefaultRequestHeaders.Add(ApiKeys.Header, Key);
 
         using var trigger = await client.PostAsJsonAsync(new Uri("/api/v1/dags/api_ti/dagRuns", UriKind.Relative), new { dag_run_id = "r1", logical_date = "2024-02-03" });
         Assert.Equal(HttpStatusCode.OK, trigger.StatusCode);
@@ -113,17 +105,9 @@ public sealed class ApiTaskInstanceTests(AzuriteFixture azurite) : IClassFixture
             .Task("wait", async ctx => await Task.Delay(TimeSpan.FromMinutes(5), ctx.CancellationToken))
             .Task("after", _ => "done", after: "wait")
             .Build();
-        var dags = new DagBag([dag]);
-        var runs = new TableRunStore(await azurite.NewTableAsync());
-        var states = new TableDagStateStore(await azurite.NewTableAsync());
-        var services = new TaskServices();
-        await using var host = new EngineHost(runs, dags, new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System),
-            services, TimeProvider.System, new EngineOptions { Lease = TimeSpan.FromSeconds(30), MaxPollInterval = TimeSpan.FromMilliseconds(200) },
-            dagStates: states, schedulerOptions: new SchedulerOptions { Interval = TimeSpan.FromMilliseconds(200) });
-        host.Start();
-        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, new ApiContext(azurite.Account, dags, host.Engine, runs, states, ApiKeys.Parse($"{Key}:admin")) { Services = services });
+        var (host, app, client) = await StartAsync(dag);
+        await using var engine = host;
         await using var _ = app;
-        client.DefaultRequestHeaders.Add(ApiKeys.Header, Key);
         using var trigger = await client.PostAsJsonAsync(new Uri("/api/v1/dags/api_mark/dagRuns", UriKind.Relative), new { dag_run_id = "m1" });
         Assert.Equal(HttpStatusCode.OK, trigger.StatusCode);
         await WaitForAsync(client, "/api/v1/dags/api_mark/dagRuns/m1/taskInstances/wait", "running");
@@ -153,6 +137,22 @@ public sealed class ApiTaskInstanceTests(AzuriteFixture azurite) : IClassFixture
         Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.NotFound, HttpStatusCode.BadRequest), (badRunState.Status, unknownField.Status, noRun.Status, badTiState.Status));
         Assert.StartsWith("state: 'queued'", badRunState.Body.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.StartsWith("new_state: 'running'", badTiState.Body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    // A live engine (with the scheduler) on Azurite and the API on it, the client holding an admin key.
+    private async Task<(EngineHost Host, WebApplication App, HttpClient Client)> StartAsync(Dag dag)
+    {
+        var dags = new DagBag([dag]);
+        var runs = new TableRunStore(await azurite.NewTableAsync());
+        var states = new TableDagStateStore(await azurite.NewTableAsync());
+        var services = new TaskServices();
+        var host = new EngineHost(runs, dags, new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System),
+            services, TimeProvider.System, new EngineOptions { Lease = TimeSpan.FromSeconds(30), MaxPollInterval = TimeSpan.FromMilliseconds(200) },
+            dagStates: states, schedulerOptions: new SchedulerOptions { Interval = TimeSpan.FromMilliseconds(200) });
+        host.Start();
+        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, new ApiContext(azurite.Account, dags, host.Engine, runs, states, ApiKeys.Parse($"{Key}:admin")) { Services = services });
+        client.DefaultRequestHeaders.Add(ApiKeys.Header, Key);
+        return (host, app, client);
     }
 
     private static async Task WaitForAsync(HttpClient client, string path, string state)
