@@ -22,8 +22,8 @@ internal static class AssetTriggeredRuns
         }
 
         var pending = await queue.PendingAsync(dag.DagId, cancellationToken);
-        var free = pending.Where(q => q.ClaimedBy is null).ToList();
-        foreach (var claim in pending.Where(q => q.ClaimedBy is not null).GroupBy(q => q.ClaimedBy!))
+        var claims = pending.Where(q => q.ClaimedBy is not null).GroupBy(q => q.ClaimedBy!).ToList();
+        foreach (var claim in claims)
         {
             if (await engine.Store.LoadAsync(new RunKey(dag.DagId, claim.Key), cancellationToken) is not null)
             {
@@ -32,9 +32,15 @@ internal static class AssetTriggeredRuns
             else
             {
                 await queue.ReleaseAsync(dag.DagId, [.. claim], cancellationToken);
-                free.AddRange((await queue.PendingAsync(dag.DagId, cancellationToken)).Where(q => q.ClaimedBy is null && claim.Any(c => c.Event.Id == q.Event.Id)));
             }
         }
+
+        if (claims.Count > 0)
+        {
+            pending = await queue.PendingAsync(dag.DagId, cancellationToken); // once, with the released events free again
+        }
+
+        var free = pending.Where(q => q.ClaimedBy is null).ToList();
 
         var plan = AssetTriggerPlanner.Plan(expression, free.Select(q => q.Event), dag.Settings.MaxAssetEventsPerRun);
         if (!plan.CreateRun)

@@ -27,14 +27,14 @@ internal static class WatcherEndpoints
             var marks = await ctx.Services.Watermarks.ListAsync(ct);
             return Results.Json(new Dictionary<string, object>
             {
-                ["watchers"] = all.Skip(offset).Take(limit).Select(w => Json(w, marks.TryGetValue(w.Watcher.Name, out var m) ? m : new Watermark())).ToList(),
+                ["watchers"] = all.Skip(offset).Take(limit).Select(w => WatcherJson.Of(w, marks.TryGetValue(w.Watcher.Name, out var m) ? m : new Watermark())).ToList(),
                 ["total_entries"] = all.Count,
             });
         });
 
         api.MapGet("/watchers/{name}", async (string name, CancellationToken ct) =>
             WatcherCatalog.Find(ctx.Dags.Dags, name) is { } entry
-                ? Results.Json(Json(entry, await ctx.Services.Watermarks.GetAsync(name, ct)))
+                ? Results.Json(WatcherJson.Of(entry, await ctx.Services.Watermarks.GetAsync(name, ct)))
                 : Problems.NotFound($"no watcher is named '{name}'."));
 
         api.MapPost("/watchers/{name}/reset", async (string name, HttpRequest request, CancellationToken ct) =>
@@ -67,7 +67,7 @@ internal static class WatcherEndpoints
             try
             {
                 var mark = await WatcherRunner.ResetAsync(ctx.Services.Watermarks, entry.Watcher, since, DateTimeOffset.UtcNow, "api", ct);
-                return Results.Json(Json(entry, mark));
+                return Results.Json(WatcherJson.Of(entry, mark));
             }
             catch (ArgumentException e)
             {
@@ -91,22 +91,4 @@ internal static class WatcherEndpoints
             });
         });
     }
-
-    private static Dictionary<string, object?> Json(WatcherCatalog.Entry entry, Watermark mark) => new()
-    {
-        ["name"] = entry.Watcher.Name,
-        ["type"] = entry.Watcher.Kind,
-        ["source"] = entry.Watcher.Source,
-        ["assets"] = entry.Watcher.Assets.Select(a => a.Uri).ToList(),
-        ["dag_ids"] = entry.DagIds,
-        ["poll_interval"] = entry.Watcher.PollInterval == Timeout.InfiniteTimeSpan ? null : entry.Watcher.PollInterval.TotalSeconds,
-        ["watermark"] = new Dictionary<string, object?>
-        {
-            ["values"] = mark.Values,
-            ["epoch"] = mark.Epoch,
-            ["events_emitted"] = mark.EventsEmitted,
-            ["updated_at"] = mark.UpdatedAt,
-            ["updated_by"] = mark.UpdatedBy,
-        },
-    };
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Gale.Assets.Watchers;
+using Gale.Functions.Api;
 using Gale.Functions.Dags;
 using Gale.Storage;
 using Gale.Storage.Engine;
@@ -28,7 +29,7 @@ internal static class WatchersCommands
             var all = WatcherCatalog.From(bag.Dags).Select(e => (Entry: e, Mark: marks.TryGetValue(e.Watcher.Name, out var m) ? m : new Watermark())).ToList();
             if (r.GetValue(output) == "json")
             {
-                Console.WriteLine(JsonSerializer.Serialize(all.Select(w => Json(w.Entry, w.Mark)), CliOutput.Json));
+                Console.WriteLine(JsonSerializer.Serialize(all.Select(w => WatcherJson.Of(w.Entry, w.Mark)), CliOutput.Json));
                 return CliOutput.Ok;
             }
 
@@ -120,7 +121,7 @@ internal static class WatchersCommands
     {
         if (json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(Json(entry, mark), CliOutput.Json));
+            Console.WriteLine(JsonSerializer.Serialize(WatcherJson.Of(entry, mark), CliOutput.Json));
             return;
         }
 
@@ -140,14 +141,4 @@ internal static class WatchersCommands
 
         AnsiConsole.Write(table);
     }
-
-    private static object Json(WatcherCatalog.Entry entry, Watermark mark) => new
-    {
-        name = entry.Watcher.Name,
-        type = entry.Watcher.Kind,
-        source = entry.Watcher.Source,
-        assets = entry.Watcher.Assets.Select(a => a.Uri),
-        dag_ids = entry.DagIds,
-        watermark = new { values = mark.Values, epoch = mark.Epoch, events_emitted = mark.EventsEmitted, updated_at = mark.UpdatedAt, updated_by = mark.UpdatedBy },
-    };
 }

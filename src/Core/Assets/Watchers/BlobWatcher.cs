@@ -63,7 +63,7 @@ public sealed class BlobWatcher : AssetWatcher
         var found = new List<(string Key, Triggers.ObjectInfo Blob)>();
         await foreach (var blob in context.Services.Objects.ListAsync(Container, Prefix, cancellationToken))
         {
-            var key = $"{blob.Name}@{blob.ETag.Trim('"')}";
+            var key = $"{blob.Name}@{Version(blob)}";
             if (blob.LastModified >= threshold && !seen.ContainsKey(key))
             {
                 found.Add((key, blob));
@@ -86,10 +86,12 @@ public sealed class BlobWatcher : AssetWatcher
 
         var changes = taken.Select(f => new WatchedChange(f.Key, f.Blob.LastModified)
         {
-            Extra = JsonSerializer.Serialize(new { container = Container, name = f.Blob.Name, etag = f.Blob.ETag.Trim('"'), size = f.Blob.Size, last_modified = f.Blob.LastModified }),
+            Extra = JsonSerializer.Serialize(new { container = Container, name = f.Blob.Name, etag = Version(f.Blob), size = f.Blob.Size, last_modified = f.Blob.LastModified }),
         }).ToList();
         return new WatcherPoll(changes, next);
     }
+
+    private static string Version(Triggers.ObjectInfo blob) => blob.ETag.Trim('"');
 
     /// <inheritdoc />
     public override IReadOnlyDictionary<string, string> ResetValues(DateTimeOffset? since) =>

@@ -55,7 +55,7 @@ public sealed class StorageQueueWatcher : AssetWatcher
         ArgumentNullException.ThrowIfNull(latest);
         ArgumentNullException.ThrowIfNull(poll);
         var messages = poll.State as IReadOnlyList<QueueMessageHandle> ?? [];
-        return Counted(latest, messages, DateTimeOffset.TryParse(poll.Next.GetValueOrDefault("last_received_at"), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at) ? at : DateTimeOffset.UtcNow);
+        return Counted(latest, messages, poll.Changes.Count > 0 ? poll.Changes[^1].At : default); // every change carries the receive time
     }
 
     /// <inheritdoc />
