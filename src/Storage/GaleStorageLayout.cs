@@ -6,8 +6,8 @@ public static class GaleStorageLayout
     /// <summary>Tables: DAGs, runs, task instances, XComs, rendered template fields, variables, asset events, per-DAG asset queues and triggering events, watermarks, pools, the run history, custom triggers' state and cleanup registrations.</summary>
     public static IReadOnlyList<string> Tables { get; } = ["dags", "runs", "taskinstances", "xcom", "rendered", "variables", "assetevents", "assetqueue", "runassetevents", "watermarks", "pools", "history", "triggerstate", "cleanup"];
 
-    /// <summary>Queues: run events (<c>control</c>) and task attempts (<c>tasks</c>).</summary>
-    public static IReadOnlyList<string> Queues { get; } = ["control", "tasks"];
+    /// <summary>Queues: run events (<c>control</c>) and task attempts (<c>tasks</c>), and their poison queues (messages that can never be processed).</summary>
+    public static IReadOnlyList<string> Queues { get; } = ["control", "tasks", "control-poison", "tasks-poison"];
 
     /// <summary>Blob containers: large XCom values, task logs and YAML DAG files.</summary>
     public static IReadOnlyList<string> Containers { get; } = ["xcom", "logs", "dags"];

@@ -26,4 +26,8 @@ public sealed class DuplicatingQueue(IMessageQueue inner) : IMessageQueue
     /// <inheritdoc />
     public Task DeleteAsync(QueueMessageHandle message, CancellationToken cancellationToken = default) =>
         inner.DeleteAsync(message, cancellationToken);
+
+    /// <inheritdoc />
+    public Task SendToPoisonAsync(string body, CancellationToken cancellationToken = default) =>
+        inner.SendToPoisonAsync(body, cancellationToken);
 }

@@ -51,6 +51,7 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
         catch (System.Text.Json.JsonException e)
         {
             LogPoison(_log, tasks.Name, message.MessageId, e.Message);
+            await tasks.SendToPoisonAsync(message.Body, CancellationToken.None);
             await tasks.DeleteAsync(message, CancellationToken.None);
             return;
         }
@@ -623,7 +624,7 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
         public QueueMessageHandle Current { get; set; } = initial;
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Queue {Queue}: message {MessageId} is not an attempt and was deleted: {Error}")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Queue {Queue}: message {MessageId} is not an attempt and was moved to the poison queue: {Error}")]
     private static partial void LogPoison(ILogger logger, string queue, string messageId, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Attempt {Attempt} names a DAG or task this process has not loaded; leaving it for another host")]

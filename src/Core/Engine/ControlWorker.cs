@@ -59,6 +59,7 @@ public sealed partial class ControlWorker(RunEngine engine, IMessageQueue contro
             catch (JsonException e)
             {
                 LogPoison(_log, control.Name, handle.MessageId, e.Message);
+                await control.SendToPoisonAsync(handle.Body, cancellationToken);
                 await control.DeleteAsync(handle, cancellationToken);
             }
         }
@@ -114,7 +115,7 @@ public sealed partial class ControlWorker(RunEngine engine, IMessageQueue contro
     [LoggerMessage(Level = LogLevel.Warning, Message = "Polling {Queue} failed: {Error}")]
     private static partial void LogPollFailed(ILogger logger, string queue, string error);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Queue {Queue}: message {MessageId} is not a run event and was deleted: {Error}")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Queue {Queue}: message {MessageId} is not a run event and was moved to the poison queue: {Error}")]
     private static partial void LogPoison(ILogger logger, string queue, string messageId, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Events for unknown run {Run} were dropped")]

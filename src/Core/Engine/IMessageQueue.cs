@@ -25,4 +25,11 @@ public interface IMessageQueue
 
     /// <summary>Deletes a held message; a lost hold is ignored (someone else now holds or deleted it).</summary>
     Task DeleteAsync(QueueMessageHandle message, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Puts a copy of a message that can never be processed (not a Gale message) in this queue's poison queue,
+    /// <c>&lt;name&gt;-poison</c>, where the Azure Functions host also puts messages that failed too often. The caller
+    /// then deletes the original.
+    /// </summary>
+    Task SendToPoisonAsync(string body, CancellationToken cancellationToken = default);
 }

@@ -12,6 +12,7 @@ public sealed class InMemoryMessageQueue(string name, TimeProvider clock) : IMes
         return byTime != 0 ? byTime : a.Sequence.CompareTo(b.Sequence);
     }));
 
+    private readonly List<string> _deadLetters = [];
     private long _sequence;
 
     /// <inheritdoc />
@@ -104,6 +105,29 @@ public sealed class InMemoryMessageQueue(string name, TimeProvider clock) : IMes
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task SendToPoisonAsync(string body, CancellationToken cancellationToken = default)
+    {
+        lock (_deadLetters)
+        {
+            _deadLetters.Add(body);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Bodies of the messages sent to the poison queue, oldest first.</summary>
+    public IReadOnlyList<string> DeadLetters
+    {
+        get
+        {
+            lock (_deadLetters)
+            {
+                return [.. _deadLetters];
+            }
+        }
     }
 
     // Re-keys the entry in the visibility index and issues a new receipt (the old one stops working).

@@ -25,6 +25,12 @@ public sealed record ApiContext(StorageAccountClient Account, IDagRegistry Dags,
     /// <summary>How the API publishes asset events (stored, then queued for asset-scheduled DAGs).</summary>
     public Gale.Assets.AssetEventPublisher Publisher => new(Services.AssetEvents, Services.AssetQueue, Dags);
 
+    /// <summary>The poison queues of the task and control queues.</summary>
+    public Gale.Storage.Engine.PoisonMessages Poison { get; init; } = new(Account);
+
+    /// <summary>The engine that processes the queue messages the Functions host delivers (queueTrigger), or null.</summary>
+    public EngineHost? QueueHost { get; init; }
+
     /// <summary>Serve the custom-handler trigger endpoints (<c>/scheduler</c>): only when the Functions host runs gale.</summary>
     public bool FunctionsHandler { get; init; }
 }

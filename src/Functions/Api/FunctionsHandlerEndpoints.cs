@@ -12,7 +12,8 @@ internal static class FunctionsHandlerEndpoints
 {
     public static void MapFunctionsHandlerEndpoints(this IEndpointRouteBuilder routes, ApiContext ctx)
     {
-        // function.json of `scheduler`: a timerTrigger. Each invocation is one scheduler tick.
+        // function.json of `scheduler`: a timerTrigger. Each invocation is one scheduler tick, a watcher poll and, every
+        // sweep interval, the sweep that gale serve runs in the background (a Functions app has no background work).
         routes.MapPost("/scheduler", async (HttpRequest request, CancellationToken ct) =>
         {
             var (payload, error) = await ReadPayloadAsync(request, ct);
@@ -29,8 +30,9 @@ internal static class FunctionsHandlerEndpoints
             var before = ctx.Scheduler.RunsCreated;
             await ctx.Scheduler.TickAsync(ct);
             var changes = ctx.Watchers is null ? 0 : await ctx.Watchers.PollDueAsync(ct);
+            var swept = ctx.QueueHost is { Engine.Options.HostOwnsQueues: true } host && await host.SweepIfDueAsync(ct);
             var late = payload!.Value.TryGetProperty("Data", out var data) && data.TryGetProperty("timer", out var timer) && timer.TryGetProperty("IsPastDue", out var pastDue) && pastDue.ValueKind == JsonValueKind.True;
-            return Response([$"scheduler tick: {ctx.Scheduler.RunsCreated - before} runs created across {ctx.Dags.Dags.Count} DAGs, {changes} watcher changes{(late ? " (timer was past due)" : string.Empty)}"]);
+            return Response([$"scheduler tick: {ctx.Scheduler.RunsCreated - before} runs created across {ctx.Dags.Dags.Count} DAGs, {changes} watcher changes{(swept ? ", runs swept" : string.Empty)}{(late ? " (timer was past due)" : string.Empty)}"]);
         });
     }
 
@@ -107,7 +109,8 @@ internal static class FunctionsHandlerEndpoints
     public static IResult Response(IReadOnlyList<string> logs, object? returnValue = null) =>
         Results.Json(new Dictionary<string, object?> { ["Outputs"] = new Dictionary<string, object>(), ["Logs"] = logs, ["ReturnValue"] = returnValue }, new JsonSerializerOptions());
 
-    private static async Task<(JsonElement? Payload, IResult? Error)> ReadPayloadAsync(HttpRequest request, CancellationToken ct)
+    /// <summary>Reads a custom-handler invocation body: a JSON object with Data and Metadata.</summary>
+    public static async Task<(JsonElement? Payload, IResult? Error)> ReadPayloadAsync(HttpRequest request, CancellationToken ct)
     {
         var (body, error) = await ApiBody.ReadObjectAsync(request, ct);
         if (error is not null)

@@ -25,10 +25,12 @@ public static class GaleWebApp
             v1.MapResourceEndpoints(api);
             v1.MapAssetEndpoints(api);
             v1.MapWatcherEndpoints(api);
+            v1.MapPoisonEndpoints(api);
             if (api.FunctionsHandler)
             {
                 app.MapFunctionsHandlerEndpoints(api);
                 app.MapWatcherFunctionEndpoints(api);
+                app.MapQueueTriggerEndpoints(api);
             }
         }
 

@@ -76,10 +76,10 @@ internal static partial class ServeHost
             }
 
             var schedulerOptions = new Gale.Scheduling.SchedulerOptions { Interval = options.FunctionsHost ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(2) };
-            await using var engine = StorageEngine.CreateHost(account, dags, new EngineOptions { TaskConcurrency = options.TaskConcurrency }, TimeProvider.System, loggers, services, schedulerOptions: schedulerOptions);
+            await using var engine = StorageEngine.CreateHost(account, dags, new EngineOptions { TaskConcurrency = options.TaskConcurrency, HostOwnsQueues = options.FunctionsHost }, TimeProvider.System, loggers, services, schedulerOptions: schedulerOptions);
             var builder = WebApplication.CreateBuilder();
             builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
-            var app = GaleWebApp.Build(builder, account, new ApiContext(account, dags, engine.Engine, StorageEngine.RunStore(account), StorageEngine.DagStateStore(account), keys) { Services = services, Scheduler = engine.Scheduler, Watchers = engine.Watchers, FunctionsHandler = options.FunctionsHost });
+            var app = GaleWebApp.Build(builder, account, new ApiContext(account, dags, engine.Engine, StorageEngine.RunStore(account), StorageEngine.DagStateStore(account), keys) { Services = services, Scheduler = engine.Scheduler, Watchers = engine.Watchers, QueueHost = engine, FunctionsHandler = options.FunctionsHost });
             engine.Start();
             using var stopRefresh = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var refresh = dags.RunAsync(dagRefresh, TimeProvider.System, stopRefresh.Token);

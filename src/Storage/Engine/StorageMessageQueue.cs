@@ -37,23 +37,16 @@ public sealed class StorageMessageQueue(QueueClient queue, TimeProvider clock) :
         var ready = new List<QueueMessageHandle>(received.Count);
         foreach (var m in received)
         {
-            if (m.MessageText.StartsWith(EnvelopeMarker, StringComparison.Ordinal))
+            var (body, remaining) = Open(m.MessageText, clock.GetUtcNow());
+            if (remaining > TimeSpan.Zero)
             {
-                var envelope = JsonSerializer.Deserialize<Envelope>(m.MessageText)!;
-                var remaining = envelope.gale_due - clock.GetUtcNow();
-                if (remaining > TimeSpan.Zero)
-                {
-                    // Not due yet: hide it for the next leg of the chain.
-                    var leg = remaining < QueueClient.MaxVisibilityTimeout ? remaining : QueueClient.MaxVisibilityTimeout;
-                    await queue.UpdateMessageAsync(m.MessageId, m.PopReceipt, leg, cancellationToken: cancellationToken);
-                    continue;
-                }
-
-                ready.Add(new QueueMessageHandle(m.MessageId, m.PopReceipt, envelope.body, m.DequeueCount));
+                // Not due yet: hide it for the next leg of the chain.
+                var leg = remaining < QueueClient.MaxVisibilityTimeout ? remaining : QueueClient.MaxVisibilityTimeout;
+                await queue.UpdateMessageAsync(m.MessageId, m.PopReceipt, leg, cancellationToken: cancellationToken);
                 continue;
             }
 
-            ready.Add(new QueueMessageHandle(m.MessageId, m.PopReceipt, m.MessageText, m.DequeueCount));
+            ready.Add(new QueueMessageHandle(m.MessageId, m.PopReceipt, body, m.DequeueCount));
         }
 
         return ready;
@@ -86,6 +79,38 @@ public sealed class StorageMessageQueue(QueueClient queue, TimeProvider clock) :
         {
             // Someone else holds or already deleted it.
         }
+    }
+
+    /// <inheritdoc />
+    public async Task SendToPoisonAsync(string body, CancellationToken cancellationToken = default)
+    {
+        var poison = queue.GetPoisonQueueClient();
+        try
+        {
+            await poison.SendMessageAsync(body, null, Timeout.InfiniteTimeSpan, cancellationToken);
+        }
+        catch (StorageException e) when (e.IsNotFound)
+        {
+            await poison.CreateIfNotExistsAsync(cancellationToken);
+            await poison.SendMessageAsync(body, null, Timeout.InfiniteTimeSpan, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Opens a message text as the Functions host delivers it (a queueTrigger reads the raw text): the Gale body, and
+    /// how long until it is due when it is a chained delay (longer than the queue's 7-day limit) not yet due.
+    /// </summary>
+    public static (string Body, TimeSpan NotDueFor) Open(string text, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (!text.StartsWith(EnvelopeMarker, StringComparison.Ordinal))
+        {
+            return (text, TimeSpan.Zero);
+        }
+
+        var envelope = JsonSerializer.Deserialize<Envelope>(text)!;
+        var remaining = envelope.gale_due - now;
+        return (envelope.body, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
     }
 
     private static bool IsLostHold(StorageException e) => e.IsNotFound || e.ErrorCode == "PopReceiptMismatch";

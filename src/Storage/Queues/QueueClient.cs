@@ -37,6 +37,12 @@ public sealed partial class QueueClient
     /// <summary>How message text is encoded on the wire.</summary>
     public QueueMessageEncoding Encoding { get; }
 
+    /// <summary>The queue's poison queue, <c>&lt;name&gt;-poison</c>, as the Azure Functions queue trigger names it.</summary>
+    public QueueClient GetPoisonQueueClient() => new(_pipeline, Name + PoisonSuffix, Encoding);
+
+    /// <summary>What the Functions host appends to a queue's name for its poison queue.</summary>
+    public const string PoisonSuffix = "-poison";
+
     /// <summary>Creates the queue if it does not exist.</summary>
     /// <returns>True when this call created it.</returns>
     public async Task<bool> CreateIfNotExistsAsync(CancellationToken cancellationToken = default)
