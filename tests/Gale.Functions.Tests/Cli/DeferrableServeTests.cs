@@ -12,7 +12,8 @@ public sealed class DeferrableServeTests(AzuriteFixture azurite) : IClassFixture
     {
         var folder = Directory.CreateTempSubdirectory("gale-defer-").FullName;
         Directory.CreateDirectory(Path.Combine(folder, "dags"));
-        File.Copy(Path.Combine(RepoRoot(), "dags", "example_approval.yaml"), Path.Combine(folder, "dags", "example_approval.yaml"));
+        // The example DAGs ship in the repository's dags/ folder (copied to the app on publish only).
+        File.Copy(Path.Combine(RepoRoot.Path, "dags", "example_approval.yaml"), Path.Combine(folder, "dags", "example_approval.yaml"));
         using var serve = await ServeProcess.StartAsync(folder, azurite.Server.ConnectionString);
         try
         {
@@ -41,18 +42,6 @@ public sealed class DeferrableServeTests(AzuriteFixture azurite) : IClassFixture
         {
             Directory.Delete(folder, recursive: true);
         }
-    }
-
-    // The example DAGs ship in the repository's dags/ folder (copied to the app on publish only).
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Gale.slnx")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new DirectoryNotFoundException("Gale.slnx not found above " + AppContext.BaseDirectory);
     }
 
     private static async Task<RunSnapshot> WaitForAsync(Gale.Engine.IRunStore store, RunKey key, Func<RunSnapshot, bool> condition)
