@@ -1,4 +1,5 @@
 using Gale.Engine;
+using Gale.Functions.Api.Auth;
 using Gale.Scheduling;
 using Gale.Storage;
 
@@ -33,4 +34,7 @@ public sealed record ApiContext(StorageAccountClient Account, IDagRegistry Dags,
 
     /// <summary>Serve the custom-handler trigger endpoints (<c>/scheduler</c>): only when the Functions host runs gale.</summary>
     public bool FunctionsHandler { get; init; }
+
+    /// <summary>Entra ID bearer tokens and the role of function keys, besides <see cref="Keys"/> (default: neither).</summary>
+    public ApiAuthSettings Auth { get; init; } = new();
 }

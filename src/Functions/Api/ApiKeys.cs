@@ -12,8 +12,9 @@ public enum ApiRole
 
 /// <summary>
 /// API keys from the setting <c>GALE_API_KEYS</c>: comma-separated <c>key:role</c> pairs, role <c>admin</c> or
-/// <c>read</c> (e.g. <c>k3y-one:admin,k3y-two:read</c>). Callers send the key in the <c>X-API-Key</c> header. With no
-/// keys configured every endpoint but health refuses callers: nothing is open by default.
+/// <c>read</c> (e.g. <c>k3y-one:admin,k3y-two:read</c>). Callers send the key in the <c>X-API-Key</c> header. Keys are
+/// one way in beside Entra ID tokens and function keys (<see cref="ApiAuth"/>); with none of them configured every
+/// endpoint but health refuses callers: nothing is open by default.
 /// </summary>
 public sealed class ApiKeys
 {

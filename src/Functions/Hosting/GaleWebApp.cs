@@ -18,7 +18,7 @@ public static class GaleWebApp
         app.MapHealthEndpoints();
         if (api is not null)
         {
-            var v1 = app.MapGroup("/api/v1").RequireApiKey(api.Keys);
+            var v1 = app.MapGroup("/api/v1").RequireAuth(api);
             v1.MapDagEndpoints(api);
             v1.MapDagRunEndpoints(api);
             v1.MapTaskInstanceEndpoints(api);

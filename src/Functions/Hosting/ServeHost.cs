@@ -1,5 +1,6 @@
 using Gale.Engine;
 using Gale.Functions.Api;
+using Gale.Functions.Api.Auth;
 using Gale.Functions.Dags;
 using Gale.Storage;
 using Gale.Storage.Engine;
@@ -62,12 +63,14 @@ internal static partial class ServeHost
 
             TaskServices services;
             ApiKeys keys;
+            ApiAuthSettings auth;
             TimeSpan dagRefresh;
             try
             {
                 dagRefresh = GaleSettings.Seconds(LocalSettings.Get, GaleSettings.DagRefreshSeconds, GaleSettings.DefaultDagRefresh);
                 services = StorageEngine.Services(account, LocalSettings.Get, LocalSettings.All);
                 keys = ApiKeys.Parse(LocalSettings.Get(ApiKeys.SettingName));
+                auth = ApiAuthSettings.FromSettings(LocalSettings.Get, TimeProvider.System, logger: loggers.CreateLogger("gale.auth"));
             }
             catch (FormatException e)
             {
@@ -79,12 +82,12 @@ internal static partial class ServeHost
             await using var engine = StorageEngine.CreateHost(account, dags, new EngineOptions { TaskConcurrency = options.TaskConcurrency, HostOwnsQueues = options.FunctionsHost }, TimeProvider.System, loggers, services, schedulerOptions: schedulerOptions);
             var builder = WebApplication.CreateBuilder();
             builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
-            var app = GaleWebApp.Build(builder, account, new ApiContext(account, dags, engine.Engine, StorageEngine.RunStore(account), StorageEngine.DagStateStore(account), keys) { Services = services, Scheduler = engine.Scheduler, Watchers = engine.Watchers, QueueHost = engine, FunctionsHandler = options.FunctionsHost });
+            var app = GaleWebApp.Build(builder, account, new ApiContext(account, dags, engine.Engine, StorageEngine.RunStore(account), StorageEngine.DagStateStore(account), keys) { Services = services, Scheduler = engine.Scheduler, Watchers = engine.Watchers, QueueHost = engine, FunctionsHandler = options.FunctionsHost, Auth = auth });
             engine.Start();
             using var stopRefresh = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var refresh = dags.RunAsync(dagRefresh, TimeProvider.System, stopRefresh.Token);
             await app.StartAsync(cancellationToken);
-            Console.WriteLine($"Gale is running: {dags.Dags.Count} DAGs ({string.Join(", ", dags.Dags.Select(d => d.DagId))}), API http://127.0.0.1:{options.Port}/api/v1 ({(keys.Any ? $"API keys in {ApiKeys.Header}" : $"closed: set {ApiKeys.SettingName}")}; health is open), storage: {description}. Press Ctrl+C to stop.");
+            Console.WriteLine($"Gale is running: {dags.Dags.Count} DAGs ({string.Join(", ", dags.Dags.Select(d => d.DagId))}), API http://127.0.0.1:{options.Port}/api/v1 ({auth.Describe(keys, options.FunctionsHost)}; health is open), storage: {description}. Press Ctrl+C to stop.");
             await app.WaitForShutdownAsync(cancellationToken);
             await stopRefresh.CancelAsync();
             await refresh;
