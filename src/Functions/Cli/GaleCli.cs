@@ -26,6 +26,7 @@ public static class GaleCli
     /// <summary>Builds the root command with every subcommand.</summary>
     public static RootCommand Build() => new("Gale: Airflow-style DAG orchestration on Azure Storage and Azure Functions.")
     {
+        Remote.ApiTarget.Url,
         ServeCommand.Create(),
         ServeCommand.Functions(),
         new Command("dags", "Work with DAGs.")

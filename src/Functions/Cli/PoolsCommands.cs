@@ -17,34 +17,42 @@ internal static class PoolsCommands
         var storage = StorageOptions.Create();
         var output = CliOutput.OutputOption();
         var command = new Command("list", "List pools with their slots in use now.") { storage, output };
-        command.SetAction((r, ct) => StorageOptions.RunAsync(r.GetValue(storage), async account =>
-        {
-            await GaleStorageLayout.EnsureCreatedAsync(account, ct);
-            var pools = await StorageEngine.PoolStore(account).ListEffectiveAsync(ct);
-
-            var slots = new TableSlotStore(account.GetTableClient("pools"));
-            var rows = new List<(Pool Pool, int Occupied)>();
-            foreach (var pool in pools)
+        command.SetAction((r, ct) => Remote.ApiTarget.RunAsync(
+            r,
+            async api => Print((await api.ListAsync("pools", "pools", ct)).Select(p => new PoolRow(p.GetProperty("name").GetString()!, p.GetProperty("slots").GetInt32(), p.GetProperty("occupied_slots").GetInt32(), p.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null)).ToList(), r.GetValue(output)!),
+            () => StorageOptions.RunAsync(r.GetValue(storage), async account =>
             {
-                rows.Add((pool, await slots.CountInUseAsync(pool.Name, DateTimeOffset.UtcNow, ct)));
-            }
+                await GaleStorageLayout.EnsureCreatedAsync(account, ct);
+                var slots = new TableSlotStore(account.GetTableClient("pools"));
+                var rows = new List<PoolRow>();
+                foreach (var pool in await StorageEngine.PoolStore(account).ListEffectiveAsync(ct))
+                {
+                    rows.Add(new PoolRow(pool.Name, pool.Slots, await slots.CountInUseAsync(pool.Name, DateTimeOffset.UtcNow, ct), pool.Description));
+                }
 
-            if (r.GetValue(output) == "json")
-            {
-                Console.WriteLine(JsonSerializer.Serialize(rows.Select(x => new { name = x.Pool.Name, slots = x.Pool.Slots, occupied_slots = x.Occupied, open_slots = Math.Max(0, x.Pool.Slots - x.Occupied), description = x.Pool.Description }), CliOutput.Json));
-                return CliOutput.Ok;
-            }
-
-            var table = new Table().AddColumns("pool", "slots", "occupied", "open", "description");
-            foreach (var (pool, occupied) in rows)
-            {
-                table.AddRow(Markup.Escape(pool.Name), $"{pool.Slots}", $"{occupied}", $"{Math.Max(0, pool.Slots - occupied)}", Markup.Escape(pool.Description ?? string.Empty));
-            }
-
-            AnsiConsole.Write(table);
-            return CliOutput.Ok;
-        }));
+                return Print(rows, r.GetValue(output)!);
+            })));
         return command;
+    }
+
+    private sealed record PoolRow(string Name, int Slots, int Occupied, string? Description);
+
+    private static int Print(List<PoolRow> rows, string output)
+    {
+        if (output == "json")
+        {
+            Console.WriteLine(JsonSerializer.Serialize(rows.Select(x => new { name = x.Name, slots = x.Slots, occupied_slots = x.Occupied, open_slots = Math.Max(0, x.Slots - x.Occupied), description = x.Description }), CliOutput.Json));
+            return CliOutput.Ok;
+        }
+
+        var table = new Table().AddColumns("pool", "slots", "occupied", "open", "description");
+        foreach (var row in rows)
+        {
+            table.AddRow(Markup.Escape(row.Name), $"{row.Slots}", $"{row.Occupied}", $"{Math.Max(0, row.Slots - row.Occupied)}", Markup.Escape(row.Description ?? string.Empty));
+        }
+
+        AnsiConsole.Write(table);
+        return CliOutput.Ok;
     }
 
     private static Command Set()

@@ -1,0 +1,90 @@
+using System.CommandLine;
+using Gale.Functions.Hosting;
+
+namespace Gale.Functions.Cli.Remote;
+
+/// <summary>
+/// <c>--api URL</c>: run a command through a Gale REST API (<c>gale serve</c> or the Functions app) instead of directly
+/// against storage. Credentials come from settings so they stay out of shell history: <c>GALE_API_KEY</c> (sent as
+/// <c>X-API-Key</c>), <c>GALE_API_TOKEN</c> (an Entra ID access token, sent as a bearer token) and
+/// <c>GALE_FUNCTIONS_KEY</c> (sent as <c>x-functions-key</c> to a Functions app).
+/// </summary>
+internal static class ApiTarget
+{
+    /// <summary>The setting that supplies the URL when <c>--api</c> is not given.</summary>
+    public const string UrlSetting = "GALE_API_URL";
+
+    /// <summary>The option, on the root command and every subcommand.</summary>
+    public static readonly Option<string?> Url = new("--api")
+    {
+        Description = $"Work through the REST API at this URL (e.g. http://127.0.0.1:8080) instead of storage; default: the {UrlSetting} setting. Credentials: GALE_API_KEY, GALE_API_TOKEN or GALE_FUNCTIONS_KEY.",
+        Recursive = true,
+    };
+
+    /// <summary>The API client a command should use, or null to work against storage.</summary>
+    /// <exception cref="FormatException">The URL is not an absolute http(s) URL.</exception>
+    public static GaleApiClient? Resolve(ParseResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var url = result.GetValue(Url) ?? LocalSettings.Get(UrlSetting);
+        if (string.IsNullOrWhiteSpace(url))
+        {
+            return null;
+        }
+
+        if (!Uri.TryCreate(url.TrimEnd('/') + "/", UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            throw new FormatException($"--api: '{url}' is not an http(s) URL");
+        }
+
+        return new GaleApiClient(uri, LocalSettings.Get("GALE_API_KEY"), LocalSettings.Get("GALE_API_TOKEN"), LocalSettings.Get("GALE_FUNCTIONS_KEY"));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="remote"/> through the API when one is configured, else <paramref name="local"/>. API
+    /// problems print their detail; exit 2 for a request the API refused as bad or unknown (400, 404, 409), 1 for
+    /// anything else (auth, server, network).
+    /// </summary>
+    public static async Task<int> RunAsync(ParseResult result, Func<GaleApiClient, Task<int>> remote, Func<Task<int>> local)
+    {
+        ArgumentNullException.ThrowIfNull(remote);
+        ArgumentNullException.ThrowIfNull(local);
+        GaleApiClient? api;
+        try
+        {
+            api = Resolve(result);
+        }
+        catch (FormatException e)
+        {
+            return CliOutput.Error(e.Message);
+        }
+
+        if (api is null)
+        {
+            return await local();
+        }
+
+        using (api)
+        {
+            try
+            {
+                return await remote(api);
+            }
+            catch (ApiProblemException e)
+            {
+                await Console.Error.WriteLineAsync($"gale: {e.Message}");
+                return e.Status is 400 or 404 or 409 or 422 ? CliOutput.UsageError : CliOutput.Failed;
+            }
+            catch (HttpRequestException e)
+            {
+                await Console.Error.WriteLineAsync($"gale: the API at {api.BaseUrl} is not reachable: {e.Message}");
+                return CliOutput.Failed;
+            }
+            catch (TaskCanceledException) when (!api.IsCancelled)
+            {
+                await Console.Error.WriteLineAsync($"gale: the API at {api.BaseUrl} did not answer in time");
+                return CliOutput.Failed;
+            }
+        }
+    }
+}
