@@ -21,6 +21,7 @@ internal static class ApiJson
         ["has_import_errors"] = false,
         ["tags"] = dag.Settings.Tags.Select(t => new Dictionary<string, string> { ["name"] = t }).ToList(),
         ["timetable_description"] = dag.ScheduleDescription,
+        ["schedule_interval"] = dag.Settings.Schedule is { } schedule ? new Dictionary<string, string> { ["__type"] = schedule.StartsWith('@') || schedule.Contains(' ', StringComparison.Ordinal) ? "CronExpression" : "TimeDelta", ["value"] = schedule } : null,
         ["asset_expression"] = dag.Settings.AssetSchedule?.ToString(),
         ["timezone"] = dag.Settings.Timezone ?? "UTC",
         ["catchup"] = dag.Settings.Catchup,
@@ -32,6 +33,39 @@ internal static class ApiJson
         ["next_dagrun_data_interval_start"] = Iso(state?.NextRun?.DataInterval.Start),
         ["next_dagrun_data_interval_end"] = Iso(state?.NextRun?.DataInterval.End),
         ["next_dagrun_create_after"] = Iso(state?.NextRun?.RunAfter),
+    };
+
+    /// <summary>A timedelta as Airflow's API writes it.</summary>
+    public static Dictionary<string, object>? TimeDelta(TimeSpan? value) => value is not { } v ? null : new()
+    {
+        ["__type"] = "TimeDelta",
+        ["days"] = v.Days,
+        ["seconds"] = (v.Hours * 3600) + (v.Minutes * 60) + v.Seconds,
+        ["microseconds"] = (v.Milliseconds * 1000) + v.Microseconds,
+    };
+
+    /// <summary>A task as Airflow's <c>GET /dags/{dag_id}/tasks</c> shows it (plus Gale's upstream_task_ids).</summary>
+    public static Dictionary<string, object?> Task(Dag dag, Gale.Dags.DagTask task) => new()
+    {
+        ["task_id"] = task.TaskId,
+        ["operator_name"] = task.Operator.OperatorName,
+        ["class_ref"] = new Dictionary<string, string> { ["class_name"] = task.Operator.GetType().Name, ["module_path"] = task.Operator.GetType().Namespace ?? string.Empty },
+        ["trigger_rule"] = task.TriggerRule.ToAirflowName(),
+        ["depends_on_past"] = task.DependsOnPast,
+        ["wait_for_downstream"] = task.WaitForDownstream,
+        ["is_mapped"] = task.Mapping is not null,
+        ["is_setup"] = task.IsSetup,
+        ["is_teardown"] = task.IsTeardown,
+        ["retries"] = task.Retries,
+        ["retry_delay"] = TimeDelta(task.RetryDelay),
+        ["retry_exponential_backoff"] = task.RetryExponentialBackoff,
+        ["execution_timeout"] = TimeDelta(task.ExecutionTimeout),
+        ["pool"] = task.Pool,
+        ["pool_slots"] = task.PoolSlots,
+        ["priority_weight"] = task.PriorityWeight,
+        ["template_fields"] = task.Operator is Gale.Execution.ITemplatedOperator templated ? templated.TemplateFields.Keys.Order(StringComparer.Ordinal).ToList() : [],
+        ["downstream_task_ids"] = dag.Downstream(task.TaskId),
+        ["upstream_task_ids"] = task.Upstream,
     };
 
     public static Dictionary<string, object?> TaskInstance(Dag dag, DagRun run, TaskInstance ti) => new()

@@ -3,7 +3,7 @@ using Gale.Scheduling;
 
 namespace Gale.Functions.Api;
 
-/// <summary><c>/api/v1/dags</c>: list, get, and pause or unpause (PATCH is_paused).</summary>
+/// <summary><c>/api/v1/dags</c>: list, get, pause or unpause (PATCH is_paused), and a DAG's tasks.</summary>
 internal static class DagEndpoints
 {
     public static void MapDagEndpoints(this RouteGroupBuilder api, ApiContext ctx)
@@ -48,6 +48,33 @@ internal static class DagEndpoints
             ctx.Dags.Find(dagId) is { } dag
                 ? Results.Json(ApiJson.Dag(dag, await ctx.DagStates.GetAsync(dagId, ct)))
                 : Problems.NotFound($"DAG '{dagId}' is not loaded."));
+
+        api.MapGet("/importErrors", (HttpRequest request) =>
+        {
+            var (limit, offset, error) = Paging.Read(request);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            var errors = ctx.Dags.ImportErrors;
+            return Results.Json(new Dictionary<string, object>
+            {
+                ["import_errors"] = errors.Select((e, i) => new Dictionary<string, object?> { ["import_error_id"] = i + 1, ["filename"] = e.Source, ["stack_trace"] = e.Error, ["dag_id"] = e.DagId }).Skip(offset).Take(limit).ToList(),
+                ["total_entries"] = errors.Count,
+            });
+        });
+
+        // In topological order, so callers can draw or list the DAG as it runs.
+        api.MapGet("/dags/{dagId}/tasks", (string dagId) =>
+            ctx.Dags.Find(dagId) is { } dag
+                ? Results.Json(new Dictionary<string, object> { ["tasks"] = dag.TopologicalOrder.Select(t => ApiJson.Task(dag, t)).ToList(), ["total_entries"] = dag.TopologicalOrder.Count })
+                : Problems.NotFound($"DAG '{dagId}' is not loaded."));
+
+        api.MapGet("/dags/{dagId}/tasks/{taskId}", (string dagId, string taskId) =>
+            ctx.Dags.Find(dagId) is not { } dag ? Problems.NotFound($"DAG '{dagId}' is not loaded.")
+            : dag.HasTask(taskId) ? Results.Json(ApiJson.Task(dag, dag.GetTask(taskId)))
+            : Problems.NotFound($"DAG '{dagId}' has no task '{taskId}'."));
 
         api.MapPatch("/dags/{dagId}", async (string dagId, HttpRequest request, CancellationToken ct) =>
         {

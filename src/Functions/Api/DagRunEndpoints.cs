@@ -47,7 +47,25 @@ internal static class DagRunEndpoints
                 }
             }
 
-            var ordered = runs.OrderBy(r => r.LogicalDate).ThenBy(r => r.RunId, StringComparer.Ordinal).ToList();
+            var orderBy = request.Query["order_by"].FirstOrDefault() ?? "logical_date";
+            Func<DagRun, object?>? key = orderBy.TrimStart('-') switch
+            {
+                "logical_date" or "execution_date" => r => r.LogicalDate,
+                "start_date" => r => r.StartDate,
+                "end_date" => r => r.EndDate,
+                "queued_at" => r => r.QueuedAt,
+                "dag_run_id" or "run_id" => r => r.RunId,
+                _ => null,
+            };
+            if (key is null)
+            {
+                return Problems.BadRequest($"order_by: '{orderBy}' is not one of logical_date, start_date, end_date, queued_at, dag_run_id (prefix - for descending).");
+            }
+
+            // Ties (runs of one logical date) fall back to the order they were queued in.
+            var ordered = orderBy.StartsWith('-')
+                ? runs.OrderByDescending(key).ThenByDescending(r => r.QueuedAt).ThenByDescending(r => r.RunId, StringComparer.Ordinal).ToList()
+                : runs.OrderBy(key).ThenBy(r => r.QueuedAt).ThenBy(r => r.RunId, StringComparer.Ordinal).ToList();
             return Results.Json(new Dictionary<string, object>
             {
                 ["dag_runs"] = ordered.Skip(offset).Take(limit).Select(ApiJson.Run).ToList(),

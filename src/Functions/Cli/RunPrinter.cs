@@ -9,13 +9,16 @@ namespace Gale.Functions.Cli;
 /// <summary>Prints a run and its task instances as a table or as the documented JSON shape.</summary>
 internal static class RunPrinter
 {
-    public static void Print(Dag? dag, RunSnapshot snapshot, string output)
+    public static void Print(Dag? dag, RunSnapshot snapshot, string output) =>
+        Print(dag?.TopologicalOrder.Select(t => t.TaskId).ToList(), snapshot.Run, snapshot.Tasks.Values, output);
+
+    /// <summary>Prints <paramref name="run"/> with its task instances, in <paramref name="taskOrder"/> (the DAG's topological order) when known.</summary>
+    public static void Print(IReadOnlyList<string>? taskOrder, DagRun run, IEnumerable<TaskInstance> instances, string output)
     {
-        var order = dag?.TopologicalOrder.Select((t, i) => (t.TaskId, i)).ToDictionary(p => p.TaskId, p => p.i, StringComparer.Ordinal);
-        var tasks = snapshot.Tasks.Values
+        var order = taskOrder?.Select((t, i) => (t, i)).ToDictionary(p => p.t, p => p.i, StringComparer.Ordinal);
+        var tasks = instances
             .OrderBy(t => order?.GetValueOrDefault(t.TaskId, int.MaxValue) ?? 0).ThenBy(t => t.TaskId, StringComparer.Ordinal).ThenBy(t => t.MapIndex)
             .ToList();
-        var run = snapshot.Run;
         if (output == "json")
         {
             var body = new

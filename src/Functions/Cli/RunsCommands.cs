@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Gale.Functions.Cli.Remote;
 using Gale.Functions.Dags;
 using Gale.Runs;
 using Gale.Storage.Engine;
@@ -19,7 +20,7 @@ internal static class RunsCommands
         var storage = StorageOptions.Create();
         var output = CliOutput.OutputOption();
         var command = new Command("list", "List a DAG's runs, newest logical date first. Exit 2 on a bad --state.") { dagId, state, limit, storage, output };
-        command.SetAction((r, ct) => StorageOptions.RunAsync(r.GetValue(storage), async account =>
+        command.SetAction(async (r, ct) =>
         {
             DagRunState? filter = null;
             if (r.GetValue(state) is { } text)
@@ -32,30 +33,47 @@ internal static class RunsCommands
                 filter = Enum.GetValues<DagRunState>().First(s => s.ToAirflowName() == text);
             }
 
-            var runs = new List<DagRun>();
-            await foreach (var run in StorageEngine.RunStore(account).ListRunsAsync(r.GetValue(dagId), filter, ct))
-            {
-                runs.Add(run);
-            }
+            var take = Math.Max(1, r.GetValue(limit));
+            return await ApiTarget.RunAsync(
+                r,
+                async api =>
+                {
+                    var path = GaleApiClient.Path("dags", r.GetValue(dagId)!, "dagRuns") + "?order_by=-logical_date" + (filter is { } f ? "&state=" + f.ToAirflowName() : string.Empty);
+                    var page = await api.GetAsync(path + $"&limit={take}", ct);
+                    var runs = page.GetProperty("dag_runs").EnumerateArray().Select(ApiModels.Run).ToList();
+                    return PrintRuns(runs, page.GetProperty("total_entries").GetInt32(), r.GetValue(output)!);
+                },
+                () => StorageOptions.RunAsync(r.GetValue(storage), async account =>
+                {
+                    var runs = new List<DagRun>();
+                    await foreach (var run in StorageEngine.RunStore(account).ListRunsAsync(r.GetValue(dagId), filter, ct))
+                    {
+                        runs.Add(run);
+                    }
 
-            var shown = runs.OrderByDescending(x => x.LogicalDate).ThenByDescending(x => x.QueuedAt).Take(Math.Max(1, r.GetValue(limit))).ToList();
-            if (r.GetValue(output) == "json")
-            {
-                Console.WriteLine(JsonSerializer.Serialize(shown.Select(Json), CliOutput.Json));
-                return CliOutput.Ok;
-            }
-
-            var table = new Table().AddColumns("run_id", "run_type", "state", "logical_date", "start_date", "end_date");
-            foreach (var run in shown)
-            {
-                table.AddRow(Markup.Escape(run.RunId), Markup.Escape(TypeName(run.RunType)), run.State.ToAirflowName(), CliOutput.Iso(run.LogicalDate), CliOutput.Iso(run.StartDate), CliOutput.Iso(run.EndDate));
-            }
-
-            AnsiConsole.Write(table);
-            AnsiConsole.MarkupLine(Markup.Escape($"{shown.Count} of {runs.Count} runs."));
-            return CliOutput.Ok;
-        }));
+                    return PrintRuns(runs.OrderByDescending(x => x.LogicalDate).ThenByDescending(x => x.QueuedAt).Take(take).ToList(), runs.Count, r.GetValue(output)!);
+                }));
+        });
         return command;
+    }
+
+    private static int PrintRuns(List<DagRun> shown, int total, string output)
+    {
+        if (output == "json")
+        {
+            Console.WriteLine(JsonSerializer.Serialize(shown.Select(Json), CliOutput.Json));
+            return CliOutput.Ok;
+        }
+
+        var table = new Table().AddColumns("run_id", "run_type", "state", "logical_date", "start_date", "end_date");
+        foreach (var run in shown)
+        {
+            table.AddRow(Markup.Escape(run.RunId), Markup.Escape(TypeName(run.RunType)), run.State.ToAirflowName(), CliOutput.Iso(run.LogicalDate), CliOutput.Iso(run.StartDate), CliOutput.Iso(run.EndDate));
+        }
+
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine(Markup.Escape($"{shown.Count} of {total} runs."));
+        return CliOutput.Ok;
     }
 
     /// <summary><c>runs show</c> and <c>tasks states</c>: one run with its task instances.</summary>
@@ -67,20 +85,43 @@ internal static class RunsCommands
         var storage = StorageOptions.Create();
         var output = CliOutput.OutputOption();
         var command = new Command(name, description + " Exit 1 when the run does not exist.") { dagId, runId, dagsFolder, storage, output };
-        command.SetAction((r, ct) => StorageOptions.RunAsync(r.GetValue(storage), async account =>
+        command.SetAction((r, ct) =>
         {
             var key = new RunKey(r.GetValue(dagId)!, r.GetValue(runId)!);
-            if (await StorageEngine.RunStore(account).LoadAsync(key, ct) is not { } snapshot)
-            {
-                await Console.Error.WriteLineAsync($"gale: run '{key.RunId}' of DAG '{key.DagId}' does not exist.");
-                return CliOutput.Failed;
-            }
+            return ApiTarget.RunAsync(
+                r,
+                async api =>
+                {
+                    if (await api.FindAsync(GaleApiClient.Path("dags", key.DagId, "dagRuns", key.RunId), ct) is not { } run)
+                    {
+                        return await NoSuchRunAsync(key);
+                    }
 
-            var (bag, _) = DagDiscovery.LoadAll(r.GetValue(dagsFolder)!);
-            RunPrinter.Print(bag.Find(key.DagId), snapshot, r.GetValue(output)!);
-            return CliOutput.Ok;
-        }));
+                    var instances = await api.ListAsync(GaleApiClient.Path("dags", key.DagId, "dagRuns", key.RunId, "taskInstances"), "task_instances", ct);
+                    var order = (await DagView.FetchAsync(api, key.DagId, ct))?.Tasks.Select(t => t.TaskId).ToList();
+                    RunPrinter.Print(order, ApiModels.Run(run), instances.Select(ApiModels.TaskInstance), r.GetValue(output)!);
+                    return CliOutput.Ok;
+                },
+                () => StorageOptions.RunAsync(r.GetValue(storage), async account =>
+                {
+                    if (await StorageEngine.RunStore(account).LoadAsync(key, ct) is not { } snapshot)
+                    {
+                        return await NoSuchRunAsync(key);
+                    }
+
+                    var (bag, _) = DagDiscovery.LoadAll(r.GetValue(dagsFolder)!);
+                    RunPrinter.Print(bag.Find(key.DagId), snapshot, r.GetValue(output)!);
+                    return CliOutput.Ok;
+                }));
+        });
         return command;
+    }
+
+    /// <summary>Says a run does not exist (exit 1).</summary>
+    public static async Task<int> NoSuchRunAsync(RunKey key)
+    {
+        await Console.Error.WriteLineAsync($"gale: run '{key.RunId}' of DAG '{key.DagId}' does not exist.");
+        return CliOutput.Failed;
     }
 
     private static object Json(DagRun run) => new
