@@ -12,12 +12,14 @@ public sealed class EngineHost : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private readonly TimeProvider _clock;
+    private readonly IDisposable _queueDepth;
     private Task? _running;
 
     /// <summary>Wires an engine and its workers; with <paramref name="dagStates"/> also the scheduler.</summary>
     public EngineHost(IRunStore store, IDagRegistry dags, IMessageQueue tasks, IMessageQueue control, TaskServices services, TimeProvider clock, EngineOptions options, ILoggerFactory? loggers = null, IDagStateStore? dagStates = null, SchedulerOptions? schedulerOptions = null)
     {
         loggers ??= NullLoggerFactory.Instance;
+        _queueDepth = Gale.Telemetry.QueueDepthGauge.Track([("tasks", tasks), ("control", control)]);
         Engine = new RunEngine(store, dags, tasks, control, clock, options, loggers.CreateLogger<RunEngine>());
         Runner = new AttemptRunner(Engine, dags, tasks, services, loggers);
         Engine.DagCallbackContext = Runner.CreateDagCallbackContext;
@@ -129,6 +131,7 @@ public sealed class EngineHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
+        _queueDepth.Dispose();
         _stopping.Dispose();
         Tasks.Dispose();
     }
