@@ -63,11 +63,14 @@ internal static partial class ServeHost
             TaskServices services;
             ApiKeys keys;
             TimeSpan dagRefresh;
+            GaleOpenTelemetry? telemetry;
+            var engineOptions = new EngineOptions { TaskConcurrency = options.TaskConcurrency };
             try
             {
                 dagRefresh = GaleSettings.Seconds(LocalSettings.Get, GaleSettings.DagRefreshSeconds, GaleSettings.DefaultDagRefresh);
                 services = StorageEngine.Services(account, LocalSettings.Get, LocalSettings.All);
                 keys = ApiKeys.Parse(LocalSettings.Get(ApiKeys.SettingName));
+                telemetry = GaleOpenTelemetry.Start(LocalSettings.Get, engineOptions.WorkerId);
             }
             catch (FormatException e)
             {
@@ -75,8 +78,10 @@ internal static partial class ServeHost
                 return 2;
             }
 
+            // Disposed after the engine (declared before it): the spans of attempts released at shutdown are flushed.
+            using var exporting = telemetry;
             var schedulerOptions = new Gale.Scheduling.SchedulerOptions { Interval = options.FunctionsHost ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(2) };
-            await using var engine = StorageEngine.CreateHost(account, dags, new EngineOptions { TaskConcurrency = options.TaskConcurrency }, TimeProvider.System, loggers, services, schedulerOptions: schedulerOptions);
+            await using var engine = StorageEngine.CreateHost(account, dags, engineOptions, TimeProvider.System, loggers, services, schedulerOptions: schedulerOptions);
             var builder = WebApplication.CreateBuilder();
             builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
             var app = GaleWebApp.Build(builder, account, new ApiContext(account, dags, engine.Engine, StorageEngine.RunStore(account), StorageEngine.DagStateStore(account), keys) { Services = services, Scheduler = engine.Scheduler, Watchers = engine.Watchers, FunctionsHandler = options.FunctionsHost });
@@ -84,6 +89,11 @@ internal static partial class ServeHost
             using var stopRefresh = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var refresh = dags.RunAsync(dagRefresh, TimeProvider.System, stopRefresh.Token);
             await app.StartAsync(cancellationToken);
+            if (telemetry is not null)
+            {
+                Console.WriteLine(telemetry.Settings);
+            }
+
             Console.WriteLine($"Gale is running: {dags.Dags.Count} DAGs ({string.Join(", ", dags.Dags.Select(d => d.DagId))}), API http://127.0.0.1:{options.Port}/api/v1 ({(keys.Any ? $"API keys in {ApiKeys.Header}" : $"closed: set {ApiKeys.SettingName}")}; health is open), storage: {description}. Press Ctrl+C to stop.");
             await app.WaitForShutdownAsync(cancellationToken);
             await stopRefresh.CancelAsync();
