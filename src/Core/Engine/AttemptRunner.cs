@@ -6,6 +6,7 @@ using Gale.Limits;
 using Gale.Logs;
 using Gale.Runs;
 using Gale.Runs.Events;
+using Gale.Telemetry;
 using Gale.Templates;
 using Gale.Triggers;
 using Microsoft.Extensions.Logging;
@@ -154,6 +155,8 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
         using var heartbeatStop = new CancellationTokenSource();
         var lease = new LeaseKeeper(message);
         var heartbeat = HeartbeatAsync(attempt, lease, slots, heartbeatStop.Token);
+        // Started after the heartbeat so that only the attempt's own work runs under its span.
+        using var telemetry = GaleTelemetry.StartAttempt(snapshot.Run, ti, dag.GetTask(attempt.TaskId).Operator.OperatorName);
         RunEvent result;
         try
         {
@@ -165,6 +168,7 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
             await heartbeat;
         }
 
+        telemetry.Finish(result, ti.TryNumber, ti.MaxTries);
         await engine.ApplyAsync(attempt.Run, [result], CancellationToken.None);
         if (result is TaskReleased)
         {

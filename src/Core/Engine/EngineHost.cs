@@ -12,6 +12,7 @@ public sealed class EngineHost : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private readonly TimeProvider _clock;
+    private readonly IDisposable _queueDepth;
     private Task? _running;
     private DateTimeOffset _lastSweep = DateTimeOffset.MinValue;
 
@@ -19,6 +20,7 @@ public sealed class EngineHost : IAsyncDisposable
     public EngineHost(IRunStore store, IDagRegistry dags, IMessageQueue tasks, IMessageQueue control, TaskServices services, TimeProvider clock, EngineOptions options, ILoggerFactory? loggers = null, IDagStateStore? dagStates = null, SchedulerOptions? schedulerOptions = null)
     {
         loggers ??= NullLoggerFactory.Instance;
+        _queueDepth = Gale.Telemetry.QueueDepthGauge.Track([("tasks", tasks), ("control", control)]);
         if (options.HostOwnsQueues)
         {
             tasks = HostedTasks = new HostHeldQueue(tasks, options.Lease / 2);
@@ -174,6 +176,7 @@ public sealed class EngineHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
+        _queueDepth.Dispose();
         _stopping.Dispose();
         Tasks.Dispose();
     }

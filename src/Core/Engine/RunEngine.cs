@@ -273,6 +273,7 @@ public sealed partial class RunEngine
                     await SendControlAsync(t.Run, new TriggerTimeoutDue { EventId = $"trigger-timeout:{t.Run}/{t.Task}/{t.TryNumber}", Task = t.Task, TryNumber = t.TryNumber, At = t.DueAt }, t.DueAt);
                     break;
                 case RunFinished f:
+                    Gale.Telemetry.GaleTelemetry.RunFinished(run, f.Reason);
                     LogRunFinished(_log, f.Run, f.State.ToAirflowName(), f.Reason);
                     if (f.Reason != RunFinished.Marked)
                     {

@@ -3,7 +3,7 @@ using Gale.Engine;
 namespace Gale.InMemory;
 
 /// <summary>An at-least-once queue in memory with visibility timeouts and pop receipts on the given clock.</summary>
-public sealed class InMemoryMessageQueue(string name, TimeProvider clock) : IMessageQueue
+public sealed class InMemoryMessageQueue(string name, TimeProvider clock) : IMessageQueue, Gale.Telemetry.IQueueDepth
 {
     private readonly Dictionary<string, Entry> _byId = new(StringComparer.Ordinal);
     private readonly SortedSet<Entry> _byVisibility = new(Comparer<Entry>.Create((a, b) =>
@@ -29,6 +29,9 @@ public sealed class InMemoryMessageQueue(string name, TimeProvider clock) : IMes
             }
         }
     }
+
+    /// <inheritdoc />
+    public Task<int> GetApproximateCountAsync(CancellationToken cancellationToken = default) => Task.FromResult(Count);
 
     /// <summary>When the next invisible message becomes visible, or null when every message is visible or there are none.</summary>
     public DateTimeOffset? NextVisibleAt

@@ -65,12 +65,15 @@ internal static partial class ServeHost
             ApiKeys keys;
             ApiAuthSettings auth;
             TimeSpan dagRefresh;
+            GaleOpenTelemetry? telemetry;
+            var engineOptions = new EngineOptions { TaskConcurrency = options.TaskConcurrency, HostOwnsQueues = options.FunctionsHost };
             try
             {
                 dagRefresh = GaleSettings.Seconds(LocalSettings.Get, GaleSettings.DagRefreshSeconds, GaleSettings.DefaultDagRefresh);
                 services = StorageEngine.Services(account, LocalSettings.Get, LocalSettings.All);
                 keys = ApiKeys.Parse(LocalSettings.Get(ApiKeys.SettingName));
                 auth = ApiAuthSettings.FromSettings(LocalSettings.Get, TimeProvider.System, logger: loggers.CreateLogger("gale.auth"));
+                telemetry = GaleOpenTelemetry.Start(LocalSettings.Get, engineOptions.WorkerId);
             }
             catch (FormatException e)
             {
@@ -78,8 +81,10 @@ internal static partial class ServeHost
                 return 2;
             }
 
+            // Disposed after the engine (declared before it): the spans of attempts released at shutdown are flushed.
+            using var exporting = telemetry;
             var schedulerOptions = new Gale.Scheduling.SchedulerOptions { Interval = options.FunctionsHost ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(2) };
-            await using var engine = StorageEngine.CreateHost(account, dags, new EngineOptions { TaskConcurrency = options.TaskConcurrency, HostOwnsQueues = options.FunctionsHost }, TimeProvider.System, loggers, services, schedulerOptions: schedulerOptions);
+            await using var engine = StorageEngine.CreateHost(account, dags, engineOptions, TimeProvider.System, loggers, services, schedulerOptions: schedulerOptions);
             var builder = WebApplication.CreateBuilder();
             builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
             var app = GaleWebApp.Build(builder, account, new ApiContext(account, dags, engine.Engine, StorageEngine.RunStore(account), StorageEngine.DagStateStore(account), keys) { Services = services, Scheduler = engine.Scheduler, Watchers = engine.Watchers, QueueHost = engine, FunctionsHandler = options.FunctionsHost, Auth = auth });
@@ -87,6 +92,11 @@ internal static partial class ServeHost
             using var stopRefresh = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var refresh = dags.RunAsync(dagRefresh, TimeProvider.System, stopRefresh.Token);
             await app.StartAsync(cancellationToken);
+            if (telemetry is not null)
+            {
+                Console.WriteLine(telemetry.Settings);
+            }
+
             Console.WriteLine($"Gale is running: {dags.Dags.Count} DAGs ({string.Join(", ", dags.Dags.Select(d => d.DagId))}), API http://127.0.0.1:{options.Port}/api/v1 ({auth.Describe(keys, options.FunctionsHost)}; health is open), storage: {description}. Press Ctrl+C to stop.");
             await app.WaitForShutdownAsync(cancellationToken);
             await stopRefresh.CancelAsync();

@@ -8,7 +8,7 @@ namespace Gale.Storage.Engine;
 /// <see cref="IMessageQueue"/> on an Azure Storage queue. A delay longer than the service's 7-day visibility limit
 /// is chained: the message carries its due time and is hidden again, up to 7 days at a time, until it is due.
 /// </summary>
-public sealed class StorageMessageQueue(QueueClient queue, TimeProvider clock) : IMessageQueue
+public sealed class StorageMessageQueue(QueueClient queue, TimeProvider clock) : IMessageQueue, Gale.Telemetry.IQueueDepth
 {
     private const string EnvelopeMarker = "{\"gale_due\":";
 
@@ -112,6 +112,10 @@ public sealed class StorageMessageQueue(QueueClient queue, TimeProvider clock) :
         var remaining = envelope.gale_due - now;
         return (envelope.body, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
     }
+
+    /// <inheritdoc />
+    public async Task<int> GetApproximateCountAsync(CancellationToken cancellationToken = default) =>
+        (await queue.GetPropertiesAsync(cancellationToken)).ApproximateMessagesCount;
 
     private static bool IsLostHold(StorageException e) => e.IsNotFound || e.ErrorCode == "PopReceiptMismatch";
 
