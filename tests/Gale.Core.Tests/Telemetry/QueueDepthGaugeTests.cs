@@ -77,5 +77,7 @@ public sealed class QueueDepthGaugeTests
         public Task<Gale.Engine.QueueMessageHandle?> RenewAsync(Gale.Engine.QueueMessageHandle message, TimeSpan visibility, CancellationToken cancellationToken = default) => _inner.RenewAsync(message, visibility, cancellationToken);
 
         public Task DeleteAsync(Gale.Engine.QueueMessageHandle message, CancellationToken cancellationToken = default) => _inner.DeleteAsync(message, cancellationToken);
+
+        public Task SendToPoisonAsync(string body, CancellationToken cancellationToken = default) => _inner.SendToPoisonAsync(body, cancellationToken);
     }
 }
