@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Gale.Scheduling;
+using Gale.Timetables;
 
 namespace Gale.Functions.Api;
 
@@ -62,6 +63,52 @@ internal static class DagEndpoints
             {
                 ["import_errors"] = errors.Select((e, i) => new Dictionary<string, object?> { ["import_error_id"] = i + 1, ["filename"] = e.Source, ["stack_trace"] = e.Error, ["dag_id"] = e.DagId }).Skip(offset).Take(limit).ToList(),
                 ["total_entries"] = errors.Count,
+            });
+        });
+
+        // Gale's: the runs the timetable creates next (the CLI's dags next-execution, the UI's next data intervals).
+        api.MapGet("/dags/{dagId}/nextExecutions", (string dagId, HttpRequest request) =>
+        {
+            if (ctx.Dags.Find(dagId) is not { } dag)
+            {
+                return Problems.NotFound($"DAG '{dagId}' is not loaded.");
+            }
+
+            var count = 1;
+            if (request.Query.TryGetValue("num_executions", out var n) && (!int.TryParse(n, out count) || count is < 1 or > 1000))
+            {
+                return Problems.BadRequest($"num_executions: '{n}' must be a whole number from 1 to 1000.");
+            }
+
+            var zone = TimetableParser.Zone(dag.Settings.Timezone);
+            var after = ctx.Engine.Clock.GetUtcNow();
+            if (request.Query.TryGetValue("after", out var a))
+            {
+                try
+                {
+                    after = TimetableParser.ParseDate(a.ToString(), zone);
+                }
+                catch (FormatException)
+                {
+                    return Problems.BadRequest($"after: '{a}' is not an ISO 8601 date or date-time.");
+                }
+            }
+
+            return Results.Json(new Dictionary<string, object?>
+            {
+                ["dag_id"] = dag.DagId,
+                ["timezone"] = zone.Id,
+                ["timetable_summary"] = dag.Timetable.Summary,
+                ["can_be_scheduled"] = dag.Timetable.CanBeScheduled,
+                ["catchup"] = dag.Settings.Catchup,
+                ["after"] = ApiJson.Iso(after),
+                ["next_executions"] = UpcomingRuns.After(dag, after, count).Select(i => new Dictionary<string, object?>
+                {
+                    ["logical_date"] = ApiJson.Iso(i.LogicalDate),
+                    ["data_interval_start"] = ApiJson.Iso(i.DataInterval.Start),
+                    ["data_interval_end"] = ApiJson.Iso(i.DataInterval.End),
+                    ["run_after"] = ApiJson.Iso(i.RunAfter),
+                }).ToList(),
             });
         });
 

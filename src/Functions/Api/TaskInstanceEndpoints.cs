@@ -44,6 +44,7 @@ internal static class TaskInstanceEndpoints
             var body = ApiJson.TaskInstance(dag!, snapshot!.Run, ti!);
             var rendered = await ctx.Services.Rendered.GetAsync(dagId, runId, taskId, ti!.MapIndex, ct);
             body["rendered_fields"] = rendered?.Fields;
+            body["rendered_try_number"] = rendered?.TryNumber;
             return Results.Json(body);
         });
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using Gale.Dags;
 using Gale.Functions.Dags;
 using Gale.Timetables;
 using Spectre.Console;
@@ -21,83 +20,87 @@ internal static class DagsNextExecutionCommand
         {
             dagId, dagsFolder, count, after, output,
         };
-        command.SetAction(r =>
+        command.SetAction((r, ct) =>
         {
-            var (bag, errors) = DagDiscovery.LoadAll(r.GetValue(dagsFolder)!);
-            var dag = ManualRunRequest.FindDag(bag, errors, r.GetValue(dagId)!, out var dagError);
-            if (dag is null)
-            {
-                return CliOutput.Error(dagError!);
-            }
-
             var n = r.GetValue(count);
             if (n < 1)
             {
-                return CliOutput.Error("--num-executions: must be at least 1.");
+                return Task.FromResult(CliOutput.Error("--num-executions: must be at least 1."));
             }
 
-            var zone = TimetableParser.Zone(dag.Settings.Timezone);
-            DateTimeOffset from;
-            try
-            {
-                from = r.GetValue(after) is { } text ? TimetableParser.ParseDate(text, zone) : DateTimeOffset.UtcNow;
-            }
-            catch (FormatException e)
-            {
-                return CliOutput.Error($"--after: {e.Message}.");
-            }
-
-            var runs = NextRuns(dag, from, n);
-            if (r.GetValue(output) == "json")
-            {
-                Console.WriteLine(JsonSerializer.Serialize(runs.Select(i => new
+            return Remote.ApiTarget.RunAsync(
+                r,
+                async api =>
                 {
-                    logical_date = CliOutput.Iso(i.LogicalDate, zone),
-                    data_interval_start = CliOutput.Iso(i.DataInterval.Start, zone),
-                    data_interval_end = CliOutput.Iso(i.DataInterval.End, zone),
-                    run_after = CliOutput.Iso(i.RunAfter, zone),
-                }), CliOutput.Json));
-                return CliOutput.Ok;
-            }
+                    var query = $"?num_executions={n}" + (r.GetValue(after) is { } a ? "&after=" + Uri.EscapeDataString(a) : string.Empty);
+                    var next = await api.GetAsync(Remote.GaleApiClient.Path("dags", r.GetValue(dagId)!, "nextExecutions") + query, ct);
+                    DateTimeOffset Date(JsonElement e, string name) => DateTimeOffset.Parse(e.GetProperty(name).GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+                    var runs = next.GetProperty("next_executions").EnumerateArray()
+                        .Select(e => new DagRunInfo(new DataInterval(Date(e, "data_interval_start"), Date(e, "data_interval_end")), Date(e, "run_after")))
+                        .ToList();
+                    var schedule = new Schedule(next.GetProperty("dag_id").GetString()!, TimetableParser.Zone(next.GetProperty("timezone").GetString()), next.GetProperty("timetable_summary").GetString()!, next.GetProperty("can_be_scheduled").GetBoolean(), next.GetProperty("catchup").GetBoolean());
+                    return Print(schedule, Date(next, "after"), runs, r.GetValue(output)!);
+                },
+                () =>
+                {
+                    var (bag, errors) = DagDiscovery.LoadAll(r.GetValue(dagsFolder)!);
+                    var dag = ManualRunRequest.FindDag(bag, errors, r.GetValue(dagId)!, out var dagError);
+                    if (dag is null)
+                    {
+                        return Task.FromResult(CliOutput.Error(dagError!));
+                    }
 
-            if (runs.Count == 0)
-            {
-                Console.WriteLine(dag.Timetable.CanBeScheduled
-                    ? $"DAG '{dag.DagId}' has no runs after {CliOutput.Iso(from, zone)} (its end_date or schedule ends earlier)."
-                    : $"DAG '{dag.DagId}' has no schedule ({dag.Timetable.Summary}): it runs only when triggered.");
-                return CliOutput.Ok;
-            }
+                    var zone = TimetableParser.Zone(dag.Settings.Timezone);
+                    DateTimeOffset from;
+                    try
+                    {
+                        from = r.GetValue(after) is { } text ? TimetableParser.ParseDate(text, zone) : DateTimeOffset.UtcNow;
+                    }
+                    catch (FormatException e)
+                    {
+                        return Task.FromResult(CliOutput.Error($"--after: {e.Message}."));
+                    }
 
-            var table = new Table().AddColumns("logical_date", "data_interval_start", "data_interval_end", "run_after");
-            foreach (var i in runs)
-            {
-                table.AddRow(CliOutput.Iso(i.LogicalDate, zone), CliOutput.Iso(i.DataInterval.Start, zone), CliOutput.Iso(i.DataInterval.End, zone), CliOutput.Iso(i.RunAfter, zone));
-            }
-
-            AnsiConsole.Write(table);
-            AnsiConsole.MarkupLine(Markup.Escape($"Schedule {dag.Timetable.Summary} in {zone.Id}; catchup {(dag.Settings.Catchup ? "on" : "off")}."));
-            return CliOutput.Ok;
+                    var schedule = new Schedule(dag.DagId, zone, dag.Timetable.Summary, dag.Timetable.CanBeScheduled, dag.Settings.Catchup);
+                    return Task.FromResult(Print(schedule, from, UpcomingRuns.After(dag, from, n), r.GetValue(output)!));
+                });
         });
         return command;
     }
 
-    /// <summary>The next <paramref name="count"/> runs whose run_after is later than <paramref name="after"/>.</summary>
-    public static IReadOnlyList<DagRunInfo> NextRuns(Dag dag, DateTimeOffset after, int count)
-    {
-        // Without catchup the proposal at `after` is the latest complete interval; step from there to later ones.
-        var restriction = dag.TimeRestriction with { Catchup = false };
-        var runs = new List<DagRunInfo>();
-        var info = dag.Timetable.NextDagRunInfo(null, restriction, after);
-        for (var guard = 0; info is not null && runs.Count < count && guard < 100_000; guard++)
-        {
-            if (info.RunAfter > after)
-            {
-                runs.Add(info);
-            }
+    private sealed record Schedule(string DagId, NodaTime.DateTimeZone Zone, string Summary, bool CanBeScheduled, bool Catchup);
 
-            info = dag.Timetable.NextDagRunInfo(info.DataInterval, restriction with { Catchup = true }, after);
+    private static int Print(Schedule schedule, DateTimeOffset from, IReadOnlyList<DagRunInfo> runs, string output)
+    {
+        var zone = schedule.Zone;
+        if (output == "json")
+        {
+            Console.WriteLine(JsonSerializer.Serialize(runs.Select(i => new
+            {
+                logical_date = CliOutput.Iso(i.LogicalDate, zone),
+                data_interval_start = CliOutput.Iso(i.DataInterval.Start, zone),
+                data_interval_end = CliOutput.Iso(i.DataInterval.End, zone),
+                run_after = CliOutput.Iso(i.RunAfter, zone),
+            }), CliOutput.Json));
+            return CliOutput.Ok;
         }
 
-        return runs;
+        if (runs.Count == 0)
+        {
+            Console.WriteLine(schedule.CanBeScheduled
+                ? $"DAG '{schedule.DagId}' has no runs after {CliOutput.Iso(from, zone)} (its end_date or schedule ends earlier)."
+                : $"DAG '{schedule.DagId}' has no schedule ({schedule.Summary}): it runs only when triggered.");
+            return CliOutput.Ok;
+        }
+
+        var table = new Table().AddColumns("logical_date", "data_interval_start", "data_interval_end", "run_after");
+        foreach (var i in runs)
+        {
+            table.AddRow(CliOutput.Iso(i.LogicalDate, zone), CliOutput.Iso(i.DataInterval.Start, zone), CliOutput.Iso(i.DataInterval.End, zone), CliOutput.Iso(i.RunAfter, zone));
+        }
+
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine(Markup.Escape($"Schedule {schedule.Summary} in {zone.Id}; catchup {(schedule.Catchup ? "on" : "off")}."));
+        return CliOutput.Ok;
     }
 }

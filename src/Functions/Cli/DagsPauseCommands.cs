@@ -21,7 +21,10 @@ internal static class DagsPauseCommands
         var storage = StorageOptions.Create();
         var output = CliOutput.OutputOption();
         var command = new Command(name, description + " Exit 0: done, 2: unknown DAG.") { dagId, dagsFolder, storage, output };
-        command.SetAction((r, ct) => StorageOptions.RunAsync(r.GetValue(storage), async account =>
+        command.SetAction((r, ct) => Remote.ApiTarget.RunAsync(
+            r,
+            async api => Print(await api.SendAsync(HttpMethod.Patch, Remote.GaleApiClient.Path("dags", r.GetValue(dagId)!), new { is_paused = paused }, ct) is var dag ? (dag.GetProperty("dag_id").GetString()!, dag.GetProperty("is_paused").GetBoolean()) : default, r.GetValue(output)!),
+            () => StorageOptions.RunAsync(r.GetValue(storage), async account =>
         {
             var (bag, errors) = DagDiscovery.LoadAll(r.GetValue(dagsFolder)!, await BlobDagSource.LoadAsync(account.GetBlobContainerClient("dags"), ct));
             var dag = ManualRunRequest.FindDag(bag, errors, r.GetValue(dagId)!, out var error);
@@ -32,17 +35,22 @@ internal static class DagsPauseCommands
 
             await GaleStorageLayout.EnsureCreatedAsync(account, ct);
             var state = await Scheduler.SetPausedAsync(StorageEngine.DagStateStore(account), dag.DagId, paused, ct);
-            if (r.GetValue(output) == "json")
-            {
-                Console.WriteLine(JsonSerializer.Serialize(new { dag_id = dag.DagId, is_paused = state.IsPaused }, CliOutput.Json));
-            }
-            else
-            {
-                Console.WriteLine($"DAG {dag.DagId} is {(state.IsPaused ? "paused" : "unpaused")}.");
-            }
-
-            return CliOutput.Ok;
-        }));
+            return Print((dag.DagId, state.IsPaused), r.GetValue(output)!);
+        })));
         return command;
+    }
+
+    private static int Print((string DagId, bool IsPaused) dag, string output)
+    {
+        if (output == "json")
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new { dag_id = dag.DagId, is_paused = dag.IsPaused }, CliOutput.Json));
+        }
+        else
+        {
+            Console.WriteLine($"DAG {dag.DagId} is {(dag.IsPaused ? "paused" : "unpaused")}.");
+        }
+
+        return CliOutput.Ok;
     }
 }

@@ -24,8 +24,52 @@ internal static class DagsTriggerCommand
         {
             dagId, dagsFolder, conf, logicalDate, runId, wait, storage, output,
         };
-        command.SetAction((r, ct) => RunAsync(r.GetValue(dagId)!, r.GetValue(dagsFolder)!, r.GetValue(conf), r.GetValue(logicalDate), r.GetValue(runId), r.GetValue(wait), r.GetValue(storage), r.GetValue(output)!, ct));
+        command.SetAction((r, ct) => Remote.ApiTarget.RunAsync(
+            r,
+            api => RunRemoteAsync(api, r.GetValue(dagId)!, r.GetValue(conf), r.GetValue(logicalDate), r.GetValue(runId), r.GetValue(wait), r.GetValue(output)!, ct),
+            () => RunAsync(r.GetValue(dagId)!, r.GetValue(dagsFolder)!, r.GetValue(conf), r.GetValue(logicalDate), r.GetValue(runId), r.GetValue(wait), r.GetValue(storage), r.GetValue(output)!, ct)));
         return command;
+    }
+
+    private static async Task<int> RunRemoteAsync(Remote.GaleApiClient api, string dagId, string? confText, string? logicalDate, string? runId, bool wait, string output, CancellationToken cancellationToken)
+    {
+        var body = new Dictionary<string, object?>();
+        if (runId is not null)
+        {
+            body["dag_run_id"] = runId;
+        }
+
+        if (logicalDate is not null)
+        {
+            body["logical_date"] = logicalDate;
+        }
+
+        if (confText is not null)
+        {
+            try
+            {
+                using var conf = System.Text.Json.JsonDocument.Parse(confText);
+                body["conf"] = conf.RootElement.Clone();
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                return CliOutput.Error($"--conf: not JSON: {e.Message}");
+            }
+        }
+
+        var created = Remote.ApiModels.Run(await api.SendAsync(HttpMethod.Post, Remote.GaleApiClient.Path("dags", dagId, "dagRuns"), body, cancellationToken));
+        var runPath = Remote.GaleApiClient.Path("dags", dagId, "dagRuns", created.RunId);
+        var run = created;
+        while (wait && !run.State.IsFinished())
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+            run = Remote.ApiModels.Run(await api.GetAsync(runPath, cancellationToken));
+        }
+
+        var instances = await api.ListAsync(runPath + "/taskInstances", "task_instances", cancellationToken);
+        var order = (await Remote.DagView.FetchAsync(api, dagId, cancellationToken))?.Tasks.Select(t => t.TaskId).ToList();
+        RunPrinter.Print(order, run, instances.Select(Remote.ApiModels.TaskInstance), output);
+        return !wait || run.State == DagRunState.Success ? CliOutput.Ok : CliOutput.Failed;
     }
 
     private static Task<int> RunAsync(string dagId, string dagsFolder, string? confText, string? logicalDateText, string? runId, bool wait, string? storage, string output, CancellationToken cancellationToken) =>

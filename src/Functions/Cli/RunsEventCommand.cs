@@ -19,7 +19,27 @@ internal static class RunsEventCommand
         {
             dagId, runId, name, data, storage,
         };
-        command.SetAction((r, ct) => StorageOptions.RunAsync(r.GetValue(storage), async account =>
+        command.SetAction((r, ct) => Remote.ApiTarget.RunAsync(
+            r,
+            async api =>
+            {
+                var (raised, problem) = ExternalEvents.Create(r.GetValue(name)!, r.GetValue(data), DateTimeOffset.UtcNow);
+                if (raised is null)
+                {
+                    return CliOutput.Error(problem!);
+                }
+
+                var run = new RunKey(r.GetValue(dagId)!, r.GetValue(runId)!);
+                if (await api.FindAsync(Remote.GaleApiClient.Path("dags", run.DagId, "dagRuns", run.RunId), ct) is null)
+                {
+                    return await RunsCommands.NoSuchRunAsync(run);
+                }
+
+                await api.SendAsync(HttpMethod.Post, Remote.GaleApiClient.Path("dags", run.DagId, "dagRuns", run.RunId, "events", raised.Name), r.GetValue(data) ?? "null", ct);
+                Console.WriteLine($"Event '{raised.Name}' sent to run {run.RunId}.");
+                return CliOutput.Ok;
+            },
+            () => StorageOptions.RunAsync(r.GetValue(storage), async account =>
         {
             var (raised, problem) = ExternalEvents.Create(r.GetValue(name)!, r.GetValue(data), DateTimeOffset.UtcNow);
             if (raised is null)
@@ -30,14 +50,13 @@ internal static class RunsEventCommand
             var run = new RunKey(r.GetValue(dagId)!, r.GetValue(runId)!);
             if (await StorageEngine.RunStore(account).LoadAsync(run, ct) is null)
             {
-                await Console.Error.WriteLineAsync($"gale: run '{run.RunId}' of DAG '{run.DagId}' does not exist.");
-                return CliOutput.Failed;
+                return await RunsCommands.NoSuchRunAsync(run);
             }
 
             await StorageEngine.ControlQueue(account, TimeProvider.System).SendAsync(EngineMessages.Serialize(new ControlMessage(run.DagId, run.RunId, raised)), cancellationToken: ct);
             Console.WriteLine($"Event '{raised.Name}' sent to run {run.RunId}.");
             return CliOutput.Ok;
-        }));
+        })));
         return command;
     }
 }

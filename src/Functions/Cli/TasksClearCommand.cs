@@ -22,14 +22,27 @@ internal static class TasksClearCommand
         {
             dagId, runId, taskIds, downstream, upstream, onlyFailed, storage,
         };
-        command.SetAction((r, ct) => StorageOptions.RunAsync(r.GetValue(storage), async account =>
+        command.SetAction((r, ct) => Remote.ApiTarget.RunAsync(
+            r,
+            async api =>
+            {
+                var run = new RunKey(r.GetValue(dagId)!, r.GetValue(runId)!);
+                if (await api.FindAsync(Remote.GaleApiClient.Path("dags", run.DagId, "dagRuns", run.RunId), ct) is null)
+                {
+                    return await RunsCommands.NoSuchRunAsync(run);
+                }
+
+                await api.SendAsync(HttpMethod.Post, Remote.GaleApiClient.Path("dags", run.DagId, "clearTaskInstances"), new { dag_run_id = run.RunId, task_ids = r.GetValue(taskIds), include_downstream = r.GetValue(downstream), include_upstream = r.GetValue(upstream), only_failed = r.GetValue(onlyFailed), dry_run = false }, ct);
+                Console.WriteLine($"Clear of {string.Join(", ", r.GetValue(taskIds)!)} sent to run {run.RunId}.");
+                return CliOutput.Ok;
+            },
+            () => StorageOptions.RunAsync(r.GetValue(storage), async account =>
         {
             var run = new RunKey(r.GetValue(dagId)!, r.GetValue(runId)!);
             var snapshot = await StorageEngine.RunStore(account).LoadAsync(run, ct);
             if (snapshot is null)
             {
-                await Console.Error.WriteLineAsync($"gale: run '{run.RunId}' of DAG '{run.DagId}' does not exist.");
-                return CliOutput.Failed;
+                return await RunsCommands.NoSuchRunAsync(run);
             }
 
             var unknown = r.GetValue(taskIds)!.Where(t => !snapshot.Tasks.Keys.Any(k => k.TaskId == t)).ToList();
@@ -50,7 +63,7 @@ internal static class TasksClearCommand
             await StorageEngine.ControlQueue(account, TimeProvider.System).SendAsync(EngineMessages.Serialize(new ControlMessage(run.DagId, run.RunId, cleared)), cancellationToken: ct);
             Console.WriteLine($"Clear of {string.Join(", ", cleared.TaskIds)} sent to run {run.RunId}.");
             return CliOutput.Ok;
-        }));
+        })));
         return command;
     }
 }

@@ -21,13 +21,39 @@ internal static class TasksLogsCommand
         {
             dagId, runId, taskId, tryNumber, mapIndex, storage, output,
         };
-        command.SetAction((r, ct) => StorageOptions.RunAsync(r.GetValue(storage), async account =>
-        {
-            var logs = StorageEngine.TaskLogStore(account);
-            var (dag, run, task, map) = (r.GetValue(dagId)!, r.GetValue(runId)!, r.GetValue(taskId)!, r.GetValue(mapIndex));
-            var tries = await logs.ListTriesAsync(dag, run, task, map, ct);
-            var chosen = r.GetValue(tryNumber) ?? (tries.Count > 0 ? tries[^1] : 1);
-            var text = await logs.ReadAsync(new TaskLogKey(dag, run, task, map, chosen), ct);
+        command.SetAction((r, ct) => Remote.ApiTarget.RunAsync(
+            r,
+            async api =>
+            {
+                var (dag, run, task, map) = (r.GetValue(dagId)!, r.GetValue(runId)!, r.GetValue(taskId)!, r.GetValue(mapIndex));
+                var query = map >= 0 ? $"?map_index={map}" : string.Empty;
+                var ti = await api.FindAsync(Remote.GaleApiClient.Path("dags", dag, "dagRuns", run, "taskInstances", task) + query, ct);
+                var texts = new SortedDictionary<int, string>();
+                for (var n = 1; ti is { } found && n <= Math.Min(found.GetProperty("try_number").GetInt32(), 100); n++)
+                {
+                    if (await api.FindAsync(Remote.GaleApiClient.Path("dags", dag, "dagRuns", run, "taskInstances", task, "logs", n.ToString(System.Globalization.CultureInfo.InvariantCulture)) + query, ct) is { } log)
+                    {
+                        texts[n] = log.GetProperty("content").GetString()!;
+                    }
+                }
+
+                var tries = texts.Keys.ToList();
+                var chosen = r.GetValue(tryNumber) ?? (tries.Count > 0 ? tries[^1] : 1);
+                return await PrintAsync(dag, run, task, map, tries, chosen, texts.GetValueOrDefault(chosen), r.GetValue(output)!);
+            },
+            () => StorageOptions.RunAsync(r.GetValue(storage), async account =>
+            {
+                var logs = StorageEngine.TaskLogStore(account);
+                var (dag, run, task, map) = (r.GetValue(dagId)!, r.GetValue(runId)!, r.GetValue(taskId)!, r.GetValue(mapIndex));
+                var tries = await logs.ListTriesAsync(dag, run, task, map, ct);
+                var chosen = r.GetValue(tryNumber) ?? (tries.Count > 0 ? tries[^1] : 1);
+                return await PrintAsync(dag, run, task, map, tries, chosen, await logs.ReadAsync(new TaskLogKey(dag, run, task, map, chosen), ct), r.GetValue(output)!);
+            })));
+        return command;
+    }
+
+    private static async Task<int> PrintAsync(string dag, string run, string task, int map, IReadOnlyList<int> tries, int chosen, string? text, string output)
+    {
             if (text is null)
             {
                 await Console.Error.WriteLineAsync(tries.Count == 0
@@ -36,7 +62,7 @@ internal static class TasksLogsCommand
                 return CliOutput.Failed;
             }
 
-            if (r.GetValue(output) == "json")
+            if (output == "json")
             {
                 Console.WriteLine(JsonSerializer.Serialize(new { dag_id = dag, dag_run_id = run, task_id = task, map_index = map, try_number = chosen, tries, content = text }, CliOutput.Json));
             }
@@ -47,7 +73,5 @@ internal static class TasksLogsCommand
             }
 
             return CliOutput.Ok;
-        }));
-        return command;
     }
 }

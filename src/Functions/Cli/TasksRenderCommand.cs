@@ -20,17 +20,34 @@ internal static class TasksRenderCommand
         {
             dagId, runId, taskId, mapIndex, storage, output,
         };
-        command.SetAction((r, ct) => StorageOptions.RunAsync(r.GetValue(storage), async account =>
-        {
-            var (dag, run, task, map) = (r.GetValue(dagId)!, r.GetValue(runId)!, r.GetValue(taskId)!, r.GetValue(mapIndex));
-            var rendered = await StorageEngine.RenderedFieldStore(account).GetAsync(dag, run, task, map, ct);
+        command.SetAction((r, ct) => Remote.ApiTarget.RunAsync(
+            r,
+            async api =>
+            {
+                var (dag, run, task, map) = (r.GetValue(dagId)!, r.GetValue(runId)!, r.GetValue(taskId)!, r.GetValue(mapIndex));
+                var ti = await api.FindAsync(Remote.GaleApiClient.Path("dags", dag, "dagRuns", run, "taskInstances", task) + (map >= 0 ? $"?map_index={map}" : string.Empty), ct);
+                var rendered = ti is { } found && found.TryGetProperty("rendered_fields", out var fields) && fields.ValueKind == JsonValueKind.Object
+                    ? new Gale.Templates.RenderedFields(found.TryGetProperty("rendered_try_number", out var t) ? t.GetInt32() : found.GetProperty("try_number").GetInt32(), fields.EnumerateObject().ToDictionary(f => f.Name, f => f.Value.GetString() ?? string.Empty, StringComparer.Ordinal))
+                    : null;
+                return await PrintAsync(dag, run, task, map, rendered, r.GetValue(output)!);
+            },
+            () => StorageOptions.RunAsync(r.GetValue(storage), async account =>
+            {
+                var (dag, run, task, map) = (r.GetValue(dagId)!, r.GetValue(runId)!, r.GetValue(taskId)!, r.GetValue(mapIndex));
+                return await PrintAsync(dag, run, task, map, await StorageEngine.RenderedFieldStore(account).GetAsync(dag, run, task, map, ct), r.GetValue(output)!);
+            })));
+        return command;
+    }
+
+    private static async Task<int> PrintAsync(string dag, string run, string task, int map, Gale.Templates.RenderedFields? rendered, string output)
+    {
             if (rendered is null)
             {
                 await Console.Error.WriteLineAsync($"gale: task '{task}' of run '{run}' (DAG '{dag}') has no rendered fields: it has not started, its operator has no template fields, or the ids are wrong.");
                 return CliOutput.Failed;
             }
 
-            if (r.GetValue(output) == "json")
+            if (output == "json")
             {
                 Console.WriteLine(JsonSerializer.Serialize(new { dag_id = dag, dag_run_id = run, task_id = task, map_index = map, try_number = rendered.TryNumber, rendered_fields = rendered.Fields }, CliOutput.Json));
                 return CliOutput.Ok;
@@ -44,7 +61,5 @@ internal static class TasksRenderCommand
 
             AnsiConsole.Write(table);
             return CliOutput.Ok;
-        }));
-        return command;
     }
 }
