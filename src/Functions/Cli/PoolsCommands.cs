@@ -19,6 +19,7 @@ internal static class PoolsCommands
         var command = new Command("list", "List pools with their slots in use now.") { storage, output };
         command.SetAction((r, ct) => Remote.ApiTarget.RunAsync(
             r,
+            storage,
             async api => Print((await api.ListAsync("pools", "pools", ct)).Select(p => new PoolRow(p.GetProperty("name").GetString()!, p.GetProperty("slots").GetInt32(), p.GetProperty("occupied_slots").GetInt32(), p.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null)).ToList(), r.GetValue(output)!),
             () => StorageOptions.RunAsync(r.GetValue(storage), async account =>
             {
@@ -59,26 +60,60 @@ internal static class PoolsCommands
     {
         var name = new Argument<string>("name") { Description = "The pool's name." };
         var slots = new Argument<int>("slots") { Description = "How many slots (0 stops its tasks from starting)." };
-        var description = new Option<string?>("--description") { Description = "What the pool guards." };
+        var description = new Option<string?>("--description") { Description = "What the pool guards (default: keep the pool's description)." };
         var storage = StorageOptions.Create();
         var command = new Command("set", "Create or resize a pool.") { name, slots, description, storage };
-        command.SetAction((r, ct) => StorageOptions.RunAsync(r.GetValue(storage), async account =>
+        command.SetAction((r, ct) =>
         {
-            if (r.GetValue(slots) < 0)
+            var (n, s, d) = (r.GetValue(name)!, r.GetValue(slots), r.GetValue(description));
+            if (s < 0)
             {
-                return CliOutput.Error("slots: must be 0 or more.");
+                return Task.FromResult(CliOutput.Error("slots: must be 0 or more."));
             }
 
-            if (string.IsNullOrWhiteSpace(r.GetValue(name)))
+            if (string.IsNullOrWhiteSpace(n))
             {
-                return CliOutput.Error("name: must not be empty.");
+                return Task.FromResult(CliOutput.Error("name: must not be empty."));
             }
 
-            await GaleStorageLayout.EnsureCreatedAsync(account, ct);
-            await StorageEngine.PoolStore(account).SetAsync(new Pool(r.GetValue(name)!, r.GetValue(slots), r.GetValue(description)), ct);
-            Console.WriteLine($"Pool {r.GetValue(name)} has {r.GetValue(slots)} slots.");
-            return CliOutput.Ok;
-        }));
+            int Done()
+            {
+                Console.WriteLine($"Pool {n} has {s} slots.");
+                return CliOutput.Ok;
+            }
+
+            return Remote.ApiTarget.RunAsync(
+                r,
+                storage,
+                async api =>
+                {
+                    // Without --description the pool keeps its description (the API's PATCH semantics, and the storage path's).
+                    var body = new Dictionary<string, object?> { ["name"] = n, ["slots"] = s };
+                    if (d is not null)
+                    {
+                        body["description"] = d;
+                    }
+
+                    try
+                    {
+                        await api.SendAsync(HttpMethod.Post, "pools", body, ct);
+                    }
+                    catch (Remote.ApiProblemException e) when (e.Status == 409)
+                    {
+                        await api.SendAsync(HttpMethod.Patch, Remote.GaleApiClient.Path("pools", n), body, ct);
+                    }
+
+                    return Done();
+                },
+                () => StorageOptions.RunAsync(r.GetValue(storage), async account =>
+                {
+                    await GaleStorageLayout.EnsureCreatedAsync(account, ct);
+                    var pools = StorageEngine.PoolStore(account);
+                    var existing = d is null ? await pools.GetEffectiveAsync(n, ct) : null;
+                    await pools.SetAsync(new Pool(n, s, d ?? existing?.Description), ct);
+                    return Done();
+                }));
+        });
         return command;
     }
 
@@ -87,23 +122,47 @@ internal static class PoolsCommands
         var name = new Argument<string>("name") { Description = "The pool's name." };
         var storage = StorageOptions.Create();
         var command = new Command("delete", "Delete a pool (default_pool cannot be deleted). Exit 1 when it does not exist.") { name, storage };
-        command.SetAction((r, ct) => StorageOptions.RunAsync(r.GetValue(storage), async account =>
+        command.SetAction((r, ct) =>
         {
-            if (r.GetValue(name) == Pool.DefaultName)
+            var n = r.GetValue(name)!;
+            if (n == Pool.DefaultName)
             {
-                return CliOutput.Error("default_pool cannot be deleted (resize it with `gale pools set default_pool N`).");
+                return Task.FromResult(CliOutput.Error("default_pool cannot be deleted (resize it with `gale pools set default_pool N`)."));
             }
 
-            await GaleStorageLayout.EnsureCreatedAsync(account, ct);
-            if (!await StorageEngine.PoolStore(account).DeleteAsync(r.GetValue(name)!, ct))
+            async Task<int> Done(bool deleted)
             {
-                await Console.Error.WriteLineAsync($"gale: pool '{r.GetValue(name)}' does not exist.");
-                return CliOutput.Failed;
+                if (!deleted)
+                {
+                    await Console.Error.WriteLineAsync($"gale: pool '{n}' does not exist.");
+                    return CliOutput.Failed;
+                }
+
+                Console.WriteLine($"Pool {n} deleted.");
+                return CliOutput.Ok;
             }
 
-            Console.WriteLine($"Pool {r.GetValue(name)} deleted.");
-            return CliOutput.Ok;
-        }));
+            return Remote.ApiTarget.RunAsync(
+                r,
+                storage,
+                async api =>
+                {
+                    try
+                    {
+                        await api.SendAsync(HttpMethod.Delete, Remote.GaleApiClient.Path("pools", n), null, ct);
+                        return await Done(true);
+                    }
+                    catch (Remote.ApiProblemException e) when (e.Status == 404)
+                    {
+                        return await Done(false);
+                    }
+                },
+                () => StorageOptions.RunAsync(r.GetValue(storage), async account =>
+                {
+                    await GaleStorageLayout.EnsureCreatedAsync(account, ct);
+                    return await Done(await StorageEngine.PoolStore(account).DeleteAsync(n, ct));
+                }));
+        });
         return command;
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Gale.Functions.Cli.Remote;
 using Gale.Secrets;
 using Gale.Storage;
 using Gale.Storage.Engine;
@@ -15,27 +16,56 @@ internal static class VariablesCommands
         Get(), Set(), List(), Delete(),
     };
 
+    private static Variable Read(JsonElement v) => new(
+        v.GetProperty("key").GetString()!,
+        v.GetProperty("value").GetString()!,
+        v.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null);
+
     private static Command Get()
     {
         var key = new Argument<string>("key") { Description = "The variable's key." };
         var storage = StorageOptions.Create();
         var output = CliOutput.OutputOption();
-        var command = new Command("get", "Print a variable's value. Exit 0: printed, 1: no such variable.") { key, storage, output };
-        command.SetAction((r, ct) => StorageOptions.RunAsync(r.GetValue(storage), async account =>
+        var command = new Command("get", "Print a variable's value. Exit 0: printed, 1: no such variable (or, through --api, a sensitive one: the API never sends those back).") { key, storage, output };
+        command.SetAction((r, ct) =>
         {
-            await GaleStorageLayout.EnsureCreatedAsync(account, ct);
-            var variable = await StorageEngine.VariableStore(account).GetAsync(r.GetValue(key)!, ct);
-            if (variable is null)
+            var k = r.GetValue(key)!;
+            async Task<int> Print(Variable? variable)
             {
-                await Console.Error.WriteLineAsync($"gale: variable '{r.GetValue(key)}' does not exist.");
-                return CliOutput.Failed;
+                if (variable is null)
+                {
+                    await Console.Error.WriteLineAsync($"gale: variable '{k}' does not exist.");
+                    return CliOutput.Failed;
+                }
+
+                Console.WriteLine(r.GetValue(output) == "json"
+                    ? JsonSerializer.Serialize(new { key = variable.Key, value = variable.Value, description = variable.Description }, CliOutput.Json)
+                    : variable.Value);
+                return CliOutput.Ok;
             }
 
-            Console.WriteLine(r.GetValue(output) == "json"
-                ? JsonSerializer.Serialize(new { key = variable.Key, value = variable.Value, description = variable.Description }, CliOutput.Json)
-                : variable.Value);
-            return CliOutput.Ok;
-        }));
+            return ApiTarget.RunAsync(
+                r,
+                storage,
+                async api =>
+                {
+                    var found = await api.FindAsync(GaleApiClient.Path("variables", k), ct);
+                    if (found is not null && SecretMasker.IsSensitiveName(k))
+                    {
+                        // The API masks sensitive values (as Airflow's does): printing the mask as if it were the value would
+                        // quietly hand scripts a wrong value.
+                        await Console.Error.WriteLineAsync($"gale: variable '{k}' is sensitive; the API at {api.BaseUrl} never sends its value back (read it with --storage, or as a task does).");
+                        return CliOutput.Failed;
+                    }
+
+                    return await Print(found is { } f ? Read(f) : null);
+                },
+                () => StorageOptions.RunAsync(r.GetValue(storage), async account =>
+                {
+                    await GaleStorageLayout.EnsureCreatedAsync(account, ct);
+                    return await Print(await StorageEngine.VariableStore(account).GetAsync(k, ct));
+                }));
+        });
         return command;
     }
 
@@ -46,19 +76,45 @@ internal static class VariablesCommands
         var description = new Option<string?>("--description") { Description = "What the variable is for." };
         var storage = StorageOptions.Create();
         var command = new Command("set", "Create or replace a variable.") { key, value, description, storage };
-        command.SetAction((r, ct) => StorageOptions.RunAsync(r.GetValue(storage), async account =>
+        command.SetAction((r, ct) =>
         {
-            var k = r.GetValue(key)!;
-            if (string.IsNullOrWhiteSpace(k))
+            var variable = new Variable(r.GetValue(key)!, r.GetValue(value)!, r.GetValue(description));
+            if (string.IsNullOrWhiteSpace(variable.Key))
             {
-                return CliOutput.Error("key: must not be empty.");
+                return Task.FromResult(CliOutput.Error("key: must not be empty."));
             }
 
-            await GaleStorageLayout.EnsureCreatedAsync(account, ct);
-            await StorageEngine.VariableStore(account).SetAsync(new Variable(k, r.GetValue(value)!, r.GetValue(description)), ct);
-            Console.WriteLine($"Variable {k} set.");
-            return CliOutput.Ok;
-        }));
+            int Done()
+            {
+                Console.WriteLine($"Variable {variable.Key} set.");
+                return CliOutput.Ok;
+            }
+
+            return ApiTarget.RunAsync(
+                r,
+                storage,
+                async api =>
+                {
+                    var body = new { key = variable.Key, value = variable.Value, description = variable.Description };
+                    try
+                    {
+                        await api.SendAsync(HttpMethod.Post, "variables", body, ct);
+                    }
+                    catch (ApiProblemException e) when (e.Status == 409)
+                    {
+                        // An API that creates only (Airflow 3's POST answers 409 for an existing key): replace it.
+                        await api.SendAsync(HttpMethod.Patch, GaleApiClient.Path("variables", variable.Key), body, ct);
+                    }
+
+                    return Done();
+                },
+                () => StorageOptions.RunAsync(r.GetValue(storage), async account =>
+                {
+                    await GaleStorageLayout.EnsureCreatedAsync(account, ct);
+                    await StorageEngine.VariableStore(account).SetAsync(variable, ct);
+                    return Done();
+                }));
+        });
         return command;
     }
 
@@ -67,28 +123,37 @@ internal static class VariablesCommands
         var storage = StorageOptions.Create();
         var output = CliOutput.OutputOption();
         var command = new Command("list", "List variables; values of sensitive keys (secret, password, token, key, …) are masked.") { storage, output };
-        command.SetAction((r, ct) => StorageOptions.RunAsync(r.GetValue(storage), async account =>
-        {
-            await GaleStorageLayout.EnsureCreatedAsync(account, ct);
-            var variables = await StorageEngine.VariableStore(account).ListAsync(ct);
-            static string Shown(Variable v) => SecretMasker.IsSensitiveName(v.Key) ? SecretMasker.Mask : v.Value;
-            if (r.GetValue(output) == "json")
+        command.SetAction((r, ct) => ApiTarget.RunAsync(
+            r,
+            storage,
+            async api => Print((await api.ListAsync("variables", "variables", ct)).Select(Read).ToList(), r.GetValue(output)!),
+            () => StorageOptions.RunAsync(r.GetValue(storage), async account =>
             {
-                Console.WriteLine(JsonSerializer.Serialize(variables.Select(v => new { key = v.Key, value = Shown(v), description = v.Description }), CliOutput.Json));
-                return CliOutput.Ok;
-            }
-
-            var table = new Table().AddColumns("key", "value", "description");
-            foreach (var v in variables)
-            {
-                var shown = Shown(v);
-                table.AddRow(Markup.Escape(v.Key), Markup.Escape(shown.Length > 80 ? shown[..80] + "…" : shown), Markup.Escape(v.Description ?? string.Empty));
-            }
-
-            AnsiConsole.Write(table);
-            return CliOutput.Ok;
-        }));
+                await GaleStorageLayout.EnsureCreatedAsync(account, ct);
+                return Print(await StorageEngine.VariableStore(account).ListAsync(ct), r.GetValue(output)!);
+            })));
         return command;
+    }
+
+    /// <summary>Prints variables with sensitive values masked (the API has masked them already; masking the mask changes nothing).</summary>
+    private static int Print(IReadOnlyList<Variable> variables, string output)
+    {
+        static string Shown(Variable v) => SecretMasker.IsSensitiveName(v.Key) ? SecretMasker.Mask : v.Value;
+        if (output == "json")
+        {
+            Console.WriteLine(JsonSerializer.Serialize(variables.Select(v => new { key = v.Key, value = Shown(v), description = v.Description }), CliOutput.Json));
+            return CliOutput.Ok;
+        }
+
+        var table = new Table().AddColumns("key", "value", "description");
+        foreach (var v in variables)
+        {
+            var shown = Shown(v);
+            table.AddRow(Markup.Escape(v.Key), Markup.Escape(shown.Length > 80 ? shown[..80] + "…" : shown), Markup.Escape(v.Description ?? string.Empty));
+        }
+
+        AnsiConsole.Write(table);
+        return CliOutput.Ok;
     }
 
     private static Command Delete()
@@ -96,18 +161,42 @@ internal static class VariablesCommands
         var key = new Argument<string>("key") { Description = "The variable's key." };
         var storage = StorageOptions.Create();
         var command = new Command("delete", "Delete a variable. Exit 0: deleted, 1: no such variable.") { key, storage };
-        command.SetAction((r, ct) => StorageOptions.RunAsync(r.GetValue(storage), async account =>
+        command.SetAction((r, ct) =>
         {
-            await GaleStorageLayout.EnsureCreatedAsync(account, ct);
-            if (!await StorageEngine.VariableStore(account).DeleteAsync(r.GetValue(key)!, ct))
+            var k = r.GetValue(key)!;
+            async Task<int> Done(bool deleted)
             {
-                await Console.Error.WriteLineAsync($"gale: variable '{r.GetValue(key)}' does not exist.");
-                return CliOutput.Failed;
+                if (!deleted)
+                {
+                    await Console.Error.WriteLineAsync($"gale: variable '{k}' does not exist.");
+                    return CliOutput.Failed;
+                }
+
+                Console.WriteLine($"Variable {k} deleted.");
+                return CliOutput.Ok;
             }
 
-            Console.WriteLine($"Variable {r.GetValue(key)} deleted.");
-            return CliOutput.Ok;
-        }));
+            return ApiTarget.RunAsync(
+                r,
+                storage,
+                async api =>
+                {
+                    try
+                    {
+                        await api.SendAsync(HttpMethod.Delete, GaleApiClient.Path("variables", k), null, ct);
+                        return await Done(true);
+                    }
+                    catch (ApiProblemException e) when (e.Status == 404)
+                    {
+                        return await Done(false);
+                    }
+                },
+                () => StorageOptions.RunAsync(r.GetValue(storage), async account =>
+                {
+                    await GaleStorageLayout.EnsureCreatedAsync(account, ct);
+                    return await Done(await StorageEngine.VariableStore(account).DeleteAsync(k, ct));
+                }));
+        });
         return command;
     }
 }

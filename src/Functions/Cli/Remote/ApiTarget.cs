@@ -41,6 +41,47 @@ internal static class ApiTarget
     }
 
     /// <summary>
+    /// As <see cref="RunAsync(ParseResult, Func{GaleApiClient, Task{int}}, Func{Task{int}})"/> for a command that also
+    /// takes <c>--storage</c>: <c>--api</c> and <c>--storage</c> together are a usage error (exit 2); <c>--storage</c>
+    /// alone works against storage even when the <c>GALE_API_URL</c> setting is set. Options in
+    /// <paramref name="localOnly"/> (e.g. <c>--dags-folder</c>) only mean something against storage, so giving one with
+    /// an API is a usage error too rather than silently ignored.
+    /// </summary>
+    public static Task<int> RunAsync(ParseResult result, Option<string?> storage, Func<GaleApiClient, Task<int>> remote, Func<Task<int>> local, params Option[] localOnly)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(localOnly);
+        var explicitApi = result.GetValue(Url) is not null;
+        var explicitStorage = result.GetValue(storage) is not null;
+        if (explicitApi && explicitStorage)
+        {
+            return Task.FromResult(CliOutput.Error($"--api and {storage.Name}: give one of them ({storage.Name} works directly against storage, --api through the REST API)."));
+        }
+
+        if (explicitStorage)
+        {
+            return local();
+        }
+
+        return RunAsync(
+            result,
+            api =>
+            {
+                foreach (var option in localOnly)
+                {
+                    if (result.GetResult(option) is { Implicit: false })
+                    {
+                        return Task.FromResult(CliOutput.Error($"{option.Name}: only applies directly against storage; through --api the API's host decides (drop {option.Name} or --api)."));
+                    }
+                }
+
+                return remote(api);
+            },
+            local);
+    }
+
+    /// <summary>
     /// Runs <paramref name="remote"/> through the API when one is configured, else <paramref name="local"/>. API
     /// problems print their detail; exit 2 for a request the API refused as bad or unknown (400, 404, 409), 1 for
     /// anything else (auth, server, network).
