@@ -17,12 +17,13 @@ internal static class DagsListCommands
         var command = new Command("list", "List the DAGs Gale loads (C# compiled in, YAML from the DAGs folder; with --api, those the API's host loaded).") { dagsFolder, output };
         command.SetAction((r, ct) => ApiTarget.RunAsync(
             r,
+            null,
             async api => Print(await DagView.FetchAllAsync(api, ct), (await api.GetAsync("importErrors?limit=1", ct)).GetProperty("total_entries").GetInt32(), r.GetValue(output)!),
             () =>
             {
                 var (bag, errors) = DagDiscovery.LoadAll(r.GetValue(dagsFolder));
                 return Task.FromResult(Print([.. bag.Dags.Select(DagView.Of)], errors.Count, r.GetValue(output)!));
-            }));
+            }, dagsFolder));
         return command;
     }
 
@@ -33,8 +34,9 @@ internal static class DagsListCommands
         var command = new Command("list-import-errors", "List DAG files that failed to load and why. Exit 0 when there are none, 1 when there are.") { dagsFolder, output };
         command.SetAction((r, ct) => ApiTarget.RunAsync(
             r,
+            null,
             async api => PrintErrors([.. (await api.ListAsync("importErrors", "import_errors", ct)).Select(e => new DagImportError(e.GetProperty("filename").GetString()!, e.GetProperty("stack_trace").GetString()!))], r.GetValue(output)!),
-            () => Task.FromResult(PrintErrors(DagDiscovery.LoadAll(r.GetValue(dagsFolder)).Errors, r.GetValue(output)!))));
+            () => Task.FromResult(PrintErrors(DagDiscovery.LoadAll(r.GetValue(dagsFolder)).Errors, r.GetValue(output)!)), dagsFolder));
         return command;
     }
 

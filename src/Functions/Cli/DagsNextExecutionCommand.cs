@@ -30,6 +30,7 @@ internal static class DagsNextExecutionCommand
 
             return Remote.ApiTarget.RunAsync(
                 r,
+                null,
                 async api =>
                 {
                     var query = $"?num_executions={n}" + (r.GetValue(after) is { } a ? "&after=" + Uri.EscapeDataString(a) : string.Empty);
@@ -63,7 +64,7 @@ internal static class DagsNextExecutionCommand
 
                     var schedule = new Schedule(dag.DagId, zone, dag.Timetable.Summary, dag.Timetable.CanBeScheduled, dag.Settings.Catchup);
                     return Task.FromResult(Print(schedule, from, UpcomingRuns.After(dag, from, n), r.GetValue(output)!));
-                });
+                }, dagsFolder);
         });
         return command;
     }

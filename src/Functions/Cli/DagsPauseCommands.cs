@@ -23,6 +23,7 @@ internal static class DagsPauseCommands
         var command = new Command(name, description + " Exit 0: done, 2: unknown DAG.") { dagId, dagsFolder, storage, output };
         command.SetAction((r, ct) => Remote.ApiTarget.RunAsync(
             r,
+            storage,
             async api => Print(await api.SendAsync(HttpMethod.Patch, Remote.GaleApiClient.Path("dags", r.GetValue(dagId)!), new { is_paused = paused }, ct) is var dag ? (dag.GetProperty("dag_id").GetString()!, dag.GetProperty("is_paused").GetBoolean()) : default, r.GetValue(output)!),
             () => StorageOptions.RunAsync(r.GetValue(storage), async account =>
         {
@@ -36,7 +37,7 @@ internal static class DagsPauseCommands
             await GaleStorageLayout.EnsureCreatedAsync(account, ct);
             var state = await Scheduler.SetPausedAsync(StorageEngine.DagStateStore(account), dag.DagId, paused, ct);
             return Print((dag.DagId, state.IsPaused), r.GetValue(output)!);
-        })));
+        }), dagsFolder));
         return command;
     }
 

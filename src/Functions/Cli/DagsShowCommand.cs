@@ -19,12 +19,13 @@ internal static class DagsShowCommand
         var command = new Command("show", "Show a DAG: schedule, tasks, their operators, upstream tasks and trigger rules. Exit 2 when the DAG is not loaded.") { dagId, dot, dagsFolder, output };
         command.SetAction((r, ct) => ApiTarget.RunAsync(
             r,
+            null,
             async api => await DagView.FetchAsync(api, r.GetValue(dagId)!, ct) is { } view ? Print(view, r.GetValue(dot), r.GetValue(output)!) : NotLoaded(r.GetValue(dagId)!),
             () =>
             {
                 var (bag, _) = DagDiscovery.LoadAll(r.GetValue(dagsFolder)!);
                 return Task.FromResult(bag.Find(r.GetValue(dagId)!) is { } dag ? Print(DagView.Of(dag), r.GetValue(dot), r.GetValue(output)!) : NotLoaded(r.GetValue(dagId)!));
-            }));
+            }, dagsFolder));
         return command;
     }
 

@@ -26,8 +26,9 @@ internal static class DagsTriggerCommand
         };
         command.SetAction((r, ct) => Remote.ApiTarget.RunAsync(
             r,
+            storage,
             api => RunRemoteAsync(api, r.GetValue(dagId)!, r.GetValue(conf), r.GetValue(logicalDate), r.GetValue(runId), r.GetValue(wait), r.GetValue(output)!, ct),
-            () => RunAsync(r.GetValue(dagId)!, r.GetValue(dagsFolder)!, r.GetValue(conf), r.GetValue(logicalDate), r.GetValue(runId), r.GetValue(wait), r.GetValue(storage), r.GetValue(output)!, ct)));
+            () => RunAsync(r.GetValue(dagId)!, r.GetValue(dagsFolder)!, r.GetValue(conf), r.GetValue(logicalDate), r.GetValue(runId), r.GetValue(wait), r.GetValue(storage), r.GetValue(output)!, ct), dagsFolder));
         return command;
     }
 

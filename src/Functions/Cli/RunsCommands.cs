@@ -36,6 +36,7 @@ internal static class RunsCommands
             var take = Math.Max(1, r.GetValue(limit));
             return await ApiTarget.RunAsync(
                 r,
+                storage,
                 async api =>
                 {
                     var path = GaleApiClient.Path("dags", r.GetValue(dagId)!, "dagRuns") + "?order_by=-logical_date" + (filter is { } f ? "&state=" + f.ToAirflowName() : string.Empty);
@@ -90,6 +91,7 @@ internal static class RunsCommands
             var key = new RunKey(r.GetValue(dagId)!, r.GetValue(runId)!);
             return ApiTarget.RunAsync(
                 r,
+                storage,
                 async api =>
                 {
                     if (await api.FindAsync(GaleApiClient.Path("dags", key.DagId, "dagRuns", key.RunId), ct) is not { } run)
@@ -112,7 +114,7 @@ internal static class RunsCommands
                     var (bag, _) = DagDiscovery.LoadAll(r.GetValue(dagsFolder)!);
                     RunPrinter.Print(bag.Find(key.DagId), snapshot, r.GetValue(output)!);
                     return CliOutput.Ok;
-                }));
+                }), dagsFolder);
         });
         return command;
     }

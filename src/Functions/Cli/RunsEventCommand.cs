@@ -21,6 +21,7 @@ internal static class RunsEventCommand
         };
         command.SetAction((r, ct) => Remote.ApiTarget.RunAsync(
             r,
+            storage,
             async api =>
             {
                 var (raised, problem) = ExternalEvents.Create(r.GetValue(name)!, r.GetValue(data), DateTimeOffset.UtcNow);

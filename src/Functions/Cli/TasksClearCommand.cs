@@ -24,6 +24,7 @@ internal static class TasksClearCommand
         };
         command.SetAction((r, ct) => Remote.ApiTarget.RunAsync(
             r,
+            storage,
             async api =>
             {
                 var run = new RunKey(r.GetValue(dagId)!, r.GetValue(runId)!);

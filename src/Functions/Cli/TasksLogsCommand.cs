@@ -23,6 +23,7 @@ internal static class TasksLogsCommand
         };
         command.SetAction((r, ct) => Remote.ApiTarget.RunAsync(
             r,
+            storage,
             async api =>
             {
                 var (dag, run, task, map) = (r.GetValue(dagId)!, r.GetValue(runId)!, r.GetValue(taskId)!, r.GetValue(mapIndex));

@@ -42,21 +42,20 @@ internal static class ApiTarget
 
     /// <summary>
     /// As <see cref="RunAsync(ParseResult, Func{GaleApiClient, Task{int}}, Func{Task{int}})"/> for a command that also
-    /// takes <c>--storage</c>: <c>--api</c> and <c>--storage</c> together are a usage error (exit 2); <c>--storage</c>
+    /// takes <c>--storage</c> (null when it has none): <c>--api</c> and <c>--storage</c> together are a usage error (exit 2); <c>--storage</c>
     /// alone works against storage even when the <c>GALE_API_URL</c> setting is set. Options in
     /// <paramref name="localOnly"/> (e.g. <c>--dags-folder</c>) only mean something against storage, so giving one with
     /// an API is a usage error too rather than silently ignored.
     /// </summary>
-    public static Task<int> RunAsync(ParseResult result, Option<string?> storage, Func<GaleApiClient, Task<int>> remote, Func<Task<int>> local, params Option[] localOnly)
+    public static Task<int> RunAsync(ParseResult result, Option<string?>? storage, Func<GaleApiClient, Task<int>> remote, Func<Task<int>> local, params Option[] localOnly)
     {
         ArgumentNullException.ThrowIfNull(result);
-        ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(localOnly);
         var explicitApi = result.GetValue(Url) is not null;
-        var explicitStorage = result.GetValue(storage) is not null;
+        var explicitStorage = storage is not null && result.GetValue(storage) is not null;
         if (explicitApi && explicitStorage)
         {
-            return Task.FromResult(CliOutput.Error($"--api and {storage.Name}: give one of them ({storage.Name} works directly against storage, --api through the REST API)."));
+            return Task.FromResult(CliOutput.Error($"--api and {storage!.Name}: give one of them ({storage.Name} works directly against storage, --api through the REST API)."));
         }
 
         if (explicitStorage)
