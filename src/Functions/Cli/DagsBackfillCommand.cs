@@ -36,7 +36,11 @@ internal static class DagsBackfillCommand
         {
             dagId, from, to, maxActive, reprocess, backwards, dryRun, dagsFolder, storage, output,
         };
-        command.SetAction((r, ct) => StorageOptions.RunAsync(r.GetValue(storage), async account =>
+        command.SetAction((r, ct) => Remote.ApiTarget.RunAsync(
+            r,
+            storage,
+            api => RunRemoteAsync(api, r.GetValue(dagId)!, r.GetValue(from)!, r.GetValue(to)!, r.GetValue(reprocess)!, r.GetValue(backwards), r.GetValue(dryRun), r.GetValue(maxActive), r.GetValue(output) == "json", ct),
+            () => StorageOptions.RunAsync(r.GetValue(storage), async account =>
         {
             var (bag, errors) = DagDiscovery.LoadAll(r.GetValue(dagsFolder)!, await BlobDagSource.LoadAsync(account.GetBlobContainerClient("dags"), ct));
             var dag = ManualRunRequest.FindDag(bag, errors, r.GetValue(dagId)!, out var dagError);
@@ -79,19 +83,110 @@ internal static class DagsBackfillCommand
             var json = r.GetValue(output) == "json";
             if (r.GetValue(dryRun))
             {
-                Print(plan.Select(s => new Row(s, s.Run(DateTimeOffset.UtcNow)?.RunId ?? s.Existing?.RunId, null)).ToList(), zone, json, dryRun: true);
+                Print(plan.Select(s => Line.Of(new Row(s, s.Run(DateTimeOffset.UtcNow)?.RunId ?? s.Existing?.RunId, null))).ToList(), zone, json, dryRun: true);
                 return CliOutput.Ok;
             }
 
             var limit = r.GetValue(maxActive) is > 0 and var m ? m : dag.Settings.MaxActiveRuns;
             var rows = await RunAsync(account, bag, dag, plan, limit, behavior == ReprocessBehavior.Failed, json, ct);
-            Print(rows, zone, json, dryRun: false);
-            return rows.All(row => row.Step.Action == BackfillAction.Skip || row.State == DagRunState.Success) ? CliOutput.Ok : CliOutput.Failed;
-        }));
+            return Summarize(rows.Select(Line.Of).ToList(), zone, json);
+        }), dagsFolder));
         return command;
     }
 
     private sealed record Row(BackfillStep Step, string? RunId, DagRunState? State);
+
+    // One planned interval as printed, from a local plan or from the API's backfill.
+    private sealed record Line(DateTimeOffset LogicalDate, DateTimeOffset IntervalStart, DateTimeOffset IntervalEnd, string Action, string Reason, string? RunId, DagRunState? State)
+    {
+        public bool Skipped => Action == "skip";
+
+        public static Line Of(Row row) => new(row.Step.Info.LogicalDate, row.Step.Info.DataInterval.Start, row.Step.Info.DataInterval.End, row.Step.Action.ToString().ToLowerInvariant(), row.Step.Reason, row.RunId, row.State);
+    }
+
+    private static int Summarize(List<Line> lines, NodaTime.DateTimeZone zone, bool json)
+    {
+        Print(lines, zone, json, dryRun: false);
+        return lines.All(line => line.Skipped || line.State == DagRunState.Success) ? CliOutput.Ok : CliOutput.Failed;
+    }
+
+    // Through the API: POST /backfills queues the runs (the API host's scheduler starts them within max_active_runs);
+    // the CLI then follows them to the end with the same progress and summary as a local backfill.
+    private static async Task<int> RunRemoteAsync(Remote.GaleApiClient api, string dagId, string from, string to, string reprocess, bool backwards, bool dryRun, int maxActive, bool json, CancellationToken ct)
+    {
+        var dag = await api.GetAsync(Remote.GaleApiClient.Path("dags", dagId), ct);
+        var zone = TimetableParser.Zone(dag.GetProperty("timezone").GetString());
+        var body = new Dictionary<string, object?> { ["dag_id"] = dagId, ["from_date"] = from, ["to_date"] = to, ["reprocess_behavior"] = reprocess, ["run_backwards"] = backwards, ["dry_run"] = dryRun };
+        if (maxActive > 0)
+        {
+            body["max_active_runs"] = maxActive;
+        }
+
+        var backfill = await api.SendAsync(HttpMethod.Post, "backfills", body, ct);
+        DateTimeOffset Date(JsonElement e, string name) => DateTimeOffset.Parse(e.GetProperty(name).GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        var lines = backfill.GetProperty("runs").EnumerateArray().Select(e => new Line(Date(e, "logical_date"), Date(e, "data_interval_start"), Date(e, "data_interval_end"), e.GetProperty("action").GetString()!, e.GetProperty("reason").GetString() ?? string.Empty, e.GetProperty("dag_run_id").GetString(), null)).ToList();
+        if (dryRun)
+        {
+            Print(lines, zone, json, dryRun: true);
+            return CliOutput.Ok;
+        }
+
+        var work = lines.Where(l => !l.Skipped).ToList();
+        var finished = 0;
+        async Task StepAsync(Action<int> progress)
+        {
+            for (var i = 0; i < lines.Count; i++)
+            {
+                if (lines[i].Skipped || lines[i].State is { } s && s.IsFinished())
+                {
+                    continue;
+                }
+
+                var run = Remote.ApiModels.Run(await api.GetAsync(Remote.GaleApiClient.Path("dags", dagId, "dagRuns", lines[i].RunId!), ct));
+                lines[i] = lines[i] with { State = run.State };
+                if (run.State.IsFinished())
+                {
+                    progress(++finished);
+                }
+            }
+        }
+
+        await FollowAsync($"Backfilling {dagId} ({work.Count} runs, through {api.BaseUrl})", work.Count, json, () => finished, StepAsync, dagId, ct);
+        foreach (var skipped in lines.Where(l => l.Skipped).ToList())
+        {
+            // As locally: a skipped interval shows the state of the run that already covers it.
+            var existing = skipped.RunId is { } id ? await api.FindAsync(Remote.GaleApiClient.Path("dags", dagId, "dagRuns", id), ct) : null;
+            lines[lines.IndexOf(skipped)] = skipped with { State = existing is { } e ? Remote.ApiModels.Run(e).State : null };
+        }
+
+        return Summarize(lines, zone, json);
+    }
+
+    // Shows progress (a bar for people, lines on stderr otherwise) while step advances the runs to their end.
+    private static async Task FollowAsync(string title, int total, bool json, Func<int> finished, Func<Action<int>, Task> step, string dagId, CancellationToken ct)
+    {
+        if (!json && AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            await AnsiConsole.Progress().AutoClear(false).StartAsync(async context =>
+            {
+                var bar = context.AddTask(title, maxValue: Math.Max(1, total));
+                while (finished() < total)
+                {
+                    await step(done => bar.Value = done);
+                    await Task.Delay(300, ct);
+                }
+
+                bar.Value = bar.MaxValue;
+            });
+            return;
+        }
+
+        while (finished() < total)
+        {
+            await step(done => Console.Error.WriteLine($"backfill {dagId}: {done}/{total} runs finished"));
+            await Task.Delay(300, ct);
+        }
+    }
 
     private static async Task<List<Row>> RunAsync(StorageAccountClient account, DagBag bag, Dag dag, IReadOnlyList<BackfillStep> plan, int limit, bool onlyFailed, bool json, CancellationToken ct)
     {
@@ -130,45 +225,24 @@ internal static class DagsBackfillCommand
             }
         }
 
-        if (!json && AnsiConsole.Profile.Capabilities.Interactive)
-        {
-            await AnsiConsole.Progress().AutoClear(false).StartAsync(async context =>
-            {
-                var bar = context.AddTask($"Backfilling {dag.DagId} ({work.Count} runs, {limit} at a time)", maxValue: Math.Max(1, work.Count));
-                while (finished < work.Count)
-                {
-                    await StepAsync(done => bar.Value = done);
-                    await Task.Delay(300, ct);
-                }
-
-                bar.Value = bar.MaxValue;
-            });
-        }
-        else
-        {
-            while (finished < work.Count)
-            {
-                await StepAsync(done => Console.Error.WriteLine($"backfill {dag.DagId}: {done}/{work.Count} runs finished"));
-                await Task.Delay(300, ct);
-            }
-        }
+        await FollowAsync($"Backfilling {dag.DagId} ({work.Count} runs, {limit} at a time)", work.Count, json, () => finished, StepAsync, dag.DagId, ct);
 
         await host.StopAsync();
         return rows;
     }
 
-    private static void Print(IReadOnlyList<Row> rows, NodaTime.DateTimeZone zone, bool json, bool dryRun)
+    private static void Print(IReadOnlyList<Line> rows, NodaTime.DateTimeZone zone, bool json, bool dryRun)
     {
         string Iso(DateTimeOffset value) => CliOutput.Iso(value, zone);
         if (json)
         {
             Console.WriteLine(JsonSerializer.Serialize(rows.Select(row => new
             {
-                logical_date = Iso(row.Step.Info.LogicalDate),
-                data_interval_start = Iso(row.Step.Info.DataInterval.Start),
-                data_interval_end = Iso(row.Step.Info.DataInterval.End),
-                action = row.Step.Action.ToString().ToLowerInvariant(),
-                reason = row.Step.Reason,
+                logical_date = Iso(row.LogicalDate),
+                data_interval_start = Iso(row.IntervalStart),
+                data_interval_end = Iso(row.IntervalEnd),
+                action = row.Action,
+                reason = row.Reason,
                 run_id = row.RunId,
                 state = dryRun ? null : row.State?.ToAirflowName(),
             }), CliOutput.Json));
@@ -178,14 +252,14 @@ internal static class DagsBackfillCommand
         var table = new Table().AddColumns("logical_date", "data_interval_end", "action", "run_id", dryRun ? "reason" : "state");
         foreach (var row in rows)
         {
-            table.AddRow(Iso(row.Step.Info.LogicalDate), Iso(row.Step.Info.DataInterval.End), row.Step.Action.ToString().ToLowerInvariant(), Markup.Escape(row.RunId ?? string.Empty), Markup.Escape(dryRun ? row.Step.Reason : row.State?.ToAirflowName() ?? string.Empty));
+            table.AddRow(Iso(row.LogicalDate), Iso(row.IntervalEnd), row.Action, Markup.Escape(row.RunId ?? string.Empty), Markup.Escape(dryRun ? row.Reason : row.State?.ToAirflowName() ?? string.Empty));
         }
 
         AnsiConsole.Write(table);
         if (!dryRun)
         {
-            var counts = rows.Where(x => x.Step.Action != BackfillAction.Skip).GroupBy(x => x.State?.ToAirflowName() ?? "none").Select(g => $"{g.Count()} {g.Key}");
-            AnsiConsole.MarkupLine(Markup.Escape($"Backfill done: {string.Join(", ", counts)}; {rows.Count(x => x.Step.Action == BackfillAction.Skip)} skipped."));
+            var counts = rows.Where(x => !x.Skipped).GroupBy(x => x.State?.ToAirflowName() ?? "none").Select(g => $"{g.Count()} {g.Key}");
+            AnsiConsole.MarkupLine(Markup.Escape($"Backfill done: {string.Join(", ", counts)}; {rows.Count(x => x.Skipped)} skipped."));
         }
     }
 }

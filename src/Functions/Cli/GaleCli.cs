@@ -33,7 +33,7 @@ public static class GaleCli
         {
             DagsListCommands.List(), DagsListCommands.ListImportErrors(), DagsShowCommand.Create(), DagsTestCommand.Create(), DagsTriggerCommand.Create(), DagsNextExecutionCommand.Create(), DagsPauseCommands.Pause(), DagsPauseCommands.Unpause(), DagsBackfillCommand.Create(),
         },
-        new Command("tasks", "Work with task instances.") { TasksClearCommand.Create(), TasksLogsCommand.Create(), TasksRenderCommand.Create(), RunsCommands.Show("states", "The states of a run's task instances (Airflow's tasks states-for-dag-run).") },
+        new Command("tasks", "Work with task instances.") { TasksTestCommand.Create(), TasksClearCommand.Create(), TasksLogsCommand.Create(), TasksRenderCommand.Create(), RunsCommands.Show("states", "The states of a run's task instances (Airflow's tasks states-for-dag-run).") },
         new Command("runs", "Work with DAG runs.") { RunsCommands.List(), RunsCommands.Show("show", "Show a run and its task instances."), RunsEventCommand.Create() },
         AssetsCommands.Create(),
         WatchersCommands.Create(),
