@@ -96,6 +96,26 @@ public sealed class ApiTaskInstanceTests(AzuriteFixture azurite) : IClassFixture
         using var badClear = await client.PostAsJsonAsync(new Uri("/api/v1/dags/api_ti/clearTaskInstances", UriKind.Relative), new { dag_run_id = "r1", task_ids = new[] { "nope" } });
         Assert.Equal(HttpStatusCode.BadRequest, badClear.StatusCode);
         Assert.Contains("task_ids:", await badClear.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // Clear the whole run (Airflow's POST dagRuns/{id}/clear): a dry run by default, then for real.
+        using var dryRun = await client.PostAsJsonAsync(new Uri("/api/v1/dags/api_ti/dagRuns/r1/clear", UriKind.Relative), new { });
+        var dryRunBody = JsonDocument.Parse(await dryRun.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal((HttpStatusCode.OK, 2), (dryRun.StatusCode, dryRunBody.GetProperty("total_entries").GetInt32()));
+        Assert.Equal(1, JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/v1/dags/api_ti/dagRuns/r1/taskInstances/extract", UriKind.Relative))).RootElement.GetProperty("try_number").GetInt32());
+        using var onlyFailed = await client.PostAsJsonAsync(new Uri("/api/v1/dags/api_ti/dagRuns/r1/clear", UriKind.Relative), new { only_failed = true });
+        Assert.Equal(0, JsonDocument.Parse(await onlyFailed.Content.ReadAsStringAsync()).RootElement.GetProperty("total_entries").GetInt32());
+        using var runClear = await client.PostAsJsonAsync(new Uri("/api/v1/dags/api_ti/dagRuns/r1/clear", UriKind.Relative), new { dry_run = false });
+        var runCleared = JsonDocument.Parse(await runClear.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal((HttpStatusCode.OK, "r1"), (runClear.StatusCode, runCleared.GetProperty("dag_run_id").GetString()));
+        await WaitForAsync(client, "/api/v1/dags/api_ti/dagRuns/r1", "success");
+        var extractAgain = JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/v1/dags/api_ti/dagRuns/r1/taskInstances/extract", UriKind.Relative))).RootElement;
+        Assert.Equal((2, "success"), (extractAgain.GetProperty("try_number").GetInt32(), extractAgain.GetProperty("state").GetString()));
+        using var badRunClear = await client.PostAsJsonAsync(new Uri("/api/v1/dags/api_ti/dagRuns/r1/clear", UriKind.Relative), new { dry_run = "no" });
+        using var strayRunClear = await client.PostAsJsonAsync(new Uri("/api/v1/dags/api_ti/dagRuns/r1/clear", UriKind.Relative), new { reset_dag_runs = true });
+        using var noRunClear = await client.PostAsJsonAsync(new Uri("/api/v1/dags/api_ti/dagRuns/nope/clear", UriKind.Relative), new { });
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.NotFound), (badRunClear.StatusCode, strayRunClear.StatusCode, noRunClear.StatusCode));
+        Assert.Contains("dry_run:", await badRunClear.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("reset_dag_runs", await strayRunClear.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -9,6 +9,7 @@ internal static class DagRunEndpoints
 {
     private static readonly string[] TriggerFields = ["dag_run_id", "logical_date", "execution_date", "conf", "note"];
     private static readonly string[] RunPatchFields = ["state"];
+    private static readonly string[] RunClearFields = ["dry_run", "only_failed"];
 
     public static void MapDagRunEndpoints(this RouteGroupBuilder api, ApiContext ctx)
     {
@@ -127,6 +128,37 @@ internal static class DagRunEndpoints
 
             await ctx.Engine.ApplyAsync(run, [raised], ct);
             return Results.Json(new { name = raised.Name, data = JsonDocument.Parse(raised.Data).RootElement, event_id = raised.EventId }, statusCode: StatusCodes.Status202Accepted);
+        });
+
+        // Airflow's clear of a whole run: every task instance (or only the failed ones) runs again. As in Airflow,
+        // dry_run defaults to true and lists what would be cleared; a real clear answers the run.
+        api.MapPost("/dags/{dagId}/dagRuns/{runId}/clear", async (string dagId, string runId, HttpRequest request, CancellationToken ct) =>
+        {
+            if (ctx.Dags.Find(dagId) is not { } dag)
+            {
+                return Problems.NotFound($"DAG '{dagId}' is not loaded.");
+            }
+
+            var (body, error) = await ApiBody.ReadObjectAsync(request, RunClearFields, ct);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            var b = body!.Value;
+            foreach (var flag in RunClearFields)
+            {
+                if (b.TryGetProperty(flag, out var value) && value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                {
+                    return Problems.BadRequest($"{flag}: must be true or false.");
+                }
+            }
+
+            var dryRun = !b.TryGetProperty("dry_run", out var dry) || dry.ValueKind == JsonValueKind.True;
+            var cleared = await TaskInstanceEndpoints.ClearAsync(ctx, dag, new RunKey(dagId, runId), [.. dag.TopologicalOrder.Select(t => t.TaskId)], downstream: false, upstream: false, b.Flag("only_failed"), dryRun, ct);
+            return cleared is null ? Problems.NotFound($"DAG '{dagId}' has no run '{runId}'.")
+                : dryRun ? Results.Json(TaskInstanceEndpoints.ClearedJson(dag, cleared))
+                : Results.Json(ApiJson.Run(cleared.After.Run));
         });
 
         api.MapPost("/dags/{dagId}/dagRuns", async (string dagId, HttpRequest request, CancellationToken ct) =>

@@ -181,34 +181,50 @@ internal static class TaskInstanceEndpoints
             }
 
             var key = new RunKey(dagId, runIdJson.GetString()!);
-            if (await ctx.Runs.LoadAsync(key, ct) is not { } snapshot)
-            {
-                return Problems.NotFound($"DAG '{dagId}' has no run '{key.RunId}'.");
-            }
-
-            var cleared = new TasksCleared
-            {
-                EventId = $"api-clear:{Guid.NewGuid():N}",
-                TaskIds = taskIds,
-                IncludeDownstream = b.Flag("include_downstream"),
-                IncludeUpstream = b.Flag("include_upstream"),
-                OnlyFailed = b.Flag("only_failed"),
-                At = ctx.Engine.Clock.GetUtcNow(),
-            };
-            var after = RunDecider.Decide(dag, snapshot, [cleared], ctx.Engine.Clock.GetUtcNow()).Snapshot;
-            var changed = after.Tasks.Values.Where(t => snapshot.Find(t.Key) is { } before && (before.TryNumber != t.TryNumber || before.State != t.State)).ToList();
-            if (!b.Flag("dry_run"))
-            {
-                after = await ctx.Engine.ApplyAsync(key, [cleared], ct);
-            }
-
-            return Results.Json(new Dictionary<string, object>
-            {
-                ["task_instances"] = changed.Select(t => ApiJson.TaskInstance(dag, after.Run, after.Find(t.Key) ?? t)).ToList(),
-                ["total_entries"] = changed.Count,
-            });
+            var result = await ClearAsync(ctx, dag, key, taskIds, b.Flag("include_downstream"), b.Flag("include_upstream"), b.Flag("only_failed"), b.Flag("dry_run"), ct);
+            return result is { } r ? Results.Json(ClearedJson(dag, r)) : Problems.NotFound($"DAG '{dagId}' has no run '{key.RunId}'.");
         });
     }
+
+    /// <summary>What a clear changed (or would change, dry): the run after it and the instances whose try or state moved.</summary>
+    internal sealed record Cleared(RunSnapshot After, IReadOnlyList<TaskInstance> Changed);
+
+    /// <summary>
+    /// Clears <paramref name="taskIds"/> of a run as the decider would (so a dry run shows exactly what a real one does),
+    /// and applies it unless <paramref name="dryRun"/>. Null when the run does not exist.
+    /// </summary>
+    internal static async Task<Cleared?> ClearAsync(ApiContext ctx, Gale.Dags.Dag dag, RunKey key, IReadOnlyList<string> taskIds, bool downstream, bool upstream, bool onlyFailed, bool dryRun, CancellationToken ct)
+    {
+        if (await ctx.Runs.LoadAsync(key, ct) is not { } snapshot)
+        {
+            return null;
+        }
+
+        var cleared = new TasksCleared
+        {
+            EventId = $"api-clear:{Guid.NewGuid():N}",
+            TaskIds = taskIds,
+            IncludeDownstream = downstream,
+            IncludeUpstream = upstream,
+            OnlyFailed = onlyFailed,
+            At = ctx.Engine.Clock.GetUtcNow(),
+        };
+        var after = RunDecider.Decide(dag, snapshot, [cleared], ctx.Engine.Clock.GetUtcNow()).Snapshot;
+        var changed = after.Tasks.Values.Where(t => snapshot.Find(t.Key) is { } before && (before.TryNumber != t.TryNumber || before.State != t.State)).ToList();
+        if (!dryRun)
+        {
+            after = await ctx.Engine.ApplyAsync(key, [cleared], ct);
+        }
+
+        return new Cleared(after, changed);
+    }
+
+    /// <summary>The task instances a clear changed, as Airflow lists them.</summary>
+    internal static Dictionary<string, object> ClearedJson(Gale.Dags.Dag dag, Cleared cleared) => new()
+    {
+        ["task_instances"] = cleared.Changed.Select(t => ApiJson.TaskInstance(dag, cleared.After.Run, cleared.After.Find(t.Key) ?? t)).ToList(),
+        ["total_entries"] = cleared.Changed.Count,
+    };
 
     private static async Task<(Gale.Dags.Dag? Dag, RunSnapshot? Snapshot, TaskInstance? Ti, IResult? Problem)> FindAsync(ApiContext ctx, string dagId, string runId, string taskId, HttpRequest request, CancellationToken ct)
     {

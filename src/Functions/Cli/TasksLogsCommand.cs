@@ -55,24 +55,24 @@ internal static class TasksLogsCommand
 
     private static async Task<int> PrintAsync(string dag, string run, string task, int map, IReadOnlyList<int> tries, int chosen, string? text, string output)
     {
-            if (text is null)
-            {
-                await Console.Error.WriteLineAsync(tries.Count == 0
-                    ? $"gale: no log for task '{task}' of run '{run}' (DAG '{dag}'{(map >= 0 ? $", map index {map}" : string.Empty)}): it has not started, or the ids are wrong."
-                    : $"gale: task '{task}' has no log for try {chosen}; tries with logs: {string.Join(", ", tries)}.");
-                return CliOutput.Failed;
-            }
+        if (text is null)
+        {
+            await Console.Error.WriteLineAsync(tries.Count == 0
+                ? $"gale: no log for task '{task}' of run '{run}' (DAG '{dag}'{(map >= 0 ? $", map index {map}" : string.Empty)}): it has not started, or the ids are wrong."
+                : $"gale: task '{task}' has no log for try {chosen}; tries with logs: {string.Join(", ", tries)}.");
+            return CliOutput.Failed;
+        }
 
-            if (output == "json")
-            {
-                Console.WriteLine(JsonSerializer.Serialize(new { dag_id = dag, dag_run_id = run, task_id = task, map_index = map, try_number = chosen, tries, content = text }, CliOutput.Json));
-            }
-            else
-            {
-                Console.WriteLine($"*** Log of {dag} / {run} / {task}{(map >= 0 ? $"[{map}]" : string.Empty)}, try {chosen} of tries {string.Join(", ", tries)}");
-                Console.Write(text);
-            }
+        if (output == "json")
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new { dag_id = dag, dag_run_id = run, task_id = task, map_index = map, try_number = chosen, tries, content = text }, CliOutput.Json));
+        }
+        else
+        {
+            Console.WriteLine($"*** Log of {dag} / {run} / {task}{(map >= 0 ? $"[{map}]" : string.Empty)}, try {chosen} of tries {string.Join(", ", tries)}");
+            Console.Write(text);
+        }
 
-            return CliOutput.Ok;
+        return CliOutput.Ok;
     }
 }

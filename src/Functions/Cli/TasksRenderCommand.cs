@@ -42,25 +42,25 @@ internal static class TasksRenderCommand
 
     private static async Task<int> PrintAsync(string dag, string run, string task, int map, Gale.Templates.RenderedFields? rendered, string output)
     {
-            if (rendered is null)
-            {
-                await Console.Error.WriteLineAsync($"gale: task '{task}' of run '{run}' (DAG '{dag}') has no rendered fields: it has not started, its operator has no template fields, or the ids are wrong.");
-                return CliOutput.Failed;
-            }
+        if (rendered is null)
+        {
+            await Console.Error.WriteLineAsync($"gale: task '{task}' of run '{run}' (DAG '{dag}') has no rendered fields: it has not started, its operator has no template fields, or the ids are wrong.");
+            return CliOutput.Failed;
+        }
 
-            if (output == "json")
-            {
-                Console.WriteLine(JsonSerializer.Serialize(new { dag_id = dag, dag_run_id = run, task_id = task, map_index = map, try_number = rendered.TryNumber, rendered_fields = rendered.Fields }, CliOutput.Json));
-                return CliOutput.Ok;
-            }
-
-            var table = new Table().AddColumns("field", $"rendered (try {rendered.TryNumber})");
-            foreach (var (name, value) in rendered.Fields.OrderBy(f => f.Key, StringComparer.Ordinal))
-            {
-                table.AddRow(Markup.Escape(name), Markup.Escape(value));
-            }
-
-            AnsiConsole.Write(table);
+        if (output == "json")
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new { dag_id = dag, dag_run_id = run, task_id = task, map_index = map, try_number = rendered.TryNumber, rendered_fields = rendered.Fields }, CliOutput.Json));
             return CliOutput.Ok;
+        }
+
+        var table = new Table().AddColumns("field", $"rendered (try {rendered.TryNumber})");
+        foreach (var (name, value) in rendered.Fields.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            table.AddRow(Markup.Escape(name), Markup.Escape(value));
+        }
+
+        AnsiConsole.Write(table);
+        return CliOutput.Ok;
     }
 }
