@@ -1,0 +1,430 @@
+// Browser test of Gale's web UI: one flow, step by step, in headless Chromium driven by playwright-core.
+// Written against the UI contract (data-testid attributes), not against the UI's code.
+//
+// Run by UiBrowserTests.cs, or by hand against a running `gale serve`:
+//   GALE_UI_URL=http://127.0.0.1:PORT GALE_UI_API_KEY=KEY GALE_UI_DAG=DAG_ID [GALE_UI_RUN=RUN_ID] \
+//   [GALE_UI_ASSET=URI] [GALE_UI_SCREENSHOTS=DIR] [GALE_CHROMIUM=/usr/bin/chromium] \
+//   node tests/Gale.Functions.Tests/Browser/ui.spec.mjs
+//
+// Every step saves a full-page screenshot (NN-step.png) to GALE_UI_SCREENSHOTS; a failing step saves
+// NN-step-FAILED.png. The report (report.json in the same folder, and the last stdout line) lists every step.
+// Exit code: 0 all steps passed, 1 a step failed (stderr names the step and the data-testid), 2 bad setup.
+import { createRequire } from 'node:module';
+import { mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const env = process.env;
+const baseUrl = (env.GALE_UI_URL ?? '').replace(/\/+$/, '');
+const apiKey = env.GALE_UI_API_KEY ?? '';
+const dagId = env.GALE_UI_DAG ?? '';
+const runId = env.GALE_UI_RUN || `ui_run_${Date.now()}`;
+const assetUri = env.GALE_UI_ASSET ?? '';
+const chromiumPath = env.GALE_CHROMIUM || '/usr/bin/chromium';
+const toolsDir = env.GALE_BROWSER_TOOLS || resolve(here, '../../../tools/browser');
+const shotsDir = resolve(env.GALE_UI_SCREENSHOTS || join(here, '../TestResults/screenshots/ui-flow'));
+const echoed = env.GALE_UI_ECHO || 'hello browser from gale';
+
+if (!baseUrl || !apiKey || !dagId) {
+  console.error('ui.spec.mjs: set GALE_UI_URL, GALE_UI_API_KEY and GALE_UI_DAG');
+  process.exit(2);
+}
+
+let chromium;
+try {
+  ({ chromium } = createRequire(join(toolsDir, 'package.json'))('playwright-core'));
+} catch (e) {
+  console.error(`ui.spec.mjs: playwright-core not installed in ${toolsDir} (run: npm ci --prefix ${toolsDir}): ${e.message}`);
+  process.exit(2);
+}
+
+// Waits: generous, bounded, and always on a selector or a condition (no fixed sleeps).
+const SHORT = 15_000; // an element that should already be there or appear after one API call
+const RUN = 60_000; // a task run to finish (the UI refreshes every 3 s while a run is active)
+
+const tid = (id) => `[data-testid="${id.replace(/["\\]/g, '\\$&')}"]`;
+
+/** An assertion failure that names the data-testid it was about. */
+class StepError extends Error {
+  constructor(testid, message) {
+    super(`[data-testid="${testid}"] ${message}`);
+    this.testid = testid;
+  }
+}
+
+// Only this script's own files are removed from the folder (it may be one the user named).
+mkdirSync(shotsDir, { recursive: true });
+for (const name of readdirSync(shotsDir)) {
+  if (/^\d\d-[\w-]+\.png$/.test(name) || name === 'report.json') rmSync(join(shotsDir, name), { force: true });
+}
+const userDataDir = mkdtempSync(join(tmpdir(), 'gale-ui-chromium-'));
+const report = { ok: false, url: baseUrl, dag_id: dagId, run_id: runId, screenshots: shotsDir, steps: [], console_errors: [], page_errors: [] };
+
+let context;
+let page;
+let stepNo = 0;
+
+function writeReport() {
+  writeFileSync(join(shotsDir, 'report.json'), JSON.stringify(report, null, 2));
+}
+
+async function screenshot(name) {
+  const file = join(shotsDir, name);
+  try {
+    await page.screenshot({ path: file, fullPage: true, timeout: SHORT });
+    return file;
+  } catch (e) {
+    return `(screenshot ${name} failed: ${e.message})`;
+  }
+}
+
+/** Runs one step; on failure saves a screenshot, writes the report and exits 1 with the step and testid. */
+async function step(name, fn) {
+  stepNo += 1;
+  const prefix = `${String(stepNo).padStart(2, '0')}-${name}`;
+  const started = Date.now();
+  const entry = { step: stepNo, name, ok: false };
+  report.steps.push(entry);
+  console.log(`step ${stepNo}: ${name}`);
+  try {
+    await fn();
+    entry.ok = true;
+    entry.ms = Date.now() - started;
+    entry.screenshot = await screenshot(`${prefix}.png`);
+  } catch (e) {
+    entry.ms = Date.now() - started;
+    entry.testid = e.testid ?? null;
+    e.message = e.message.replace(/\u001b\[[0-9;]*m/g, ''); // no terminal colours in reports
+    entry.error = e.message.split('\n')[0];
+    entry.url = page?.url();
+    entry.screenshot = page ? await screenshot(`${prefix}-FAILED.png`) : null;
+    report.failed_step = name;
+    report.failed_testid = entry.testid;
+    report.message = `step ${stepNo} '${name}' failed${entry.testid ? ` at data-testid="${entry.testid}"` : ''}: ${e.message}`;
+    writeReport();
+    console.error(report.message);
+    console.error(`screenshot: ${entry.screenshot}`);
+    console.log(JSON.stringify(report));
+    await context?.close().catch(() => {});
+    rmSync(userDataDir, { recursive: true, force: true });
+    process.exit(1);
+  }
+}
+
+/** The element with this data-testid; waits for it to be visible (or hidden/attached). */
+async function el(id, { state = 'visible', timeout = SHORT } = {}) {
+  const locator = page.locator(tid(id)).first();
+  try {
+    await locator.waitFor({ state, timeout });
+  } catch {
+    throw new StepError(id, `not ${state} within ${timeout / 1000} s`);
+  }
+  return locator;
+}
+
+async function click(id, opts) {
+  const locator = await el(id, opts);
+  try {
+    await locator.click({ timeout: SHORT });
+  } catch (e) {
+    throw new StepError(id, `could not be clicked: ${e.message.split('\n')[0]}`);
+  }
+}
+
+async function fill(id, value) {
+  const locator = await el(id);
+  try {
+    await locator.fill(value, { timeout: SHORT });
+  } catch (e) {
+    throw new StepError(id, `could not be filled: ${e.message.split('\n')[0]}`);
+  }
+}
+
+/**
+ * Waits (on the page, via a selector, no polling from here) until `locator` matches; on timeout, the error names the
+ * testid, says what was expected and what `seen()` reads off the element now.
+ */
+async function until(id, locator, what, { timeout = SHORT, seen } = {}) {
+  try {
+    await locator.first().waitFor({ state: 'attached', timeout });
+    return locator.first();
+  } catch {
+    let now = '(absent)';
+    const element = page.locator(tid(id)).first();
+    if (seen && (await element.count()) > 0) now = await seen(element).catch((e) => e.message.split('\n')[0]);
+    throw new StepError(id, `${what} not seen within ${timeout / 1000} s (now: ${JSON.stringify(now)})`);
+  }
+}
+
+const escapeAttr = (v) => v.replace(/["\\]/g, '\\$&');
+const escapeRegex = (v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const readState = (l) => l.getAttribute('data-state', { timeout: 1000 });
+const readText = async (l) => ((await l.textContent({ timeout: 1000 })) ?? '').trim().slice(0, 300);
+
+/** Waits for data-state="state" on the element with this testid. */
+const waitState = (id, state, timeout = SHORT) =>
+  until(id, page.locator(`${tid(id)}[data-state="${escapeAttr(state)}"]`), `data-state="${state}"`, { timeout, seen: readState });
+
+/** Waits for the element's text to contain `text`. */
+const waitText = (id, text, timeout = SHORT) =>
+  until(id, page.locator(tid(id)).filter({ hasText: text }), `text containing "${text}"`, { timeout, seen: readText });
+
+/** Waits for the element's whole text (trimmed) to be `text`. */
+const waitExactText = (id, text, timeout = SHORT) =>
+  until(id, page.locator(tid(id)).filter({ hasText: new RegExp(`^\\s*${escapeRegex(text)}\\s*$`) }), `text "${text}"`, { timeout, seen: readText });
+
+/** Waits for a checkbox to be checked or unchecked. */
+const waitChecked = (id, checked, timeout = SHORT) =>
+  until(id, page.locator(`${tid(id)}${checked ? ':checked' : ':not(:checked)'}`), checked ? 'checked' : 'unchecked', { timeout, seen: async (l) => ((await l.isChecked()) ? 'checked' : 'unchecked') });
+
+/** Waits for an input or textarea's value to contain `text`. */
+async function waitValue(id, text, timeout = SHORT) {
+  await el(id, { timeout });
+  try {
+    await page.waitForFunction(([selector, t]) => document.querySelector(selector)?.value?.includes(t), [tid(id), text], { timeout });
+  } catch {
+    const now = await page.locator(tid(id)).first().inputValue({ timeout: 1000 }).catch(() => '');
+    throw new StepError(id, `value containing "${text}" not seen within ${timeout / 1000} s (now: ${JSON.stringify(now.slice(0, 300))})`);
+  }
+}
+
+async function hidden(id, timeout = SHORT) {
+  await el(id, { state: 'hidden', timeout });
+}
+
+/** Opens a task's panel from its grid cell (closing any open panel first). */
+async function openTask(taskId) {
+  if (await page.locator(tid('task-panel')).first().isVisible()) {
+    await click('ti-close');
+    await hidden('task-panel');
+  }
+  await click('tab-grid');
+  await click(`grid-cell-${runId}-${taskId}`);
+  await el('task-panel');
+}
+
+/**
+ * Waits for the task panel to show a state and try as the UI refreshes; if the panel itself does not refresh,
+ * reopening it from the grid cell (the contract's way to open it) must show the new values.
+ */
+async function panelShows(taskId, state, tryNumber, timeout) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const remaining = Math.max(1000, Math.min(10_000, deadline - Date.now()));
+    try {
+      await waitExactText('ti-state', state, remaining);
+      if (tryNumber !== undefined) await waitExactText('ti-try', String(tryNumber), 3000);
+      return;
+    } catch (e) {
+      if (Date.now() > deadline) throw new StepError(e.testid ?? 'ti-state', `task ${taskId}: ${state} (try ${tryNumber ?? 'any'}) not shown within ${timeout / 1000} s; ${e.message}`);
+      await openTask(taskId);
+    }
+  }
+}
+
+async function confirm() {
+  await click('ti-confirm');
+  await el('ti-message');
+}
+
+try {
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: chromiumPath,
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    timeout: 60_000,
+  });
+} catch (e) {
+  console.error(`ui.spec.mjs: Chromium (${chromiumPath}) did not launch: ${e.message}`);
+  report.message = `Chromium did not launch: ${e.message}`;
+  writeReport();
+  rmSync(userDataDir, { recursive: true, force: true });
+  process.exit(2);
+}
+context.setDefaultTimeout(SHORT);
+page = context.pages()[0] ?? (await context.newPage());
+page.on('console', (m) => { if (m.type() === 'error') report.console_errors.push(m.text()); });
+page.on('pageerror', (e) => report.page_errors.push(e.message));
+report.browser = context.browser()?.version() ?? null;
+console.log(`Chromium ${report.browser ?? '(version unknown)'} at ${chromiumPath}; screenshots in ${shotsDir}`);
+
+await step('serve-health', async () => {
+  // Chromium reaches gale serve at all (before any UI): the open health endpoint renders.
+  const response = await page.goto(`${baseUrl}/api/v1/health`, { waitUntil: 'load', timeout: 30_000 });
+  if (!response?.ok()) throw new Error(`GET /api/v1/health answered HTTP ${response?.status()}`);
+});
+
+await step('root-redirects-to-ui', async () => {
+  let response;
+  try {
+    response = await page.goto(`${baseUrl}/`, { waitUntil: 'load', timeout: 30_000 });
+  } catch (e) {
+    // An empty error page (such as a 404 with no body) makes goto throw; say what the server answered.
+    const direct = await context.request.get(`${baseUrl}/`, { maxRedirects: 0 }).catch(() => null);
+    const location = direct?.headers().location;
+    throw new Error(`GET / answered HTTP ${direct?.status() ?? '?'}${location ? ` (Location: ${location})` : ''}; expected a redirect to /ui/ and the UI page (${e.message.split('\n')[0]})`);
+  }
+  if (!response) throw new Error(`no response for ${baseUrl}/`);
+  const path = new URL(page.url()).pathname;
+  if (!path.startsWith('/ui/')) throw new Error(`GET / ended at ${page.url()} (HTTP ${response.status()}), expected a redirect to /ui/`);
+  if (!response.ok()) throw new Error(`GET ${page.url()} answered HTTP ${response.status()}`);
+});
+
+await step('login-wrong-key', async () => {
+  await el('login-form');
+  await fill('api-key-input', `wrong-${apiKey}`);
+  await click('login-submit');
+  await el('login-error');
+  await el('login-form');
+});
+
+await step('login', async () => {
+  await fill('api-key-input', apiKey);
+  await click('login-submit');
+  await hidden('login-form');
+  await el('dag-list');
+});
+
+await step('dag-list', async () => {
+  await el(`dag-row-${dagId}`);
+  await el(`dag-link-${dagId}`);
+  await waitChecked(`pause-toggle-${dagId}`, false);
+  await el('nav-dags');
+  await el('nav-assets');
+});
+
+await step('tag-filter', async () => {
+  await fill('tag-filter', 'no-such-tag-anywhere');
+  await hidden(`dag-row-${dagId}`);
+  await fill('tag-filter', 'uitest');
+  await el(`dag-row-${dagId}`);
+  await fill('tag-filter', '');
+  await el(`dag-row-${dagId}`);
+});
+
+await step('dag-page', async () => {
+  await click(`dag-link-${dagId}`);
+  await waitText('dag-title', dagId);
+  for (const tab of ['tab-grid', 'tab-graph', 'tab-gantt', 'tab-code', 'tab-details']) await el(tab);
+  await el('trigger-button');
+});
+
+await step('trigger-invalid-conf', async () => {
+  await click('trigger-button');
+  await el('trigger-form');
+  await waitValue('trigger-conf', '"who"'); // pre-filled from the DAG's params
+  await fill('trigger-run-id', runId);
+  await fill('trigger-conf', JSON.stringify({ who: 'browser', times: 99 }));
+  await click('trigger-submit');
+  await waitText('trigger-error', 'times'); // the API's problem names the param that fails validation
+});
+
+await step('trigger-run', async () => {
+  await fill('trigger-run-id', runId);
+  await fill('trigger-conf', JSON.stringify({ who: 'browser', times: 2 }));
+  await click('trigger-submit');
+  await el(`grid-run-${runId}`, { state: 'attached', timeout: SHORT * 2 }); // the new run's column
+  await click('tab-grid');
+  await el(`grid-run-${runId}`);
+});
+
+await step('grid-turns-green', async () => {
+  await waitState(`grid-cell-${runId}-hello`, 'success', RUN);
+  await waitState(`grid-cell-${runId}-bye`, 'success', RUN);
+  await waitState(`grid-run-${runId}`, 'success');
+  await until(`grid-cell-${runId}-hello`, page.locator(`${tid(`grid-cell-${runId}-hello`)}.state-success`), 'class state-success',
+    { seen: (l) => l.getAttribute('class', { timeout: 1000 }) });
+});
+
+await step('graph', async () => {
+  await click('tab-graph');
+  await el('graph');
+  for (const task of ['hello', 'bye']) await waitState(`graph-node-${task}`, 'success');
+});
+
+await step('gantt', async () => {
+  await click('tab-gantt');
+  await el('gantt');
+  for (const task of ['hello', 'bye']) await el(`gantt-bar-${task}-1`);
+});
+
+await step('code-and-details', async () => {
+  await click('tab-code');
+  await waitText('code', dagId);
+  await click('tab-details');
+  await el('details');
+});
+
+await step('task-log', async () => {
+  await openTask('hello');
+  await panelShows('hello', 'success', 1, SHORT);
+  await click('ti-tab-log');
+  await waitText('ti-log', echoed);
+});
+
+await step('task-rendered', async () => {
+  await click('ti-tab-rendered');
+  await waitText('ti-rendered', `echo ${echoed}`);
+});
+
+await step('clear-task-runs-again', async () => {
+  await click('ti-clear');
+  await el('ti-confirm');
+  await confirm();
+  await panelShows('hello', 'success', 2, RUN);
+  await waitState(`grid-cell-${runId}-hello`, 'success', RUN);
+  await click('ti-tab-log');
+  await el('ti-log-try');
+  await until('ti-log-try', page.locator(`${tid('ti-log-try')} option:nth-of-type(2)`), 'two tries to choose from',
+    { seen: (l) => l.locator('option').allTextContents() });
+  await waitText('ti-log', echoed);
+});
+
+await step('mark-failed', async () => {
+  await waitState(`grid-cell-${runId}-bye`, 'success', RUN); // bye ran again after the clear (downstream or not)
+  await openTask('bye');
+  await click('ti-mark-failed');
+  await confirm();
+  await waitState(`grid-cell-${runId}-bye`, 'failed', SHORT * 2);
+  await panelShows('bye', 'failed', undefined, SHORT);
+});
+
+await step('assets-page', async () => {
+  await click('ti-close');
+  await hidden('task-panel');
+  await click('nav-assets');
+  await el('asset-list');
+  if (assetUri) {
+    const row = page.locator(`${tid('asset-row')}[data-uri="${escapeAttr(assetUri)}"]`).first();
+    await until('asset-row', row, `a row with data-uri="${assetUri}"`, { seen: (l) => l.getAttribute('data-uri', { timeout: 1000 }) });
+    if (!(await page.locator(tid('asset-events')).first().isVisible())) await row.click();
+    await el('asset-events');
+  }
+});
+
+await step('dag-list-after-runs', async () => {
+  await click('nav-dags');
+  await el('dag-list');
+  await el(`recent-runs-${dagId}`);
+  await until(`last-run-${dagId}`, page.locator(`${tid(`last-run-${dagId}`)}[data-state]:not([data-state="none"]):not([data-state=""])`),
+    'a last run with a state', { seen: readState });
+});
+
+await step('pause-toggle', async () => {
+  await click(`pause-toggle-${dagId}`);
+  await waitChecked(`pause-toggle-${dagId}`, true);
+  await page.reload({ waitUntil: 'load' });
+  await waitChecked(`pause-toggle-${dagId}`, true); // stored, not just ticked
+  await click(`pause-toggle-${dagId}`);
+  await waitChecked(`pause-toggle-${dagId}`, false);
+});
+
+report.ok = true;
+writeReport();
+await context.close();
+rmSync(userDataDir, { recursive: true, force: true });
+console.log(`all ${report.steps.length} steps passed; screenshots in ${shotsDir}`);
+console.log(JSON.stringify(report));
