@@ -163,9 +163,12 @@ const escapeRegex = (v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const readState = (l) => l.getAttribute('data-state', { timeout: 1000 });
 const readText = async (l) => ((await l.textContent({ timeout: 1000 })) ?? '').trim().slice(0, 300);
 
-/** Waits for data-state="state" on the element with this testid. */
+/** Waits for data-state="state" and class state-{state} (the contract's pair for every element with a state). */
 const waitState = (id, state, timeout = SHORT) =>
-  until(id, page.locator(`${tid(id)}[data-state="${escapeAttr(state)}"]`), `data-state="${state}"`, { timeout, seen: readState });
+  until(id, page.locator(`${tid(id)}[data-state="${escapeAttr(state)}"].state-${state}`), `data-state="${state}" with class state-${state}`, {
+    timeout,
+    seen: async (l) => `data-state=${await readState(l)} class=${await l.getAttribute('class', { timeout: 1000 })}`,
+  });
 
 /** Waits for the element's text to contain `text`. */
 const waitText = (id, text, timeout = SHORT) =>
@@ -335,8 +338,6 @@ await step('grid-turns-green', async () => {
   await waitState(`grid-cell-${runId}-hello`, 'success', RUN);
   await waitState(`grid-cell-${runId}-bye`, 'success', RUN);
   await waitState(`grid-run-${runId}`, 'success');
-  await until(`grid-cell-${runId}-hello`, page.locator(`${tid(`grid-cell-${runId}-hello`)}.state-success`), 'class state-success',
-    { seen: (l) => l.getAttribute('class', { timeout: 1000 }) });
 });
 
 await step('graph', async () => {
@@ -388,6 +389,7 @@ await step('mark-failed', async () => {
   await openTask('bye');
   await click('ti-mark-failed');
   await confirm();
+  await waitText('ti-message', 'fail');
   await waitState(`grid-cell-${runId}-bye`, 'failed', SHORT * 2);
   await panelShows('bye', 'failed', undefined, SHORT);
 });
@@ -401,7 +403,7 @@ await step('assets-page', async () => {
     const row = page.locator(`${tid('asset-row')}[data-uri="${escapeAttr(assetUri)}"]`).first();
     await until('asset-row', row, `a row with data-uri="${assetUri}"`, { seen: (l) => l.getAttribute('data-uri', { timeout: 1000 }) });
     if (!(await page.locator(tid('asset-events')).first().isVisible())) await row.click();
-    await el('asset-events');
+    await waitText('asset-events', runId); // hello's success emitted an event for its outlet
   }
 });
 
