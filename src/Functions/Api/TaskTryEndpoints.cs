@@ -91,8 +91,9 @@ internal static class TaskTries
     /// <summary>
     /// Every try (1 and up) of the run's task instances, or of <paramref name="only"/>. A try is the transitions that
     /// carry its number: queued when it was first queued, started when it first ran, its state the last one it reached
-    /// (a later none or scheduled belongs to a clear or a retry, not to the try), ended when it reached a finished state
-    /// or up_for_retry, or (cleared before finishing) when the next change came. The current try's state is the
+    /// (a later none or scheduled belongs to a clear or a retry, not to the try), ended when it first reached a finished
+    /// state or up_for_retry (marking it later changes its state, not when it ended), or (cleared before finishing) when
+    /// the next change came. The current try's state is the
     /// snapshot's; a try the history lacks (history written before it was kept) comes from the snapshot alone.
     /// </summary>
     public static IReadOnlyList<TaskTry> Of(RunSnapshot snapshot, IReadOnlyList<TaskTransition> history, TaskInstanceKey? only = null)
@@ -116,10 +117,11 @@ internal static class TaskTries
                 var reached = own.LastOrDefault(c => c.To is not (TaskInstanceState.None or TaskInstanceState.Scheduled)) ?? own[^1];
                 var current = ti is not null && ti.TryNumber == n && ti.State is not (TaskInstanceState.None or TaskInstanceState.Scheduled);
                 var state = current ? ti!.State : reached.To;
+                // The try ended when it first finished (a later mark of the same try changes its state, not its end).
                 DateTimeOffset? end = null;
                 if (state.IsFinished() || state == TaskInstanceState.UpForRetry)
                 {
-                    end = current && ti!.EndDate is { } e ? e : reached.At;
+                    end = own.FirstOrDefault(c => c.To.IsFinished() || c.To == TaskInstanceState.UpForRetry)?.At ?? (current ? ti!.EndDate : null) ?? reached.At;
                 }
                 else if (!current && changes.IndexOf(reached) is var at && at + 1 < changes.Count)
                 {

@@ -77,7 +77,7 @@ function showLogin(message) {
   error,
   submit);
   replace(main, form);
-  if (message && getApiKey()) showLoginError(message);
+  if (message) showLoginError(message);
   setApiKey(null);
   input.focus();
 }
@@ -89,7 +89,8 @@ function showLoginError(message) {
   error.hidden = false;
 }
 
-window.addEventListener('gale:unauthorized', (e) => showLogin(e.detail && e.detail.detail));
+// A refused key is named in the form; the first visit (no key yet) just shows the form.
+window.addEventListener('gale:unauthorized', (e) => showLogin(getApiKey() && e.detail ? e.detail.detail : null));
 window.addEventListener('hashchange', route);
 logout.addEventListener('click', () => {
   setApiKey(null);

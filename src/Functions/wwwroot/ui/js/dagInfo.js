@@ -95,7 +95,7 @@ export async function renderDetails(dagId, tasks) {
       h('thead', null, h('tr', null, h('th', null, 'Task'), h('th', null, 'Operator'), h('th', null, 'Trigger rule'), h('th', null, 'Upstream'), h('th', null, 'Retries'), h('th', null, 'Pool'))),
       h('tbody', null, tasks.map((t) => h('tr', null,
         h('td', { class: 'mono' }, t.task_id), h('td', null, t.operator_name), h('td', null, t.trigger_rule),
-        h('td', { class: 'small' }, (t.upstream_task_ids || []).join(', ')), h('td', null, String(t.retries)), h('td', null, t.pool))))))));
+        h('td', { class: 'small' }, (t.upstream_task_ids || []).join(', ')), h('td', null, String(t.retries)), h('td', null, t.pool)))))));
 }
 
 /** The conf a trigger form starts with: every param's default (null for a required one). */

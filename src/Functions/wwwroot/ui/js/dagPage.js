@@ -371,8 +371,8 @@ export class DagPage {
 
   buildEventForm() {
     this.eventRunLabel = h('span', { class: 'mono' });
-    const name = h('input', { type: 'text', testid: 'event-name', id: 'event-name', placeholder: 'event name, e.g. approve', required: true });
-    const data = h('textarea', { testid: 'event-data', id: 'event-data', rows: 1, class: 'mono', placeholder: 'data as JSON (optional)', spellcheck: 'false' });
+    const name = h('input', { type: 'text', testid: 'event-name', id: 'event-name', placeholder: 'name, e.g. approve', 'aria-label': 'Event name' });
+    const data = h('input', { type: 'text', testid: 'event-data', id: 'event-data', class: 'mono', placeholder: 'data: JSON, optional (e.g. "ana")', spellcheck: 'false', 'aria-label': 'Event data (JSON)' });
     const message = h('p', { testid: 'event-message', class: 'message', role: 'status', hidden: true });
     const send = h('button', { type: 'submit', testid: 'event-send' }, 'Send event');
     return h('form', {

@@ -61,7 +61,7 @@ export function renderGantt(tasks, tries, run, on) {
   const x = (t) => LABEL_W + ((t - t0) / (t1 - t0)) * CHART_W;
   const rows = tasks.filter((t) => byTask.has(t.task_id)).concat(tasks.filter((t) => !byTask.has(t.task_id)));
   const height = AXIS_H + rows.length * ROW_H + 8;
-  const width = LABEL_W + CHART_W + 20;
+  const width = LABEL_W + CHART_W + 50;
 
   const axis = ticks(t0, t1, 6).map((t) => s('g', { class: 'gantt-tick' },
     s('line', { x1: x(t), x2: x(t), y1: AXIS_H - 6, y2: height }),

@@ -307,7 +307,7 @@ export class TaskPanel {
       return;
     }
     this.confirm(`Clear ${would.total_entries} task instance${would.total_entries === 1 ? '' : 's'} of run ${this.key.runId}? They run again.`,
-      h('ul', { class: 'compact' }, would.task_instances.map((t) => h('li', null, label(t), ' ', h('span', { class: 'state-badge', state: stateName(t.state) }, stateName(t.state))))),
+      h('ul', { class: 'compact' }, would.task_instances.map((t) => h('li', { class: 'mono' }, label(t)))),
       async () => {
         const done = await api(path, { method: 'POST', body: this.clearBody(false) });
         return `Cleared ${done.total_entries} task instance${done.total_entries === 1 ? '' : 's'}: ${done.task_instances.map(label).join(', ')}.`;
