@@ -2,7 +2,7 @@
 // form) and the tabs: grid, graph, Gantt, code, details; the task panel opens from grid cells, graph nodes and Gantt
 // bars. Refreshes every 3 s while a visible run is queued or running.
 import { api, errorText, seg } from './api.js';
-import { h, link, replace } from './dom.js';
+import { h, link, replace, swap } from './dom.js';
 import { fmtDate, fmtDuration, secondsBetween } from './format.js';
 import { renderGantt } from './gantt.js';
 import { renderGraph } from './graph.js';
@@ -230,38 +230,37 @@ export class DagPage {
     const run = this.selectedRun;
     const selectedTis = run ? this.tis.get(run.dag_run_id) : null;
     if (this.tab === 'grid') {
-      const old = pane.querySelector('.grid-scroll');
-      const first = !old;
-      const left = old ? old.scrollLeft : 0;
-      const atRight = old ? old.scrollLeft + old.clientWidth >= old.scrollWidth - 4 : true;
-      const scroller = h('div', { class: 'grid-scroll' }, renderGrid(
+      let scroller = pane.querySelector('.grid-scroll');
+      const first = !scroller;
+      if (first) scroller = replace(pane, h('div', { class: 'grid-scroll' })).firstChild;
+      const atRight = scroller.scrollLeft + scroller.clientWidth >= scroller.scrollWidth - 4;
+      const changed = swap(scroller, renderGrid(
         { tasks: this.tasks, runs: this.runs, tis: this.tis, selectedRunId: run && this.requestedRunId ? run.dag_run_id : null, collapsed: this.collapsed },
         {
           run: (runId) => this.go({ run: runId }),
           cell: (runId, taskId) => this.openTask(runId, taskId),
           toggle: (groupId) => this.toggleGroup(groupId),
         }));
-      replace(pane, scroller);
-      scroller.scrollLeft = first || atRight ? scroller.scrollWidth : left;
+      if (changed && (first || atRight)) scroller.scrollLeft = scroller.scrollWidth;
     } else if (this.tab === 'graph') {
-      const scroller = h('div', { class: 'graph-scroll' },
-        run ? h('p', { class: 'muted small' }, `States of run ${run.dag_run_id}. Click a task for its details and logs.`) : h('p', { class: 'muted small' }, 'No run yet.'),
-        renderGraph(this.tasks, selectedTis, { node: (taskId) => run && this.openTask(run.dag_run_id, taskId) }));
-      replace(pane, scroller);
+      if (!pane.querySelector('.graph-scroll')) replace(pane, h('div', { class: 'graph-scroll' }, h('p', { class: 'muted small' }), h('div')));
+      const [note, holder] = pane.querySelector('.graph-scroll').children;
+      note.textContent = run ? `States of run ${run.dag_run_id}. Click a task for its details and logs.` : 'No run yet.';
+      // Handlers read the selected run when called: the nodes outlive a change of run (see swap).
+      swap(holder, renderGraph(this.tasks, selectedTis, { node: (taskId) => this.selectedRun && this.openTask(this.selectedRun.dag_run_id, taskId) }));
     } else if (this.tab === 'gantt') {
       if (!run) {
-        replace(pane, h('div', { class: 'gantt', testid: 'gantt' }, h('p', { class: 'muted' }, 'No run yet.')));
+        swap(pane, h('div', { class: 'gantt', testid: 'gantt' }, h('p', { class: 'muted' }, 'No run yet.')));
         return;
       }
+      let content;
       try {
         const tries = await api(`/dags/${seg(this.dagId)}/dagRuns/${seg(run.dag_run_id)}/taskInstances/~/tries`, { query: { limit: 1000 } });
-        if (this.tab !== 'gantt') return;
-        replace(pane, h('div', { class: 'gantt-scroll' }, renderGantt(this.tasks, tries.task_instances, run, {
-          bar: (taskId, tryNumber) => this.openTask(run.dag_run_id, taskId, tryNumber),
-        })));
+        content = renderGantt(this.tasks, tries.task_instances, run, { bar: (taskId, tryNumber) => this.selectedRun && this.openTask(this.selectedRun.dag_run_id, taskId, tryNumber) });
       } catch (e) {
-        replace(pane, h('div', { class: 'gantt', testid: 'gantt' }, h('p', { class: 'error' }, errorText(e))));
+        content = h('div', { class: 'gantt', testid: 'gantt' }, h('p', { class: 'error' }, errorText(e)));
       }
+      if (this.tab === 'gantt') swap(pane, h('div', { class: 'gantt-scroll' }, content));
     } else if (this.rendered[this.tab] !== this.dag.file_token + this.tab) {
       this.rendered[this.tab] = this.dag.file_token + this.tab;
       replace(pane, h('p', { class: 'muted' }, 'Loading…'));

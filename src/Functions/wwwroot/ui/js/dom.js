@@ -56,3 +56,64 @@ export function replace(el, ...children) {
 export function link(route, props, ...children) {
   return h('a', { href: `#${route}`, ...props }, ...children);
 }
+
+function sameKind(a, b) {
+  return a.nodeType === b.nodeType && a.nodeName === b.nodeName
+    && (a.nodeType !== Node.ELEMENT_NODE || a.getAttribute('data-testid') === b.getAttribute('data-testid'));
+}
+
+// Makes the live node a look like the new node b: attributes and text are updated in place, elements whose tag or
+// data-testid differ are replaced. Listeners stay on kept elements, so they must depend only on what their
+// data-testid says (or read the page's state when called).
+function morph(a, b) {
+  if (!sameKind(a, b)) {
+    a.replaceWith(b);
+    return true;
+  }
+  if (a.nodeType !== Node.ELEMENT_NODE) {
+    if (a.nodeValue === b.nodeValue) return false;
+    a.nodeValue = b.nodeValue;
+    return true;
+  }
+  let changed = false;
+  for (const { name } of [...a.attributes]) {
+    if (!b.hasAttribute(name)) {
+      a.removeAttribute(name);
+      changed = true;
+    }
+  }
+  for (const { name, value } of [...b.attributes]) {
+    if (a.getAttribute(name) !== value) {
+      a.setAttribute(name, value);
+      changed = true;
+    }
+  }
+  if (a.nodeName === 'OPTION' && a.selected !== b.selected) {
+    a.selected = b.selected;
+    changed = true;
+  }
+  const olds = [...a.childNodes];
+  const news = [...b.childNodes];
+  news.forEach((node, i) => {
+    if (i < olds.length) changed = morph(olds[i], node) || changed;
+    else {
+      a.appendChild(node);
+      changed = true;
+    }
+  });
+  for (const node of olds.slice(news.length)) {
+    node.remove();
+    changed = true;
+  }
+  return changed;
+}
+
+/**
+ * Shows content in el, updating what el already shows in place (see morph) rather than replacing it, so a refresh
+ * keeps the elements a user (or a browser test) holds, and changes only what changed. Answers whether anything did.
+ */
+export function swap(el, content) {
+  if (el.childNodes.length === 1) return morph(el.firstChild, content);
+  el.replaceChildren(content);
+  return true;
+}

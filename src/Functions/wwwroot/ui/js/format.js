@@ -10,10 +10,11 @@ export function fmtDate(iso, placeholder = '—') {
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 }
 
-/** 03:04:05 (UTC). */
-export function fmtTime(ms) {
+/** 03:04:05 (UTC), with tenths of a second when asked. */
+export function fmtTime(ms, tenths = false) {
   const d = new Date(ms);
-  return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  const text = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  return tenths ? `${text}.${Math.floor(d.getUTCMilliseconds() / 100)}` : text;
 }
 
 /** Seconds as 00:01:02 (or 1d 02:03:04), like Airflow's durations. */

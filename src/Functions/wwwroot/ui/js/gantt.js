@@ -65,7 +65,7 @@ export function renderGantt(tasks, tries, run, on) {
 
   const axis = ticks(t0, t1, 6).map((t) => s('g', { class: 'gantt-tick' },
     s('line', { x1: x(t), x2: x(t), y1: AXIS_H - 6, y2: height }),
-    s('text', { x: x(t), y: AXIS_H - 10, 'text-anchor': 'middle' }, fmtTime(t))));
+    s('text', { x: x(t), y: AXIS_H - 10, 'text-anchor': 'middle' }, fmtTime(t, t1 - t0 < 20000))));
 
   const body = rows.map((task, i) => {
     const y = AXIS_H + i * ROW_H;
@@ -97,7 +97,7 @@ export function renderGantt(tasks, tries, run, on) {
   });
 
   return h('div', { class: 'gantt', testid: 'gantt' },
-    h('p', { class: 'muted small' }, `Run ${run.dag_run_id}: ${fmtDate(new Date(t0).toISOString())} to ${fmtDate(new Date(t1).toISOString())} UTC. Light: queued; solid: running.`),
+    h('p', { class: 'muted small' }, `Run ${run.dag_run_id}: ${fmtDate(new Date(t0).toISOString())} to ${fmtDate(new Date(t1).toISOString())} UTC. Grey: queued; coloured: running (in the try's state).`),
     s('svg', { class: 'gantt-chart', width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'Gantt chart' },
       s('g', { class: 'gantt-axis' }, axis), body));
 }

@@ -2,7 +2,7 @@
 // instance runs), XComs, rendered fields, details; clear (with downstream/upstream/only failed) and mark
 // success/failed, each confirmed in the panel first.
 import { api, errorText, seg } from './api.js';
-import { h, replace } from './dom.js';
+import { h, replace, swap } from './dom.js';
 import { fmtDate, fmtDuration, fmtJson, secondsBetween } from './format.js';
 import { Poller } from './poller.js';
 import { isActiveTask, stateName } from './states.js';
@@ -171,10 +171,9 @@ export class TaskPanel {
       // A log that was scrolled to its end stays at its end as it grows.
       const old = this.body.querySelector('pre.log');
       const atEnd = !old || old.scrollTop + old.clientHeight >= old.scrollHeight - 20;
-      const oldTop = old ? old.scrollTop : 0;
-      replace(this.body, content);
+      if (!swap(this.body, content)) return;
       const pre = this.body.querySelector('pre.log');
-      if (pre) pre.scrollTop = atEnd ? pre.scrollHeight : oldTop;
+      if (pre && atEnd) pre.scrollTop = pre.scrollHeight;
     }
   }
 
