@@ -77,6 +77,7 @@ export class TaskPanel {
     if (!same) this.hideConfirm();
     if (!same) this.message.hidden = true;
     this.root.hidden = false;
+    document.body.classList.add('panel-open'); // the page makes room: nothing it shows is under the panel
     this.show({ runId, taskId, mapIndex: index }, tryNumber);
   }
 
@@ -94,6 +95,7 @@ export class TaskPanel {
 
   close() {
     this.root.hidden = true;
+    document.body.classList.remove('panel-open');
     this.poller.schedule(false);
     this.key = null;
     this.generation += 1;
@@ -101,6 +103,7 @@ export class TaskPanel {
 
   destroy() {
     this.poller.stop();
+    document.body.classList.remove('panel-open');
   }
 
   path() {
