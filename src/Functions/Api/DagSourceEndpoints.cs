@@ -103,12 +103,20 @@ internal static partial class DagSourceEndpoints
         return CSharpSource(fileloc);
     }
 
-    // A C# DAG's fileloc is its class's full name; the file is the embedded dags/**/*.cs that declares that class in
-    // that namespace.
-    private static string? CSharpSource(string typeName)
+    // A C# DAG's fileloc is its class's full name (the file is the embedded dags/**/*.cs that declares that class in
+    // that namespace), or a .cs path its author set (the embedded file of that name).
+    private static string? CSharpSource(string fileloc)
     {
         var assembly = typeof(DagSourceEndpoints).Assembly;
-        var type = assembly.GetType(typeName, throwOnError: false);
+        var sources = assembly.GetManifestResourceNames().Where(r => r.Replace('\\', '/').StartsWith("dags/", StringComparison.Ordinal) && r.EndsWith(".cs", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        if (fileloc.EndsWith(".cs", StringComparison.OrdinalIgnoreCase))
+        {
+            var path = "/" + fileloc.Replace('\\', '/');
+            var named = sources.Where(r => path.EndsWith(r.Replace('\\', '/')[4..], StringComparison.Ordinal)).OrderByDescending(r => r.Length).FirstOrDefault();
+            return named is null ? null : ReadResource(assembly, named);
+        }
+
+        var type = assembly.GetType(fileloc, throwOnError: false);
         if (type is null || !typeof(IDagDefinition).IsAssignableFrom(type))
         {
             return null;
@@ -121,7 +129,7 @@ internal static partial class DagSourceEndpoints
         }
 
         var name = outer.Name.Split('`')[0];
-        foreach (var resource in assembly.GetManifestResourceNames().Where(r => r.Replace('\\', '/').StartsWith("dags/", StringComparison.Ordinal) && r.EndsWith(".cs", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        foreach (var resource in sources)
         {
             var text = ReadResource(assembly, resource);
             var declares = Regex.IsMatch(text, $@"\b(class|record|struct)\s+{Regex.Escape(name)}\b");

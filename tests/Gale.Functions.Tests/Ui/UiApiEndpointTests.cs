@@ -104,6 +104,28 @@ public sealed class UiApiEndpointTests(AzuriteFixture azurite) : IClassFixture<A
             cs.GetProperty("content").GetString()!.ReplaceLineEndings());
     }
 
+    [Fact]
+    public async Task DagSources_ACSharpDagWhoseFilelocIsAPath_ServesTheEmbeddedFileOfThatName()
+    {
+        var dags = new DagBag(
+        [
+            Dag.Create("ui_cs_path").With(s => s with { Fileloc = "/src/app/dags/ExampleFanOut.cs" }).Task("t", _ => { }).Build(),
+            Dag.Create("ui_cs_unknown").With(s => s with { Fileloc = "/src/app/dags/NotThere.cs" }).Task("t", _ => { }).Build(),
+        ]);
+        var runs = new TableRunStore(await azurite.NewTableAsync());
+        var engine = new RunEngine(runs, dags, new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), TimeProvider.System, new EngineOptions { RunReadyTasksLocally = false });
+        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, new ApiContext(azurite.Account, dags, engine, runs, new TableDagStateStore(await azurite.NewTableAsync()), ApiKeys.Parse($"{Key}:admin")));
+        await using var _ = app;
+        client.DefaultRequestHeaders.Add(ApiKeys.Header, Key);
+
+        var (status, source) = await GetJsonAsync(client, $"/api/v1/dagSources/{Token("/src/app/dags/ExampleFanOut.cs")}");
+        var (unknown, _) = await GetJsonAsync(client, $"/api/v1/dagSources/{Token("/src/app/dags/NotThere.cs")}");
+
+        Assert.Equal((HttpStatusCode.OK, "csharp"), (status, source.GetProperty("language").GetString()));
+        Assert.Contains("class ExampleFanOut", source.GetProperty("content").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, unknown);
+    }
+
     [Theory]
     [InlineData("not a token")]
     [InlineData("%2Fetc%2Fhostname")]
