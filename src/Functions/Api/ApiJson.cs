@@ -16,6 +16,7 @@ internal static class ApiJson
         ["dag_id"] = dag.DagId,
         ["description"] = dag.Settings.Description,
         ["fileloc"] = dag.Settings.Fileloc,
+        ["file_token"] = DagSourceToken.Encode(dag.Settings.Fileloc),
         ["is_paused"] = state?.IsPaused ?? dag.Settings.IsPausedUponCreation,
         ["is_active"] = true,
         ["has_import_errors"] = false,

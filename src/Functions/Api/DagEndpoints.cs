@@ -173,6 +173,15 @@ internal static class ApiBody
     /// <summary>True when the body's <paramref name="name"/> is JSON true.</summary>
     public static bool Flag(this JsonElement body, string name) => body.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.True;
 
+    /// <summary>
+    /// The 400 problem naming the first of <paramref name="names"/> that the body has but not as true or false, or null.
+    /// A mistyped flag must not read as false: <c>"dry_run": "yes"</c> would otherwise change things for real.
+    /// </summary>
+    public static IResult? BadFlag(this JsonElement body, IEnumerable<string> names) =>
+        names.FirstOrDefault(n => body.TryGetProperty(n, out var v) && v.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) is { } bad
+            ? Problems.BadRequest($"{bad}: must be true or false.")
+            : null;
+
     public static async Task<(JsonElement? Body, IResult? Error)> ReadObjectAsync(HttpRequest request, CancellationToken ct)
     {
         try

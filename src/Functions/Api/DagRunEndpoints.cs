@@ -146,12 +146,9 @@ internal static class DagRunEndpoints
             }
 
             var b = body!.Value;
-            foreach (var flag in RunClearFields)
+            if (b.BadFlag(RunClearFields) is { } badFlag)
             {
-                if (b.TryGetProperty(flag, out var value) && value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-                {
-                    return Problems.BadRequest($"{flag}: must be true or false.");
-                }
+                return badFlag;
             }
 
             var dryRun = !b.TryGetProperty("dry_run", out var dry) || dry.ValueKind == JsonValueKind.True;

@@ -118,8 +118,14 @@ internal static class FunctionsHandlerEndpoints
             return (null, error);
         }
 
-        return body!.Value.TryGetProperty("Data", out _) && body.Value.TryGetProperty("Metadata", out _)
-            ? (body, null)
-            : (null, Problems.BadRequest("body: a custom-handler invocation has Data and Metadata."));
+        if (!body!.Value.TryGetProperty("Data", out var data) || !body.Value.TryGetProperty("Metadata", out var metadata))
+        {
+            return (null, Problems.BadRequest("body: a custom-handler invocation has Data and Metadata."));
+        }
+
+        // Every reader below looks into both: anything but objects is the caller's fault (400), not a crash the host retries.
+        return data.ValueKind != JsonValueKind.Object ? (null, Problems.BadRequest("Data: must be a JSON object (the trigger's bindings)."))
+            : metadata.ValueKind != JsonValueKind.Object ? (null, Problems.BadRequest("Metadata: must be a JSON object (the trigger's metadata)."))
+            : (body, null);
     }
 }

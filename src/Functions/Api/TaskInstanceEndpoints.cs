@@ -9,6 +9,7 @@ namespace Gale.Functions.Api;
 internal static class TaskInstanceEndpoints
 {
     private static readonly string[] ClearFields = ["dag_run_id", "task_ids", "include_downstream", "include_upstream", "only_failed", "dry_run"];
+    private static readonly string[] ClearFlags = ["include_downstream", "include_upstream", "only_failed", "dry_run"];
 
     public static void MapTaskInstanceEndpoints(this RouteGroupBuilder api, ApiContext ctx)
     {
@@ -58,6 +59,11 @@ internal static class TaskInstanceEndpoints
             }
 
             var b = body!.Value;
+            if (b.BadFlag(["dry_run"]) is { } badFlag)
+            {
+                return badFlag;
+            }
+
             var text = b.TryGetProperty("new_state", out var n) && n.ValueKind == System.Text.Json.JsonValueKind.String ? n.GetString() : null;
             TaskInstanceState? state = text switch
             {
@@ -172,9 +178,22 @@ internal static class TaskInstanceEndpoints
                 return Problems.BadRequest("dag_run_id: required, the run whose task instances to clear.");
             }
 
-            var taskIds = b.TryGetProperty("task_ids", out var ids) && ids.ValueKind == JsonValueKind.Array
-                ? ids.EnumerateArray().Select(i => i.GetString() ?? string.Empty).ToList()
-                : dag.TopologicalOrder.Select(t => t.TaskId).ToList();
+            if (b.BadFlag(ClearFlags) is { } badFlag)
+            {
+                return badFlag;
+            }
+
+            // Left out means every task; anything but a list of ids is refused rather than read as "every task".
+            var taskIds = dag.TopologicalOrder.Select(t => t.TaskId).ToList();
+            if (b.TryGetProperty("task_ids", out var ids))
+            {
+                if (ids.ValueKind != JsonValueKind.Array || ids.EnumerateArray().Any(i => i.ValueKind != JsonValueKind.String))
+                {
+                    return Problems.BadRequest("task_ids: must be a list of task ids (strings); leave it out to clear every task.");
+                }
+
+                taskIds = [.. ids.EnumerateArray().Select(i => i.GetString()!)];
+            }
             if (taskIds.FirstOrDefault(t => !dag.HasTask(t)) is { } badTask)
             {
                 return Problems.BadRequest($"task_ids: DAG '{dagId}' has no task '{badTask}'.");

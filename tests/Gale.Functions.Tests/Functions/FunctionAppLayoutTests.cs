@@ -21,6 +21,7 @@ public sealed partial class FunctionAppLayoutTests(AzuriteFixture azurite) : ICl
     {
         ["http"] = "httpTrigger",
         ["health"] = "httpTrigger",
+        ["ui"] = "httpTrigger",
         ["scheduler"] = "timerTrigger",
         ["tasks"] = "queueTrigger",
         ["control"] = "queueTrigger",
@@ -109,6 +110,8 @@ public sealed partial class FunctionAppLayoutTests(AzuriteFixture azurite) : ICl
             Assert.True(OperatingSystem.IsWindows() || File.GetUnixFileMode(gale).HasFlag(UnixFileMode.UserExecute), "gale is not executable");
             Assert.True(File.Exists(Path.Combine(output, "libhostfxr.so")), "not self-contained: the Functions host image need not have .NET 10");
             Assert.NotEmpty(Directory.GetFiles(Path.Combine(output, "dags"), "*.yaml"));
+            Assert.True(File.Exists(Path.Combine(output, "wwwroot", "ui", "index.html")), "the web UI (wwwroot/ui) is missing");
+            Assert.NotEmpty(Directory.GetFiles(Path.Combine(output, "wwwroot", "ui", "js"), "*.js"));
 
             var (helpCode, help) = await RunAsync(gale, ["--help"], TimeSpan.FromMinutes(1), output);
             Assert.Equal(0, helpCode);
@@ -136,7 +139,8 @@ public sealed partial class FunctionAppLayoutTests(AzuriteFixture azurite) : ICl
                 // Forwarded HTTP needs exactly an http output binding beside the trigger.
                 Assert.Equal(2, bindings.Count);
                 Assert.Contains(bindings, b => b.GetProperty("type").GetString() == "http" && b.GetProperty("direction").GetString() == "out");
-                Assert.Equal(name == "health" ? "anonymous" : "function", triggers[0].GetProperty("authLevel").GetString());
+                // The API (http) needs a function key; health and the UI's static files are public (the API behind the UI is not).
+                Assert.Equal(name is "health" or "ui" ? "anonymous" : "function", triggers[0].GetProperty("authLevel").GetString());
             }
 
             if (trigger == "queueTrigger")

@@ -1,0 +1,106 @@
+// The app: login (API key), navigation and the hash router that mounts one page at a time.
+import { api, errorText, getApiKey, setApiKey } from './api.js';
+import { h, replace } from './dom.js';
+import { fmtDate } from './format.js';
+import { parseRoute } from './router.js';
+import { DagListPage } from './dagList.js';
+import { DagPage } from './dagPage.js';
+import { AssetsPage } from './assets.js';
+
+const main = document.getElementById('main');
+const logout = document.getElementById('logout');
+let page = null;
+let loginShown = false;
+
+function unmount() {
+  if (page) page.destroy();
+  page = null;
+}
+
+function route() {
+  if (loginShown) return;
+  const r = parseRoute();
+  document.getElementById('nav-dags').classList.toggle('active', r.page !== 'assets');
+  document.getElementById('nav-assets').classList.toggle('active', r.page === 'assets');
+  if (page && page.accepts && page.accepts(r)) {
+    page.update(r);
+    return;
+  }
+
+  unmount();
+  const container = h('div', { class: 'page' });
+  replace(main, container);
+  page = r.page === 'assets' ? new AssetsPage(container) : r.page === 'dag' ? new DagPage(container, r) : new DagListPage(container, r);
+  page.start();
+}
+
+function showLogin(message) {
+  if (loginShown) {
+    if (message) showLoginError(message);
+    return;
+  }
+
+  loginShown = true;
+  unmount();
+  logout.hidden = true;
+  const input = h('input', { type: 'password', testid: 'api-key-input', id: 'api-key', autocomplete: 'current-password', required: true, placeholder: 'API key' });
+  const error = h('p', { class: 'error', testid: 'login-error', role: 'alert', hidden: true });
+  const submit = h('button', { type: 'submit', class: 'primary', testid: 'login-submit' }, 'Log in');
+  const form = h('form', {
+    class: 'card login', testid: 'login-form', onsubmit: async (e) => {
+      e.preventDefault();
+      const key = input.value.trim();
+      if (!key) {
+        showLoginError('Type an API key.');
+        return;
+      }
+
+      submit.disabled = true;
+      setApiKey(key);
+      try {
+        await api('/dags', { query: { limit: 1 } });
+        loginShown = false;
+        logout.hidden = false;
+        route();
+      } catch (err) {
+        setApiKey(null);
+        showLoginError(errorText(err));
+      } finally {
+        submit.disabled = false;
+      }
+    },
+  },
+  h('h1', null, 'Log in to Gale'),
+  h('p', { class: 'muted' }, 'Gale\'s API needs a key: one of GALE_API_KEYS (KEY:admin or KEY:read). It is kept in this tab only.'),
+  h('label', { for: 'api-key' }, 'API key'),
+  input,
+  error,
+  submit);
+  replace(main, form);
+  if (message) showLoginError(message);
+  setApiKey(null);
+  input.focus();
+}
+
+function showLoginError(message) {
+  const error = main.querySelector('[data-testid="login-error"]');
+  if (!error) return;
+  error.textContent = message;
+  error.hidden = false;
+}
+
+// A refused key is named in the form; the first visit (no key yet) just shows the form.
+window.addEventListener('gale:unauthorized', (e) => showLogin(getApiKey() && e.detail ? e.detail.detail : null));
+window.addEventListener('hashchange', route);
+logout.addEventListener('click', () => {
+  setApiKey(null);
+  showLogin();
+});
+
+const clock = document.getElementById('clock');
+const tick = () => { clock.textContent = `${fmtDate(new Date().toISOString())} UTC`; };
+tick();
+setInterval(tick, 1000);
+
+if (getApiKey()) logout.hidden = false;
+route();

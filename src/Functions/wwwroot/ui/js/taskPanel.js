@@ -1,0 +1,328 @@
+// The task instance panel (a drawer on the right): state and try, logs per try (refreshed every 2 s while the
+// instance runs), XComs, rendered fields, details; clear (with downstream/upstream/only failed) and mark
+// success/failed, each confirmed in the panel first.
+import { api, errorText, seg } from './api.js';
+import { h, replace, swap } from './dom.js';
+import { fmtDate, fmtDuration, fmtJson, secondsBetween } from './format.js';
+import { Poller } from './poller.js';
+import { isActiveTask, stateName } from './states.js';
+
+const TABS = [['log', 'Log'], ['xcom', 'XCom'], ['rendered', 'Rendered'], ['details', 'Details']];
+
+export class TaskPanel {
+  /** dagId; onChanged(): the page refreshes after an action. */
+  constructor(dagId, onChanged) {
+    this.dagId = dagId;
+    this.onChanged = onChanged;
+    this.poller = new Poller(() => this.reload(), 2000);
+    this.tab = 'log';
+    this.key = null; // { runId, taskId, mapIndex }
+    this.ti = null;
+    this.logTry = null;
+    this.followLatest = true;
+    this.generation = 0;
+
+    this.title = h('h2', { class: 'panel-title' });
+    this.subtitle = h('div', { class: 'muted small' });
+    this.mapSelect = h('select', { testid: 'ti-map-index', 'aria-label': 'Map index', onchange: () => this.show({ ...this.key, mapIndex: Number(this.mapSelect.value) }) });
+    this.mapRow = h('label', { class: 'inline', hidden: true }, 'Map index ', this.mapSelect);
+    this.state = h('span', { testid: 'ti-state', class: 'state-badge', state: 'none' }, 'none');
+    this.try = h('span', { testid: 'ti-try' }, '0');
+    this.facts = h('dl', { class: 'facts' });
+    this.message = h('p', { testid: 'ti-message', class: 'message', role: 'status', hidden: true });
+    this.confirmBox = h('div', { class: 'confirm', hidden: true });
+    this.downstream = h('input', { type: 'checkbox', testid: 'ti-clear-downstream', checked: true });
+    this.upstream = h('input', { type: 'checkbox', testid: 'ti-clear-upstream' });
+    this.onlyFailed = h('input', { type: 'checkbox', testid: 'ti-clear-failed' });
+    this.tabButtons = new Map(TABS.map(([id, label]) => [id, h('button', {
+      type: 'button', role: 'tab', class: 'tab', testid: `ti-tab-${id}`, onclick: () => this.selectTab(id),
+    }, label)]));
+    this.body = h('div', { class: 'panel-body' });
+
+    this.root = h('aside', { class: 'task-panel', testid: 'task-panel', hidden: true, 'aria-label': 'Task instance' },
+      h('div', { class: 'panel-header' },
+        h('div', null, this.title, this.subtitle),
+        h('button', { type: 'button', class: 'close', testid: 'ti-close', title: 'Close', 'aria-label': 'Close', onclick: () => this.close() }, '×')),
+      this.mapRow,
+      h('div', { class: 'ti-summary' },
+        h('span', null, 'State: ', this.state), h('span', null, 'Try: ', this.try)),
+      this.facts,
+      h('div', { class: 'actions' },
+        h('div', { class: 'action-group' },
+          h('button', { type: 'button', testid: 'ti-clear', onclick: () => this.askClear() }, 'Clear'),
+          h('label', { class: 'inline' }, this.downstream, 'Downstream'),
+          h('label', { class: 'inline' }, this.upstream, 'Upstream'),
+          h('label', { class: 'inline' }, this.onlyFailed, 'Only failed')),
+        h('div', { class: 'action-group' },
+          h('button', { type: 'button', class: 'mark-success', testid: 'ti-mark-success', onclick: () => this.askMark('success') }, 'Mark success'),
+          h('button', { type: 'button', class: 'mark-failed', testid: 'ti-mark-failed', onclick: () => this.askMark('failed') }, 'Mark failed'))),
+      this.confirmBox,
+      this.message,
+      h('div', { class: 'tabs', role: 'tablist' }, [...this.tabButtons.values()]),
+      this.body);
+  }
+
+  get isOpen() {
+    return !this.root.hidden;
+  }
+
+  /** Opens the panel on a task instance of a run; mapIndex for a mapped task (default: its first instance). */
+  open(runId, taskId, { mapIndex, tryNumber, instances } = {}) {
+    const same = this.key && this.key.runId === runId && this.key.taskId === taskId;
+    this.instances = instances || [];
+    const mapped = this.instances.filter((t) => t.map_index >= 0).map((t) => t.map_index).sort((a, b) => a - b);
+    const index = mapIndex ?? (same && this.key.mapIndex >= 0 && mapped.includes(this.key.mapIndex) ? this.key.mapIndex : (mapped.length ? mapped[0] : -1));
+    replace(this.mapSelect, mapped.map((m) => h('option', { value: String(m), selected: m === index }, String(m))));
+    this.mapRow.hidden = mapped.length === 0;
+    if (!same) this.hideConfirm();
+    if (!same) this.message.hidden = true;
+    this.root.hidden = false;
+    document.body.classList.add('panel-open'); // the page makes room: nothing it shows is under the panel
+    this.show({ runId, taskId, mapIndex: index }, tryNumber);
+  }
+
+  show(key, tryNumber) {
+    this.key = key;
+    this.logTry = tryNumber ?? null;
+    this.followLatest = tryNumber === undefined || tryNumber === null;
+    this.ti = null;
+    this.generation += 1;
+    this.title.textContent = key.taskId + (key.mapIndex >= 0 ? ` [${key.mapIndex}]` : '');
+    this.subtitle.textContent = `run ${key.runId}`;
+    replace(this.body, h('p', { class: 'muted' }, 'Loading…'));
+    this.reload();
+  }
+
+  close() {
+    this.root.hidden = true;
+    document.body.classList.remove('panel-open');
+    this.poller.schedule(false);
+    this.key = null;
+    this.generation += 1;
+  }
+
+  destroy() {
+    this.poller.stop();
+    document.body.classList.remove('panel-open');
+  }
+
+  path() {
+    const { runId, taskId } = this.key;
+    return `/dags/${seg(this.dagId)}/dagRuns/${seg(runId)}/taskInstances/${seg(taskId)}`;
+  }
+
+  query() {
+    return this.key.mapIndex >= 0 ? { map_index: this.key.mapIndex } : undefined;
+  }
+
+  /** Loads the instance again (and the open tab); keeps refreshing every 2 s while it runs. */
+  async reload() {
+    if (!this.key) return;
+    const generation = this.generation;
+    try {
+      const ti = await api(this.path(), { query: this.query() });
+      if (generation !== this.generation) return;
+      const newTry = this.ti && ti.try_number !== this.ti.try_number;
+      this.ti = ti;
+      if (this.followLatest || this.logTry === null || (newTry && this.followLatest)) this.logTry = ti.try_number;
+      this.renderSummary();
+      await this.renderTab(generation);
+      if (generation === this.generation) this.poller.schedule(isActiveTask(ti.state));
+    } catch (e) {
+      if (generation !== this.generation) return;
+      replace(this.body, h('p', { class: 'error' }, errorText(e)));
+      this.poller.schedule(false);
+    }
+  }
+
+  renderSummary() {
+    const ti = this.ti;
+    const name = stateName(ti.state);
+    this.state.textContent = name;
+    this.state.setAttribute('class', `state-badge state-${name}`);
+    this.state.dataset.state = name;
+    this.try.textContent = String(ti.try_number);
+    const fact = (label, value) => [h('dt', null, label), h('dd', null, value)];
+    replace(this.facts,
+      fact('Operator', ti.operator || '—'),
+      fact('Started', `${fmtDate(ti.start_date)}`),
+      fact('Ended', `${fmtDate(ti.end_date)}`),
+      fact('Duration', fmtDuration(ti.start_date ? (ti.duration ?? secondsBetween(ti.start_date, ti.end_date)) : null)),
+      fact('Max tries', String((ti.max_tries ?? 0) + 1)),
+      ti.note ? fact('Note', ti.note) : null);
+  }
+
+  selectTab(id) {
+    this.tab = id;
+    if (this.ti) {
+      this.generation += 1;
+      this.renderTab(this.generation);
+    }
+  }
+
+  async renderTab(generation) {
+    for (const [id, button] of this.tabButtons) {
+      button.classList.toggle('active', id === this.tab);
+      button.setAttribute('aria-selected', String(id === this.tab));
+    }
+
+    const content = this.tab === 'log' ? await this.logTab()
+      : this.tab === 'xcom' ? await this.xcomTab()
+        : this.tab === 'rendered' ? this.renderedTab()
+          : this.detailsTab();
+    if (generation === this.generation && content) {
+      // A log that was scrolled to its end stays at its end as it grows.
+      const old = this.body.querySelector('pre.log');
+      const atEnd = !old || old.scrollTop + old.clientHeight >= old.scrollHeight - 20;
+      if (!swap(this.body, content)) return;
+      const pre = this.body.querySelector('pre.log');
+      if (pre && atEnd) pre.scrollTop = pre.scrollHeight;
+    }
+  }
+
+  async logTab() {
+    const ti = this.ti;
+    const select = h('select', {
+      testid: 'ti-log-try', 'aria-label': 'Try',
+      onchange: () => {
+        this.logTry = Number(select.value);
+        this.followLatest = this.logTry === this.ti.try_number;
+        this.generation += 1;
+        this.renderTab(this.generation);
+      },
+    }, Array.from({ length: ti.try_number }, (_, i) => i + 1).reverse().map((n) => h('option', { value: String(n), selected: n === this.logTry }, `Try ${n}`)));
+    let text;
+    if (ti.try_number < 1) text = 'The task has not run yet: no log.';
+    else {
+      try {
+        text = await api(`${this.path()}/logs/${this.logTry}`, { query: this.query(), accept: 'text/plain' });
+        if (typeof text !== 'string') text = text.content ?? '';
+        if (text === '') text = '(the log is empty)';
+      } catch (e) {
+        text = e.status === 404 ? `No log for try ${this.logTry} yet.` : errorText(e);
+      }
+    }
+    return h('div', { class: 'log-tab' },
+      h('div', { class: 'toolbar' }, select, isActiveTask(ti.state) ? h('span', { class: 'muted small' }, 'refreshing every 2 s') : null),
+      h('pre', { class: 'log', testid: 'ti-log' }, text));
+  }
+
+  async xcomTab() {
+    let rows;
+    try {
+      const list = await api(`${this.path()}/xcomEntries`, { query: { ...this.query(), limit: 1000 } });
+      const values = await Promise.all(list.xcom_entries.map((x) =>
+        api(`${this.path()}/xcomEntries/${seg(x.key)}`, { query: this.query() }).then((v) => v.value).catch((e) => `(${errorText(e)})`)));
+      rows = list.xcom_entries.map((x, i) => h('tr', null, h('td', { class: 'mono' }, x.key), h('td', null, h('pre', { class: 'value' }, fmtJson(values[i])))));
+      if (rows.length === 0) rows = [h('tr', null, h('td', { colspan: 2, class: 'muted' }, 'No XComs.'))];
+    } catch (e) {
+      rows = [h('tr', null, h('td', { colspan: 2, class: 'error' }, errorText(e)))];
+    }
+    return h('table', { class: 'table kv', testid: 'ti-xcom' }, h('thead', null, h('tr', null, h('th', null, 'Key'), h('th', null, 'Value'))), h('tbody', null, rows));
+  }
+
+  renderedTab() {
+    const fields = this.ti.rendered_fields;
+    const entries = fields && typeof fields === 'object' ? Object.entries(fields) : [];
+    const rows = entries.length
+      ? entries.map(([name, value]) => h('tr', null, h('td', { class: 'mono' }, name), h('td', null, h('pre', { class: 'value' }, fmtJson(value)))))
+      : [h('tr', null, h('td', { colspan: 2, class: 'muted' }, 'No rendered fields (they are stored when a try renders its templates).'))];
+    return h('div', null,
+      this.ti.rendered_try_number ? h('p', { class: 'muted small' }, `Rendered by try ${this.ti.rendered_try_number}.`) : null,
+      h('table', { class: 'table kv', testid: 'ti-rendered' }, h('thead', null, h('tr', null, h('th', null, 'Field'), h('th', null, 'Value'))), h('tbody', null, rows)));
+  }
+
+  detailsTab() {
+    const skip = new Set(['rendered_fields']);
+    return h('table', { class: 'table kv', testid: 'ti-details' }, h('tbody', null,
+      Object.entries(this.ti).filter(([k]) => !skip.has(k)).map(([k, v]) => h('tr', null,
+        h('th', null, k), h('td', { class: 'mono' }, v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v))))));
+  }
+
+  // Actions: each asks in the panel first (ti-confirm / ti-cancel), then reports in ti-message.
+
+  showMessage(text, ok) {
+    this.message.textContent = text;
+    this.message.classList.toggle('error', !ok);
+    this.message.classList.toggle('ok', ok);
+    this.message.hidden = false;
+  }
+
+  hideConfirm() {
+    this.confirmBox.hidden = true;
+    replace(this.confirmBox);
+  }
+
+  confirm(question, details, action) {
+    this.message.hidden = true;
+    const yes = h('button', {
+      type: 'button', class: 'primary', testid: 'ti-confirm', onclick: async () => {
+        yes.disabled = true;
+        try {
+          const text = await action();
+          this.hideConfirm();
+          this.showMessage(text, true);
+          this.onChanged();
+          this.reload();
+        } catch (e) {
+          this.hideConfirm();
+          this.showMessage(errorText(e), false);
+        }
+      },
+    }, 'Confirm');
+    replace(this.confirmBox,
+      h('p', null, question),
+      details,
+      h('div', { class: 'buttons' }, yes, h('button', { type: 'button', testid: 'ti-cancel', onclick: () => { this.hideConfirm(); this.showMessage('Cancelled.', true); } }, 'Cancel')));
+    this.confirmBox.hidden = false;
+  }
+
+  clearBody(dryRun) {
+    return {
+      dag_run_id: this.key.runId,
+      task_ids: [this.key.taskId],
+      include_downstream: this.downstream.checked,
+      include_upstream: this.upstream.checked,
+      only_failed: this.onlyFailed.checked,
+      dry_run: dryRun,
+    };
+  }
+
+  async askClear() {
+    if (!this.key) return;
+    this.hideConfirm();
+    const path = `/dags/${seg(this.dagId)}/clearTaskInstances`;
+    let would;
+    try {
+      would = await api(path, { method: 'POST', body: this.clearBody(true) });
+    } catch (e) {
+      this.showMessage(errorText(e), false);
+      return;
+    }
+    const label = (t) => `${t.task_id}${t.map_index >= 0 ? `[${t.map_index}]` : ''}`;
+    if (would.total_entries === 0) {
+      // Nothing would change; still confirm, so the action is the same for every case, and report it.
+      this.confirm('Nothing matches (no task instance would be cleared). Clear anyway?', null, async () => {
+        const done = await api(path, { method: 'POST', body: this.clearBody(false) });
+        return `Cleared ${done.total_entries} task instances.`;
+      });
+      return;
+    }
+    this.confirm(`Clear ${would.total_entries} task instance${would.total_entries === 1 ? '' : 's'} of run ${this.key.runId}? They run again.`,
+      h('ul', { class: 'compact' }, would.task_instances.map((t) => h('li', { class: 'mono' }, label(t)))),
+      async () => {
+        const done = await api(path, { method: 'POST', body: this.clearBody(false) });
+        return `Cleared ${done.total_entries} task instance${done.total_entries === 1 ? '' : 's'}: ${done.task_instances.map(label).join(', ')}.`;
+      });
+  }
+
+  askMark(state) {
+    if (!this.key) return;
+    const { runId, taskId, mapIndex } = this.key;
+    const name = taskId + (mapIndex >= 0 ? `[${mapIndex}]` : '');
+    this.confirm(`Mark ${name} of run ${runId} as ${state}?`, null, async () => {
+      const ti = await api(this.path(), { method: 'PATCH', query: this.query(), body: { new_state: state } });
+      return `Marked ${name} as ${stateName(ti.state)}.`;
+    });
+  }
+}
