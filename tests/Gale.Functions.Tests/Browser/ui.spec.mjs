@@ -295,6 +295,7 @@ await step('dag-list', async () => {
   await el(`dag-row-${dagId}`);
   await el(`dag-link-${dagId}`);
   await waitChecked(`pause-toggle-${dagId}`, false);
+  await el(`next-run-${dagId}`, { state: 'attached' });
   await el('nav-dags');
   await el('nav-assets');
 });
@@ -312,6 +313,8 @@ await step('dag-page', async () => {
   await click(`dag-link-${dagId}`);
   await waitText('dag-title', dagId);
   for (const tab of ['tab-grid', 'tab-graph', 'tab-gantt', 'tab-code', 'tab-details']) await el(tab);
+  await el('grid', { state: 'attached' });
+  await waitChecked('pause-toggle', false);
   await el('trigger-button');
 });
 
@@ -319,6 +322,7 @@ await step('trigger-invalid-conf', async () => {
   await click('trigger-button');
   await el('trigger-form');
   await waitValue('trigger-conf', '"who"'); // pre-filled from the DAG's params
+  await el('trigger-logical-date');
   await fill('trigger-run-id', runId);
   await fill('trigger-conf', JSON.stringify({ who: 'browser', times: 99 }));
   await click('trigger-submit');
@@ -338,6 +342,7 @@ await step('grid-turns-green', async () => {
   await waitState(`grid-cell-${runId}-hello`, 'success', RUN);
   await waitState(`grid-cell-${runId}-bye`, 'success', RUN);
   await waitState(`grid-run-${runId}`, 'success');
+  for (const id of ['event-form', 'event-name', 'event-data', 'event-send']) await el(id); // for the selected run
 });
 
 await step('graph', async () => {
@@ -364,6 +369,15 @@ await step('task-log', async () => {
   await panelShows('hello', 'success', 1, SHORT);
   await click('ti-tab-log');
   await waitText('ti-log', echoed);
+  for (const id of ['ti-tab-xcom', 'ti-tab-details', 'ti-clear-downstream', 'ti-clear-upstream', 'ti-clear-failed', 'ti-mark-success']) await el(id);
+});
+
+await step('confirm-cancel', async () => {
+  await click('ti-mark-success');
+  await el('ti-confirm');
+  await click('ti-cancel');
+  await hidden('ti-confirm');
+  await waitExactText('ti-state', 'success');
 });
 
 await step('task-rendered', async () => {
