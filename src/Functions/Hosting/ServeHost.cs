@@ -97,7 +97,7 @@ internal static partial class ServeHost
                 Console.WriteLine(telemetry.Settings);
             }
 
-            Console.WriteLine($"Gale is running: {dags.Dags.Count} DAGs ({string.Join(", ", dags.Dags.Select(d => d.DagId))}), API http://127.0.0.1:{options.Port}/api/v1 ({auth.Describe(keys, options.FunctionsHost)}; health is open), storage: {description}. Press Ctrl+C to stop.");
+            Console.WriteLine($"Gale is running: {dags.Dags.Count} DAGs ({string.Join(", ", dags.Dags.Select(d => d.DagId))}), UI http://127.0.0.1:{options.Port}/ui/, API http://127.0.0.1:{options.Port}/api/v1 ({auth.Describe(keys, options.FunctionsHost)}; health is open), storage: {description}. Press Ctrl+C to stop.");
             await app.WaitForShutdownAsync(cancellationToken);
             await stopRefresh.CancelAsync();
             await refresh;

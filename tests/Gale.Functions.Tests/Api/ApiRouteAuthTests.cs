@@ -22,6 +22,9 @@ public sealed partial class ApiRouteAuthTests(AzuriteFixture azurite) : IClassFi
     // The custom-handler trigger routes, the only routes outside /api/v1 (mapped on the Functions host only).
     private static readonly string[] HandlerRoutes = ["/blobs", "/control", "/eventhub", "/scheduler", "/tasks"];
 
+    // The web UI's static files and redirects: public, read-only (its data comes from the API, behind auth).
+    private static readonly string[] UiRoutes = ["/", "/ui", "/ui/{**path}"];
+
     private async Task<(WebApplication App, HttpClient Client, IReadOnlyList<(string Method, string Pattern)> Routes)> StartAsync()
     {
         var dags = new DagBag([Dag.Create("walk").Task("t", _ => { }).Build()]);
@@ -50,7 +53,7 @@ public sealed partial class ApiRouteAuthTests(AzuriteFixture azurite) : IClassFi
         await using var _ = app;
 
         var walked = Protected(routes);
-        var outside = routes.Where(r => !r.Pattern.StartsWith("/api/v1/", StringComparison.Ordinal)).Select(r => r.Pattern).Order(StringComparer.Ordinal);
+        var outside = routes.Where(r => !r.Pattern.StartsWith("/api/v1/", StringComparison.Ordinal)).ToList();
 
         Assert.NotEmpty(walked);
         Assert.True(walked.Count >= RouteFloor, $"only {walked.Count} routes under /api/v1: {string.Join(", ", walked)}");
@@ -58,7 +61,9 @@ public sealed partial class ApiRouteAuthTests(AzuriteFixture azurite) : IClassFi
         Assert.Contains(("GET", "/api/v1/dags/1/dagRuns/1/taskInstances/1/logs/1"), walked);
         Assert.Contains(("POST", "/api/v1/poisonMessages/replay"), walked);
         Assert.All(OpenRoutes, open => Assert.Contains(routes, r => r.Pattern == open && r.Method == "GET"));
-        Assert.Equal(HandlerRoutes, outside);
+        Assert.Equal(HandlerRoutes, outside.Where(r => !UiRoutes.Contains(r.Pattern)).Select(r => r.Pattern).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(UiRoutes.Order(StringComparer.Ordinal), outside.Where(r => UiRoutes.Contains(r.Pattern)).Select(r => r.Pattern).Distinct().Order(StringComparer.Ordinal));
+        Assert.All(outside.Where(r => UiRoutes.Contains(r.Pattern)), r => Assert.Contains(r.Method, new[] { "GET", "HEAD" }));
     }
 
     [Fact]
