@@ -23,6 +23,7 @@ public static class GaleWebApp
         builder.Services.AddSingleton(account);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
         var app = builder.Build();
+        app.UseRawPathGuard();
         MapUi(app);
         app.MapHealthEndpoints();
         if (api is not null)
