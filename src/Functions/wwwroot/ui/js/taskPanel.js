@@ -74,14 +74,18 @@ export class TaskPanel {
     const index = mapIndex ?? (same && this.key.mapIndex >= 0 && mapped.includes(this.key.mapIndex) ? this.key.mapIndex : (mapped.length ? mapped[0] : -1));
     replace(this.mapSelect, mapped.map((m) => h('option', { value: String(m), selected: m === index }, String(m))));
     this.mapRow.hidden = mapped.length === 0;
-    if (!same) this.hideConfirm();
-    if (!same) this.message.hidden = true;
     this.root.hidden = false;
     document.body.classList.add('panel-open'); // the page makes room: nothing it shows is under the panel
     this.show({ runId, taskId, mapIndex: index }, tryNumber);
   }
 
   show(key, tryNumber) {
+    const old = this.key;
+    if (!old || old.runId !== key.runId || old.taskId !== key.taskId || old.mapIndex !== key.mapIndex) {
+      // A confirmation (and its result) belongs to the instance it was asked about.
+      this.hideConfirm();
+      this.message.hidden = true;
+    }
     this.key = key;
     this.logTry = tryNumber ?? null;
     this.followLatest = tryNumber === undefined || tryNumber === null;
@@ -94,6 +98,7 @@ export class TaskPanel {
   }
 
   close() {
+    this.hideConfirm();
     this.root.hidden = true;
     document.body.classList.remove('panel-open');
     this.poller.schedule(false);
@@ -106,13 +111,13 @@ export class TaskPanel {
     document.body.classList.remove('panel-open');
   }
 
-  path() {
-    const { runId, taskId } = this.key;
+  path(key = this.key) {
+    const { runId, taskId } = key;
     return `/dags/${seg(this.dagId)}/dagRuns/${seg(runId)}/taskInstances/${seg(taskId)}`;
   }
 
-  query() {
-    return this.key.mapIndex >= 0 ? { map_index: this.key.mapIndex } : undefined;
+  query(key = this.key) {
+    return key.mapIndex >= 0 ? { map_index: key.mapIndex } : undefined;
   }
 
   /** Loads the instance again (and the open tab); keeps refreshing every 2 s while it runs. */
@@ -277,51 +282,58 @@ export class TaskPanel {
     this.confirmBox.hidden = false;
   }
 
-  clearBody(dryRun) {
+  // The request is read once, when asking: the confirmation sends what the dry run showed, whatever the checkboxes or
+  // the map index say by the time Confirm is pressed.
+  clearBody() {
     return {
       dag_run_id: this.key.runId,
       task_ids: [this.key.taskId],
       include_downstream: this.downstream.checked,
       include_upstream: this.upstream.checked,
       only_failed: this.onlyFailed.checked,
-      dry_run: dryRun,
     };
   }
 
   async askClear() {
     if (!this.key) return;
     this.hideConfirm();
+    const key = this.key;
     const path = `/dags/${seg(this.dagId)}/clearTaskInstances`;
+    const body = this.clearBody();
     let would;
     try {
-      would = await api(path, { method: 'POST', body: this.clearBody(true) });
+      would = await api(path, { method: 'POST', body: { ...body, dry_run: true } });
     } catch (e) {
-      this.showMessage(errorText(e), false);
+      if (this.key === key) this.showMessage(errorText(e), false);
       return;
     }
+    if (this.key !== key) return; // the panel moved on to another instance meanwhile
     const label = (t) => `${t.task_id}${t.map_index >= 0 ? `[${t.map_index}]` : ''}`;
     if (would.total_entries === 0) {
       // Nothing would change; still confirm, so the action is the same for every case, and report it.
       this.confirm('Nothing matches (no task instance would be cleared). Clear anyway?', null, async () => {
-        const done = await api(path, { method: 'POST', body: this.clearBody(false) });
+        const done = await api(path, { method: 'POST', body: { ...body, dry_run: false } });
         return `Cleared ${done.total_entries} task instances.`;
       });
       return;
     }
-    this.confirm(`Clear ${would.total_entries} task instance${would.total_entries === 1 ? '' : 's'} of run ${this.key.runId}? They run again.`,
+    this.confirm(`Clear ${would.total_entries} task instance${would.total_entries === 1 ? '' : 's'} of run ${key.runId}? They run again.`,
       h('ul', { class: 'compact' }, would.task_instances.map((t) => h('li', { class: 'mono' }, label(t)))),
       async () => {
-        const done = await api(path, { method: 'POST', body: this.clearBody(false) });
+        const done = await api(path, { method: 'POST', body: { ...body, dry_run: false } });
         return `Cleared ${done.total_entries} task instance${done.total_entries === 1 ? '' : 's'}: ${done.task_instances.map(label).join(', ')}.`;
       });
   }
 
   askMark(state) {
     if (!this.key) return;
-    const { runId, taskId, mapIndex } = this.key;
+    const key = this.key;
+    const { runId, taskId, mapIndex } = key;
     const name = taskId + (mapIndex >= 0 ? `[${mapIndex}]` : '');
+    const path = this.path(key);
+    const query = this.query(key);
     this.confirm(`Mark ${name} of run ${runId} as ${state}?`, null, async () => {
-      const ti = await api(this.path(), { method: 'PATCH', query: this.query(), body: { new_state: state } });
+      const ti = await api(path, { method: 'PATCH', query, body: { new_state: state } });
       return `Marked ${name} as ${stateName(ti.state)}.`;
     });
   }
