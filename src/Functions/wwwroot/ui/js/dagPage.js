@@ -40,7 +40,8 @@ export class DagPage {
     this.tiSignature = new Map();
     this.rendered = {}; // tab -> what it shows (code/details render once)
     this.pausePending = false;
-    this.panel = new TaskPanel(this.dagId, () => this.refresh({ force: true }));
+    this.panel = new TaskPanel(this.dagId, () => this.refresh({ force: true }),
+      (runId) => this.runs.some((r) => r.dag_run_id === runId && isActiveRun(r.state)));
     this.build();
   }
 
@@ -162,6 +163,8 @@ export class DagPage {
       this.runs = runs;
       this.message.hidden = true;
       await this.renderAll();
+      // The open task panel follows the page (a task cleared or started by the scheduler) unless it polls already.
+      if (this.panel.isOpen && !this.panel.poller.active) this.panel.reload();
       this.poller.schedule(runs.some((r) => isActiveRun(r.state)));
     } catch (e) {
       if (this.poller.stopped) return;

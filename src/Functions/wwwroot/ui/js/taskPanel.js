@@ -10,17 +10,19 @@ import { isActiveTask, stateName } from './states.js';
 const TABS = [['log', 'Log'], ['xcom', 'XCom'], ['rendered', 'Rendered'], ['details', 'Details']];
 
 export class TaskPanel {
-  /** dagId; onChanged(): the page refreshes after an action. */
-  constructor(dagId, onChanged) {
+  /** dagId; onChanged(): the page refreshes after an action; runActive(runId): whether the page sees that run active. */
+  constructor(dagId, onChanged, runActive = () => false) {
     this.dagId = dagId;
     this.onChanged = onChanged;
+    this.runActive = runActive;
     this.poller = new Poller(() => this.reload(), 2000);
     this.tab = 'log';
     this.key = null; // { runId, taskId, mapIndex }
     this.ti = null;
     this.logTry = null;
     this.followLatest = true;
-    this.generation = 0;
+    this.shown = 0; // bumped when the panel shows another instance (or closes): older loads are dropped
+    this.generation = 0; // bumped by every tab render: only the newest one started draws
 
     this.title = h('h2', { class: 'panel-title' });
     this.subtitle = h('div', { class: 'muted small' });
@@ -90,6 +92,7 @@ export class TaskPanel {
     this.logTry = tryNumber ?? null;
     this.followLatest = tryNumber === undefined || tryNumber === null;
     this.ti = null;
+    this.shown += 1;
     this.generation += 1;
     this.title.textContent = key.taskId + (key.mapIndex >= 0 ? ` [${key.mapIndex}]` : '');
     this.subtitle.textContent = `run ${key.runId}`;
@@ -103,6 +106,7 @@ export class TaskPanel {
     document.body.classList.remove('panel-open');
     this.poller.schedule(false);
     this.key = null;
+    this.shown += 1;
     this.generation += 1;
   }
 
@@ -120,23 +124,31 @@ export class TaskPanel {
     return key.mapIndex >= 0 ? { map_index: key.mapIndex } : undefined;
   }
 
-  /** Loads the instance again (and the open tab); keeps refreshing every 2 s while it runs. */
+  /** Whether the instance may still change by itself (its state, or no state yet in a run that is active). */
+  isActive(ti) {
+    return isActiveTask(ti.state) || (stateName(ti.state) === 'none' && this.runActive(this.key.runId));
+  }
+
+  /**
+   * Loads the instance again (and the open tab); keeps refreshing every 2 s while it is active. A tab or log try
+   * chosen meanwhile only drops this load's drawing of the tab, never the next refresh.
+   */
   async reload() {
     if (!this.key) return;
-    const generation = this.generation;
+    const shown = this.shown;
     try {
       const ti = await api(this.path(), { query: this.query() });
-      if (generation !== this.generation) return;
-      const newTry = this.ti && ti.try_number !== this.ti.try_number;
+      if (shown !== this.shown) return;
       this.ti = ti;
-      if (this.followLatest || this.logTry === null || (newTry && this.followLatest)) this.logTry = ti.try_number;
+      if (this.followLatest || this.logTry === null) this.logTry = ti.try_number;
       this.renderSummary();
-      await this.renderTab(generation);
-      if (generation === this.generation) this.poller.schedule(isActiveTask(ti.state));
+      await this.renderTab();
+      if (shown === this.shown) this.poller.schedule(this.isActive(this.ti));
     } catch (e) {
-      if (generation !== this.generation) return;
+      if (shown !== this.shown) return;
       replace(this.body, h('p', { class: 'error' }, errorText(e)));
-      this.poller.schedule(false);
+      // The API restarting or a network blip: try again; a refusal or a missing instance stays so.
+      this.poller.schedule(!(e.status === 401 || e.status === 403 || e.status === 404));
     }
   }
 
@@ -159,13 +171,12 @@ export class TaskPanel {
 
   selectTab(id) {
     this.tab = id;
-    if (this.ti) {
-      this.generation += 1;
-      this.renderTab(this.generation);
-    }
+    if (this.ti) this.renderTab();
   }
 
-  async renderTab(generation) {
+  async renderTab() {
+    this.generation += 1;
+    const generation = this.generation;
     for (const [id, button] of this.tabButtons) {
       button.classList.toggle('active', id === this.tab);
       button.setAttribute('aria-selected', String(id === this.tab));
@@ -192,8 +203,7 @@ export class TaskPanel {
       onchange: () => {
         this.logTry = Number(select.value);
         this.followLatest = this.logTry === this.ti.try_number;
-        this.generation += 1;
-        this.renderTab(this.generation);
+        this.renderTab();
       },
     }, Array.from({ length: ti.try_number }, (_, i) => i + 1).reverse().map((n) => h('option', { value: String(n), selected: n === this.logTry }, `Try ${n}`)));
     let text;
@@ -208,7 +218,7 @@ export class TaskPanel {
       }
     }
     return h('div', { class: 'log-tab' },
-      h('div', { class: 'toolbar' }, select, isActiveTask(ti.state) ? h('span', { class: 'muted small' }, 'refreshing every 2 s') : null),
+      h('div', { class: 'toolbar' }, select, this.isActive(ti) ? h('span', { class: 'muted small' }, 'refreshing every 2 s') : null),
       h('pre', { class: 'log', testid: 'ti-log' }, text));
   }
 
