@@ -1,5 +1,6 @@
 // #/dags: every DAG with its schedule, next run, last run, recent runs (squares), paused toggle and tags; the import
-// errors banner above. Refreshes every 3 s while a recent run is queued or running.
+// errors banner above. Refreshes every 3 s while a recent run is queued or running, every 15 s otherwise (a run the
+// scheduler starts shows up), later and later after errors, not while the tab is hidden.
 import { api, errorText, seg } from './api.js';
 import { h, link, replace } from './dom.js';
 import { fmtDate } from './format.js';
@@ -12,7 +13,7 @@ const RECENT = 14;
 export class DagListPage {
   constructor(container) {
     this.container = container;
-    this.poller = new Poller(() => this.refresh(), 3000);
+    this.poller = new Poller(() => this.refresh(), 3000, { idleMs: 15000 });
     this.filter = sessionStorage.getItem('gale.tagFilter') || '';
     this.pending = new Map(); // dag_id -> is_paused being saved
     this.errors = h('div');
@@ -53,6 +54,11 @@ export class DagListPage {
   }
 
   async refresh() {
+    if (this.refreshing) {
+      this.again = true;
+      return;
+    }
+    this.refreshing = true;
     try {
       const [dags, importErrors] = await Promise.all([
         api('/dags', { query: { limit: 1000 } }),
@@ -69,7 +75,13 @@ export class DagListPage {
       if (this.poller.stopped) return;
       this.message.textContent = errorText(e);
       this.message.hidden = false;
-      this.poller.schedule(false);
+      if (e.status !== 401) this.poller.failed();
+    } finally {
+      this.refreshing = false;
+      if (this.again && !this.poller.stopped) {
+        this.again = false;
+        this.refresh();
+      }
     }
   }
 

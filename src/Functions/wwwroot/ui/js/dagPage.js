@@ -1,6 +1,7 @@
 // #/dags/{dag_id}?run={run_id}&tab={tab}: a DAG's header (pause, trigger), the selected run (with the external-event
 // form) and the tabs: grid, graph, Gantt, code, details; the task panel opens from grid cells, graph nodes and Gantt
-// bars. Refreshes every 3 s while a visible run is queued or running.
+// bars. Refreshes every 3 s while a visible run is queued or running, every 15 s otherwise (a run the scheduler starts
+// shows up), later and later after errors, not while the tab is hidden.
 import { api, errorText, seg } from './api.js';
 import { h, link, replace, swap } from './dom.js';
 import { fmtDate, fmtDuration, secondsBetween } from './format.js';
@@ -31,7 +32,7 @@ export class DagPage {
     this.dagId = route.dagId;
     this.tab = TABS.some(([id]) => id === route.params.get('tab')) ? route.params.get('tab') : 'grid';
     this.requestedRunId = route.params.get('run');
-    this.poller = new Poller(() => this.refresh(), 3000);
+    this.poller = new Poller(() => this.refresh(), 3000, { idleMs: 15000 });
     this.collapsed = new Set(JSON.parse(sessionStorage.getItem(`gale.collapsed.${this.dagId}`) || '[]'));
     this.dag = null;
     this.tasks = [];
@@ -170,8 +171,8 @@ export class DagPage {
       if (this.poller.stopped) return;
       this.message.textContent = errorText(e);
       this.message.hidden = false;
-      // A DAG that is not loaded stays so; anything else (the API restarting) is tried again.
-      this.poller.schedule(e.status !== 404 && e.status !== 401 && e.status !== 403);
+      // Tried again later and later (the API restarting, a DAG file being fixed); a refused key shows the login form.
+      if (e.status !== 401) this.poller.failed();
     } finally {
       this.refreshing = false;
       if (this.again && !this.poller.stopped) {

@@ -148,7 +148,8 @@ export class TaskPanel {
       if (shown !== this.shown) return;
       replace(this.body, h('p', { class: 'error' }, errorText(e)));
       // The API restarting or a network blip: try again; a refusal or a missing instance stays so.
-      this.poller.schedule(!(e.status === 401 || e.status === 403 || e.status === 404));
+      if (e.status === 401 || e.status === 403 || e.status === 404) this.poller.schedule(false);
+      else this.poller.failed();
     }
   }
 
