@@ -230,8 +230,15 @@ export class DagPage {
   }
 
   async renderPane() {
+    // Each call draws only if no later call started meanwhile (a refresh, another run or tab selected): what an
+    // awaited load brings back may belong to a run or tab that is no longer shown.
+    this.paneToken = (this.paneToken || 0) + 1;
+    const token = this.paneToken;
+    const tab = this.tab;
     const pane = this.panes.get(this.tab);
     const run = this.selectedRun;
+    const runId = run ? run.dag_run_id : null;
+    const current = () => token === this.paneToken && this.tab === tab && (this.selectedRun ? this.selectedRun.dag_run_id : null) === runId;
     const selectedTis = run ? this.tis.get(run.dag_run_id) : null;
     if (this.tab === 'grid') {
       let scroller = pane.querySelector('.grid-scroll');
@@ -250,6 +257,7 @@ export class DagPage {
       if (!pane.querySelector('.graph-scroll')) replace(pane, h('div', { class: 'graph-scroll' }, h('p', { class: 'muted small' }), h('div')));
       const [note, holder] = pane.querySelector('.graph-scroll').children;
       note.textContent = run ? `States of run ${run.dag_run_id}. Click a task for its details and logs.` : 'No run yet.';
+      // Drawn at once from the loaded instances of the run selected now (nothing awaited, so it cannot be overtaken).
       // Handlers read the selected run when called: the nodes outlive a change of run (see swap).
       swap(holder, renderGraph(this.tasks, selectedTis, { node: (taskId) => this.selectedRun && this.openTask(this.selectedRun.dag_run_id, taskId) }));
     } else if (this.tab === 'gantt') {
@@ -264,7 +272,7 @@ export class DagPage {
       } catch (e) {
         content = h('div', { class: 'gantt', testid: 'gantt' }, h('p', { class: 'error' }, errorText(e)));
       }
-      if (this.tab === 'gantt') swap(pane, h('div', { class: 'gantt-scroll' }, content));
+      if (current()) swap(pane, h('div', { class: 'gantt-scroll' }, content));
     } else if (this.rendered[this.tab] !== this.dag.file_token + this.tab) {
       this.rendered[this.tab] = this.dag.file_token + this.tab;
       replace(pane, h('p', { class: 'muted' }, 'Loading…'));
