@@ -16,6 +16,8 @@ export class DagListPage {
     this.poller = new Poller(() => this.refresh(), 3000, { idleMs: 15000 });
     this.filter = sessionStorage.getItem('gale.tagFilter') || '';
     this.pending = new Map(); // dag_id -> is_paused being saved
+    this.saved = new Map(); // dag_id -> is_paused as the last PATCH answered
+    this.writes = 0; // bumped when a PATCH starts and when it ends: a refresh that saw it change read stale values
     this.errors = h('div');
     this.message = h('p', { class: 'error', role: 'alert', hidden: true });
     this.filterInput = h('input', {
@@ -59,6 +61,7 @@ export class DagListPage {
       return;
     }
     this.refreshing = true;
+    const writes = this.writes;
     try {
       const [dags, importErrors] = await Promise.all([
         api('/dags', { query: { limit: 1000 } }),
@@ -68,6 +71,8 @@ export class DagListPage {
         api(`/dags/${seg(d.dag_id)}/dagRuns`, { query: { order_by: '-logical_date', limit: RECENT } }).then((r) => r.dag_runs).catch(() => [])));
       if (this.poller.stopped) return;
       this.renderErrors(importErrors.import_errors || []);
+      if (writes === this.writes) this.saved.clear();
+      else for (const dag of dags.dags) if (this.saved.has(dag.dag_id)) dag.is_paused = this.saved.get(dag.dag_id);
       this.renderRows(dags.dags, runs);
       this.message.hidden = true;
       this.poller.schedule(runs.some((list) => list.some((r) => isActiveRun(r.state))));
@@ -108,9 +113,10 @@ export class DagListPage {
     const id = dag.dag_id;
     const newestFirst = runs || [];
     const last = newestFirst[0];
-    const paused = this.pending.has(id) ? this.pending.get(id) : dag.is_paused;
+    const saving = this.pending.has(id);
+    const paused = saving ? this.pending.get(id) : dag.is_paused;
     const toggle = h('input', {
-      type: 'checkbox', class: 'switch', testid: `pause-toggle-${id}`, checked: paused, 'aria-label': `Pause ${id}`,
+      type: 'checkbox', class: 'switch', testid: `pause-toggle-${id}`, checked: paused, disabled: saving, 'aria-label': `Pause ${id}`,
       title: paused ? 'Paused: click to unpause' : 'Active: click to pause',
       onchange: () => this.setPaused(dag, toggle),
     });
@@ -151,22 +157,32 @@ export class DagListPage {
   }
 
   async setPaused(dag, toggle) {
+    const id = dag.dag_id;
     const wanted = toggle.checked;
-    this.pending.set(dag.dag_id, wanted);
+    this.pending.set(id, wanted);
+    this.writes += 1;
     toggle.disabled = true;
+    // A refresh may have drawn the row again meanwhile: update the toggle shown now.
+    const live = () => this.body.querySelector(`[data-testid="pause-toggle-${CSS.escape(id)}"]`) || toggle;
+    let paused = !wanted;
     try {
-      const saved = await api(`/dags/${seg(dag.dag_id)}`, { method: 'PATCH', body: { is_paused: wanted } });
-      dag.is_paused = saved.is_paused;
-      toggle.checked = saved.is_paused;
-      toggle.closest('tr').classList.toggle('paused', saved.is_paused);
+      const saved = await api(`/dags/${seg(id)}`, { method: 'PATCH', body: { is_paused: wanted } });
+      paused = saved.is_paused;
+      this.saved.set(id, paused);
       this.message.hidden = true;
     } catch (e) {
-      toggle.checked = !wanted;
-      this.message.textContent = `${dag.dag_id}: ${errorText(e)}`;
+      this.message.textContent = `${id}: ${errorText(e)}`;
       this.message.hidden = false;
     } finally {
-      this.pending.delete(dag.dag_id);
-      toggle.disabled = false;
+      this.pending.delete(id);
+      this.writes += 1;
+      dag.is_paused = paused;
+      const shown = live();
+      shown.checked = paused;
+      shown.disabled = false;
+      shown.title = paused ? 'Paused: click to unpause' : 'Active: click to pause';
+      const row = shown.closest('tr');
+      if (row) row.classList.toggle('paused', paused);
     }
   }
 }

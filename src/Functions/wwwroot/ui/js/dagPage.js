@@ -41,6 +41,7 @@ export class DagPage {
     this.tiSignature = new Map();
     this.rendered = {}; // tab -> what it shows (code/details render once)
     this.pausePending = false;
+    this.pauseWrites = 0; // bumped when a PATCH starts and ends: a refresh that saw it change read a stale is_paused
     this.panel = new TaskPanel(this.dagId, () => this.refresh({ force: true }),
       (runId) => this.runs.some((r) => r.dag_run_id === runId && isActiveRun(r.state)));
     this.build();
@@ -138,6 +139,7 @@ export class DagPage {
       return;
     }
     this.refreshing = true;
+    const pauseWrites = this.pauseWrites;
     try {
       const base = `/dags/${seg(this.dagId)}`;
       const [dag, runList, tasks] = await Promise.all([
@@ -159,6 +161,7 @@ export class DagPage {
         this.tiSignature.set(run.dag_run_id, signature);
       }));
       if (this.poller.stopped) return;
+      if (pauseWrites !== this.pauseWrites && this.dag) dag.is_paused = this.dag.is_paused;
       this.dag = dag;
       this.tasks = tasks;
       this.runs = runs;
@@ -195,6 +198,7 @@ export class DagPage {
   renderInfo() {
     const dag = this.dag;
     if (!this.pausePending) this.pauseToggle.checked = dag.is_paused;
+    this.pauseToggle.disabled = this.pausePending;
     const item = (label, value, testid) => h('span', { class: 'info-item' }, h('span', { class: 'muted' }, `${label}: `), h('span', { testid }, value));
     replace(this.info,
       dag.description ? h('p', { class: 'description' }, dag.description) : null,
@@ -299,17 +303,22 @@ export class DagPage {
   async setPaused() {
     const wanted = this.pauseToggle.checked;
     this.pausePending = true;
+    this.pauseWrites += 1;
     this.pauseToggle.disabled = true;
     try {
-      this.dag = await api(`/dags/${seg(this.dagId)}`, { method: 'PATCH', body: { is_paused: wanted } });
-      this.pauseToggle.checked = this.dag.is_paused;
+      const saved = await api(`/dags/${seg(this.dagId)}`, { method: 'PATCH', body: { is_paused: wanted } });
+      if (this.dag) this.dag.is_paused = saved.is_paused;
+      else this.dag = saved;
+      this.pauseToggle.checked = saved.is_paused;
       this.message.hidden = true;
     } catch (e) {
       this.pauseToggle.checked = !wanted;
+      if (this.dag) this.dag.is_paused = !wanted;
       this.message.textContent = errorText(e);
       this.message.hidden = false;
     } finally {
       this.pausePending = false;
+      this.pauseWrites += 1;
       this.pauseToggle.disabled = false;
     }
   }
