@@ -39,7 +39,7 @@ export class DagPage {
     this.runs = [];
     this.tis = new Map(); // run_id -> Map(task_id -> [ti])
     this.tiSignature = new Map();
-    this.rendered = {}; // tab -> what it shows (code/details render once)
+    this.codeShown = null; // the file_token whose code the code tab shows (loaded once, unless the load failed)
     this.pausePending = false;
     this.pauseWrites = 0; // bumped when a PATCH starts and ends: a refresh that saw it change read a stale is_paused
     this.panel = new TaskPanel(this.dagId, () => this.refresh({ force: true }),
@@ -277,11 +277,21 @@ export class DagPage {
         content = h('div', { class: 'gantt', testid: 'gantt' }, h('p', { class: 'error' }, errorText(e)));
       }
       if (current()) swap(pane, h('div', { class: 'gantt-scroll' }, content));
-    } else if (this.rendered[this.tab] !== this.dag.file_token + this.tab) {
-      this.rendered[this.tab] = this.dag.file_token + this.tab;
-      replace(pane, h('p', { class: 'muted' }, 'Loading…'));
-      const content = this.tab === 'code' ? await renderCode(this.dag) : await renderDetails(this.dagId, this.tasks);
+    } else if (this.tab === 'code') {
+      // The source changes only with the file: loaded once per file_token, again after a failed load.
+      const fileToken = this.dag.file_token;
+      if (this.codeShown === fileToken) return;
+      if (!pane.firstChild) replace(pane, h('p', { class: 'muted' }, 'Loading…'));
+      const content = await renderCode(this.dag);
+      if (!current()) return;
       replace(pane, content);
+      this.codeShown = content.loadFailed ? null : fileToken;
+    } else {
+      // Details (paused, next runs, …) change: drawn again on every refresh, in place.
+      if (!pane.firstChild) replace(pane, h('p', { class: 'muted' }, 'Loading…'));
+      const content = await renderDetails(this.dagId, this.tasks);
+      if (!current()) return;
+      swap(pane, content);
     }
   }
 
