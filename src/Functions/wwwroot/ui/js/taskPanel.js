@@ -5,7 +5,7 @@ import { api, errorText, seg } from './api.js';
 import { h, replace, swap } from './dom.js';
 import { fmtDate, fmtDuration, fmtJson, secondsBetween } from './format.js';
 import { Poller } from './poller.js';
-import { isActiveTask, stateName } from './states.js';
+import { badge, isActiveTask, stateName } from './states.js';
 
 const TABS = [['log', 'Log'], ['xcom', 'XCom'], ['rendered', 'Rendered'], ['details', 'Details']];
 
@@ -186,7 +186,7 @@ export class TaskPanel {
     const content = this.tab === 'log' ? await this.logTab()
       : this.tab === 'xcom' ? await this.xcomTab()
         : this.tab === 'rendered' ? this.renderedTab()
-          : this.detailsTab();
+          : await this.detailsTab();
     if (generation === this.generation && content) {
       // A log that was scrolled to its end stays at its end as it grows.
       const old = this.body.querySelector('pre.log');
@@ -248,11 +248,33 @@ export class TaskPanel {
       h('table', { class: 'table kv', testid: 'ti-rendered' }, h('thead', null, h('tr', null, h('th', null, 'Field'), h('th', null, 'Value'))), h('tbody', null, rows)));
   }
 
-  detailsTab() {
+  /** The tries of the instance (GET …/tries, Airflow's task instance history), then every field of the instance. */
+  async detailsTab() {
+    const ti = this.ti;
+    let rows;
+    try {
+      const list = await api(`${this.path()}/tries`, { query: { map_index: this.key.mapIndex, limit: 1000 } });
+      rows = list.task_instances.slice().reverse().map((t) => h('tr', { dataset: { try: String(t.try_number) } },
+        h('td', null, String(t.try_number)),
+        h('td', null, badge(t.state)),
+        h('td', null, fmtDate(t.queued_when)),
+        h('td', null, fmtDate(t.start_date)),
+        h('td', null, fmtDate(t.end_date)),
+        h('td', null, fmtDuration(t.start_date ? (t.duration ?? secondsBetween(t.start_date, t.end_date)) : null))));
+      if (rows.length === 0) rows = [h('tr', null, h('td', { colspan: 6, class: 'muted' }, 'No tries yet.'))];
+    } catch (e) {
+      rows = [h('tr', null, h('td', { colspan: 6, class: 'error' }, errorText(e)))];
+    }
     const skip = new Set(['rendered_fields']);
-    return h('table', { class: 'table kv', testid: 'ti-details' }, h('tbody', null,
-      Object.entries(this.ti).filter(([k]) => !skip.has(k)).map(([k, v]) => h('tr', null,
-        h('th', null, k), h('td', { class: 'mono' }, v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v))))));
+    return h('div', null,
+      h('h3', null, 'Tries'),
+      h('table', { class: 'table', testid: 'ti-tries' },
+        h('thead', null, h('tr', null, h('th', null, 'Try'), h('th', null, 'State'), h('th', null, 'Queued'), h('th', null, 'Started'), h('th', null, 'Ended'), h('th', null, 'Duration'))),
+        h('tbody', null, rows)),
+      h('h3', null, 'Task instance'),
+      h('table', { class: 'table kv', testid: 'ti-details' }, h('tbody', null,
+        Object.entries(ti).filter(([k]) => !skip.has(k)).map(([k, v]) => h('tr', null,
+          h('th', null, k), h('td', { class: 'mono' }, v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v)))))));
   }
 
   // Actions: each asks in the panel first (ti-confirm / ti-cancel), then reports in ti-message.
