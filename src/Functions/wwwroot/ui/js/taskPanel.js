@@ -92,6 +92,7 @@ export class TaskPanel {
     this.logTry = tryNumber ?? null;
     this.followLatest = tryNumber === undefined || tryNumber === null;
     this.ti = null;
+    this.xcomCache = null;
     this.shown += 1;
     this.generation += 1;
     this.title.textContent = key.taskId + (key.mapIndex >= 0 ? ` [${key.mapIndex}]` : '');
@@ -172,6 +173,7 @@ export class TaskPanel {
 
   selectTab(id) {
     this.tab = id;
+    if (id === 'xcom') this.xcomCache = null; // opening the tab reads every value afresh
     if (this.ti) this.renderTab();
   }
 
@@ -223,12 +225,24 @@ export class TaskPanel {
       h('pre', { class: 'log', testid: 'ti-log' }, text));
   }
 
+  /**
+   * The XComs: each refresh reads the list of keys; a value is read when the tab is opened, when its key is new, or
+   * when the instance changed (another try or state), not on every refresh.
+   */
   async xcomTab() {
     let rows;
+    const { runId, taskId, mapIndex } = this.key;
+    const signature = JSON.stringify([runId, taskId, mapIndex, this.ti.try_number, this.ti.state]);
+    if (!this.xcomCache || this.xcomCache.signature !== signature) this.xcomCache = { signature, values: new Map() };
+    const cache = this.xcomCache;
     try {
       const list = await api(`${this.path()}/xcomEntries`, { query: { ...this.query(), limit: 1000 } });
-      const values = await Promise.all(list.xcom_entries.map((x) =>
-        api(`${this.path()}/xcomEntries/${seg(x.key)}`, { query: this.query() }).then((v) => v.value).catch((e) => `(${errorText(e)})`)));
+      const values = await Promise.all(list.xcom_entries.map((x) => (cache.values.has(x.key)
+        ? cache.values.get(x.key)
+        : api(`${this.path()}/xcomEntries/${seg(x.key)}`, { query: this.query() }).then((v) => {
+          cache.values.set(x.key, v.value);
+          return v.value;
+        }).catch((e) => `(${errorText(e)})`))));
       rows = list.xcom_entries.map((x, i) => h('tr', null, h('td', { class: 'mono' }, x.key), h('td', null, h('pre', { class: 'value' }, fmtJson(values[i])))));
       if (rows.length === 0) rows = [h('tr', null, h('td', { colspan: 2, class: 'muted' }, 'No XComs.'))];
     } catch (e) {
