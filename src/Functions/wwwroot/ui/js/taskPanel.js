@@ -235,11 +235,13 @@ export class TaskPanel {
     const signature = JSON.stringify([runId, taskId, mapIndex, this.ti.try_number, this.ti.state]);
     if (!this.xcomCache || this.xcomCache.signature !== signature) this.xcomCache = { signature, values: new Map() };
     const cache = this.xcomCache;
+    const path = this.path();
+    const query = this.query();
     try {
-      const list = await api(`${this.path()}/xcomEntries`, { query: { ...this.query(), limit: 1000 } });
+      const list = await api(`${path}/xcomEntries`, { query: { ...query, limit: 1000 } });
       const values = await Promise.all(list.xcom_entries.map((x) => (cache.values.has(x.key)
         ? cache.values.get(x.key)
-        : api(`${this.path()}/xcomEntries/${seg(x.key)}`, { query: this.query() }).then((v) => {
+        : api(`${path}/xcomEntries/${seg(x.key)}`, { query }).then((v) => {
           cache.values.set(x.key, v.value);
           return v.value;
         }).catch((e) => `(${errorText(e)})`))));
