@@ -137,12 +137,12 @@ public sealed partial class UiServingTests : IAsyncLifetime
     // The data-testid attributes of the UI contract: a trailing '-' stands for ids built from a DAG, run, task, group
     // or watcher id (the source builds them as `prefix-${…}`).
     [Theory]
-    [InlineData("login-form", "api-key-input", "login-submit", "login-error", "nav-dags", "nav-assets")]
+    [InlineData("login-form", "api-key-input", "functions-key-input", "login-submit", "login-error", "nav-dags", "nav-assets")]
     [InlineData("dag-list", "dag-row-", "dag-link-", "pause-toggle-", "recent-runs-", "next-run-", "last-run-", "tag-filter", "import-errors")]
     [InlineData("dag-title", "trigger-button", "pause-toggle", "tab-", "grid", "graph", "gantt", "code", "details")]
     [InlineData("trigger-form", "trigger-run-id", "trigger-logical-date", "trigger-conf", "trigger-submit", "trigger-error")]
     [InlineData("grid-run-", "grid-row-", "grid-cell-", "grid-group-", "grid-group-toggle-", "graph-node-", "gantt-bar-")]
-    [InlineData("task-panel", "ti-state", "ti-try", "ti-tab-", "ti-log", "ti-log-try", "ti-xcom", "ti-rendered", "ti-clear", "ti-clear-downstream", "ti-clear-upstream", "ti-clear-failed", "ti-mark-success", "ti-mark-failed", "ti-confirm", "ti-cancel", "ti-message", "ti-close")]
+    [InlineData("task-panel", "ti-state", "ti-try", "ti-tab-", "ti-log", "ti-log-try", "ti-xcom", "ti-rendered", "ti-clear", "ti-clear-downstream", "ti-clear-upstream", "ti-clear-failed", "ti-mark-success", "ti-mark-failed", "ti-confirm", "ti-cancel", "ti-message", "ti-close", "ti-tries")]
     [InlineData("event-form", "event-name", "event-data", "event-send", "event-message")]
     [InlineData("asset-list", "asset-row", "asset-events", "watcher-row-", "watcher-watermark-", "watcher-reset-", "watcher-confirm-", "watcher-message")]
     public void ContractTestIds_AreAllInTheUiSource(params string[] ids)
@@ -155,6 +155,22 @@ public sealed partial class UiServingTests : IAsyncLifetime
                 : source.Contains($"testid: '{id}'", StringComparison.Ordinal) || source.Contains($"data-testid=\"{id}\"", StringComparison.Ordinal);
             Assert.True(found, $"data-testid {id}… is not in the UI's source");
         }
+    }
+
+    // Styles are set through the CSSOM only (el.style), never as markup or with setAttribute('style', …): the page must
+    // work under a Content-Security-Policy whose style-src has no 'unsafe-inline'.
+    [Fact]
+    public void UiSource_SetsNoInlineStyleAttribute()
+    {
+        foreach (var file in Directory.GetFiles(GaleWebApp.UiRoot, "*.*", SearchOption.AllDirectories).Where(f => f.EndsWith(".js", StringComparison.Ordinal) || f.EndsWith(".html", StringComparison.Ordinal)))
+        {
+            var text = File.ReadAllText(file);
+            Assert.DoesNotContain("style=", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("setAttribute('style'", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("setAttribute(\"style\"", text, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("a.style.cssText = b.style.cssText", File.ReadAllText(Path.Combine(GaleWebApp.UiRoot, "js", "dom.js")), StringComparison.Ordinal);
     }
 
     [Fact]

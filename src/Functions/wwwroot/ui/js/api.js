@@ -1,10 +1,14 @@
-// The REST API at /api/v1 (beside /ui/), called with the API key the user typed (sessionStorage, X-API-Key).
+// The REST API at /api/v1 (beside /ui/), called with the API key the user typed (sessionStorage, X-API-Key) and, on
+// Azure Functions, the function key the host asks for (sessionStorage, x-functions-key; headers only, never the URL).
 
 const KEY_STORAGE = 'gale.apiKey';
+const FUNCTIONS_KEY_STORAGE = 'gale.functionsKey';
 const BASE = new URL('../api/v1', document.baseURI).pathname;
 
 export const getApiKey = () => sessionStorage.getItem(KEY_STORAGE);
 export const setApiKey = (key) => (key ? sessionStorage.setItem(KEY_STORAGE, key) : sessionStorage.removeItem(KEY_STORAGE));
+export const getFunctionsKey = () => sessionStorage.getItem(FUNCTIONS_KEY_STORAGE);
+export const setFunctionsKey = (key) => (key ? sessionStorage.setItem(FUNCTIONS_KEY_STORAGE, key) : sessionStorage.removeItem(FUNCTIONS_KEY_STORAGE));
 
 /** A refused or failed call: status and the problem's detail. */
 export class ApiError extends Error {
@@ -27,6 +31,8 @@ export async function api(path, { method = 'GET', body, query, accept = 'applica
   const headers = { Accept: accept };
   const key = getApiKey();
   if (key) headers['X-API-Key'] = key;
+  const functionsKey = getFunctionsKey();
+  if (functionsKey) headers['x-functions-key'] = functionsKey;
   let payload;
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';

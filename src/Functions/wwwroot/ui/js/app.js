@@ -1,5 +1,5 @@
 // The app: login (API key), navigation and the hash router that mounts one page at a time.
-import { api, errorText, getApiKey, setApiKey } from './api.js';
+import { api, errorText, getApiKey, getFunctionsKey, setApiKey, setFunctionsKey } from './api.js';
 import { h, replace } from './dom.js';
 import { fmtDate } from './format.js';
 import { parseRoute } from './router.js';
@@ -44,6 +44,10 @@ function showLogin(message) {
   unmount();
   logout.hidden = true;
   const input = h('input', { type: 'password', testid: 'api-key-input', id: 'api-key', autocomplete: 'current-password', required: true, placeholder: 'API key' });
+  const functionsKey = h('input', {
+    type: 'password', testid: 'functions-key-input', id: 'functions-key', autocomplete: 'off', placeholder: 'only on Azure Functions',
+    value: getFunctionsKey() || '',
+  });
   const error = h('p', { class: 'error', testid: 'login-error', role: 'alert', hidden: true });
   const submit = h('button', { type: 'submit', class: 'primary', testid: 'login-submit' }, 'Log in');
   const form = h('form', {
@@ -57,6 +61,7 @@ function showLogin(message) {
 
       submit.disabled = true;
       setApiKey(key);
+      setFunctionsKey(functionsKey.value.trim() || null);
       try {
         await api('/dags', { query: { limit: 1 } });
         loginShown = false;
@@ -64,7 +69,11 @@ function showLogin(message) {
         route();
       } catch (err) {
         setApiKey(null);
-        showLoginError(errorText(err));
+        setFunctionsKey(null);
+        // The Functions host refuses a missing or wrong function key with a bare 401 (no problem detail).
+        showLoginError(err.status === 401 && !err.body
+          ? 'Refused (401) without a reason: on Azure Functions, type a function key of the http function in "Functions key".'
+          : errorText(err));
       } finally {
         submit.disabled = false;
       }
@@ -74,6 +83,9 @@ function showLogin(message) {
   h('p', { class: 'muted' }, 'Gale\'s API needs a key: one of GALE_API_KEYS (KEY:admin or KEY:read). It is kept in this tab only.'),
   h('label', { for: 'api-key' }, 'API key'),
   input,
+  h('label', { for: 'functions-key' }, 'Functions key (optional)'),
+  functionsKey,
+  h('p', { class: 'muted small' }, 'On Azure Functions the host asks for a function key of the http function (Portal: Functions › http › Function keys, or an app key); it is sent as the x-functions-key header. Leave it empty for gale serve.'),
   error,
   submit);
   replace(main, form);
@@ -94,6 +106,7 @@ window.addEventListener('gale:unauthorized', (e) => showLogin(getApiKey() && e.d
 window.addEventListener('hashchange', route);
 logout.addEventListener('click', () => {
   setApiKey(null);
+  setFunctionsKey(null);
   showLogin();
 });
 

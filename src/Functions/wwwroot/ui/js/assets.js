@@ -1,8 +1,10 @@
 // #/assets: the assets the DAGs mention (producing and consuming tasks, scheduled DAGs, watchers), the events of the
-// selected asset, and the asset watchers with their watermarks and a reset (confirmed first).
+// selected asset, and the asset watchers with their watermarks and a reset (confirmed first). Refreshes every 15 s
+// (not while the tab is hidden) and after a reset.
 import { api, errorText, seg } from './api.js';
 import { h, link, replace } from './dom.js';
 import { fmtDate, fmtJson } from './format.js';
+import { Poller } from './poller.js';
 import { dagRoute } from './router.js';
 
 const taskLink = (ref) => {
@@ -15,6 +17,7 @@ export class AssetsPage {
   constructor(container) {
     this.container = container;
     this.selected = null;
+    this.poller = new Poller(() => this.refresh(), 15000, { idleMs: 15000 });
     this.message = h('p', { class: 'error', role: 'alert', hidden: true });
     this.assetBody = h('tbody');
     this.eventsTitle = h('h2', null, 'Events');
@@ -51,9 +54,15 @@ export class AssetsPage {
 
   destroy() {
     this.destroyed = true;
+    this.poller.stop();
   }
 
   async refresh() {
+    if (this.refreshing) {
+      this.again = true;
+      return;
+    }
+    this.refreshing = true;
     try {
       const [assets, watchers] = await Promise.all([
         api('/assets', { query: { limit: 1000 } }),
@@ -65,9 +74,19 @@ export class AssetsPage {
       this.renderAssets();
       this.renderWatchers(watchers.watchers);
       await this.loadEvents();
+      this.message.hidden = true;
+      this.poller.schedule(false);
     } catch (e) {
+      if (this.destroyed) return;
       this.message.textContent = errorText(e);
       this.message.hidden = false;
+      if (e.status !== 401) this.poller.failed();
+    } finally {
+      this.refreshing = false;
+      if (this.again && !this.destroyed) {
+        this.again = false;
+        this.refresh();
+      }
     }
   }
 
@@ -117,6 +136,8 @@ export class AssetsPage {
   }
 
   renderWatchers(watchers) {
+    // A reset being confirmed (maybe with a date typed) is not swept away by a refresh: the rows wait for the next one.
+    if (this.watcherBody.querySelector('.confirm:not([hidden])')) return;
     replace(this.watcherBody, watchers.length === 0
       ? h('tr', null, h('td', { colspan: 7, class: 'muted' }, 'No watchers.'))
       : watchers.map((w) => this.watcherRow(w)));
@@ -140,7 +161,9 @@ export class AssetsPage {
           const after = await api(`/watchers/${seg(w.name)}/reset`, { method: 'POST', body });
           this.showWatcherMessage(`Reset ${w.name}: epoch ${after.watermark.epoch}${body.since ? `, replaying from ${body.since}` : ', replaying from the beginning'}.`, true);
           const row = this.watcherRow(after);
-          this.watcherBody.replaceChild(row, this.watcherBody.querySelector(`[data-testid="watcher-row-${CSS.escape(w.name)}"]`));
+          const old = this.watcherBody.querySelector(`[data-testid="watcher-row-${CSS.escape(w.name)}"]`);
+          if (old) old.replaceWith(row);
+          this.refresh(); // the events the new epoch emits, the other watchers
         } catch (e) {
           this.showWatcherMessage(`${w.name}: ${errorText(e)}`, false);
           confirm.disabled = false;

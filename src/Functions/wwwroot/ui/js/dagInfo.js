@@ -1,4 +1,5 @@
-// The code and details tabs of a DAG page.
+// The code and details tabs of a DAG page. Each answers an element; one whose load failed has loadFailed = true (the
+// page loads it again on its next refresh instead of keeping it).
 import { api, errorText, seg } from './api.js';
 import { h } from './dom.js';
 import { fmtDate, fmtJson } from './format.js';
@@ -17,6 +18,7 @@ const timedelta = (td) => {
 export async function renderCode(dag) {
   let text;
   let note;
+  let failed = false;
   if (!dag.file_token) {
     text = '';
     note = 'This DAG has no file (it was built in code without a fileloc).';
@@ -28,13 +30,16 @@ export async function renderCode(dag) {
     } catch (e) {
       text = '';
       note = errorText(e);
+      failed = true;
     }
   }
   const lines = text.split('\n');
   if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
-  return h('div', { class: 'code-pane' },
-    h('p', { class: 'muted small mono' }, note),
+  const pane = h('div', { class: 'code-pane' },
+    h('p', { class: failed ? 'error small mono' : 'muted small mono' }, note),
     h('pre', { class: 'code', testid: 'code' }, lines.map((line, i) => [h('span', { class: 'line' }, line), i < lines.length - 1 ? '\n' : ''])));
+  pane.loadFailed = failed;
+  return pane;
 }
 
 /** The details tab: settings, the next data intervals, params, tasks. */
@@ -47,7 +52,9 @@ export async function renderDetails(dagId, tasks) {
       api(`/dags/${seg(dagId)}/nextExecutions`, { query: { num_executions: 5 } }).catch((e) => ({ error: errorText(e), next_executions: [] })),
     ]);
   } catch (e) {
-    return h('div', { class: 'details', testid: 'details' }, h('p', { class: 'error' }, errorText(e)));
+    const failed = h('div', { class: 'details', testid: 'details' }, h('p', { class: 'error' }, errorText(e)));
+    failed.loadFailed = true;
+    return failed;
   }
 
   const row = (label, value, testid) => h('tr', null, h('th', null, label), h('td', { testid }, value === null || value === undefined || value === '' ? '—' : value));

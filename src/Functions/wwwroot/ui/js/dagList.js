@@ -1,5 +1,6 @@
 // #/dags: every DAG with its schedule, next run, last run, recent runs (squares), paused toggle and tags; the import
-// errors banner above. Refreshes every 3 s while a recent run is queued or running.
+// errors banner above. Refreshes every 3 s while a recent run is queued or running, every 15 s otherwise (a run the
+// scheduler starts shows up), later and later after errors, not while the tab is hidden.
 import { api, errorText, seg } from './api.js';
 import { h, link, replace } from './dom.js';
 import { fmtDate } from './format.js';
@@ -12,9 +13,11 @@ const RECENT = 14;
 export class DagListPage {
   constructor(container) {
     this.container = container;
-    this.poller = new Poller(() => this.refresh(), 3000);
+    this.poller = new Poller(() => this.refresh(), 3000, { idleMs: 15000 });
     this.filter = sessionStorage.getItem('gale.tagFilter') || '';
     this.pending = new Map(); // dag_id -> is_paused being saved
+    this.saved = new Map(); // dag_id -> is_paused as the last PATCH answered
+    this.writes = 0; // bumped when a PATCH starts and when it ends: a refresh that saw it change read stale values
     this.errors = h('div');
     this.message = h('p', { class: 'error', role: 'alert', hidden: true });
     this.filterInput = h('input', {
@@ -53,6 +56,12 @@ export class DagListPage {
   }
 
   async refresh() {
+    if (this.refreshing) {
+      this.again = true;
+      return;
+    }
+    this.refreshing = true;
+    const writes = this.writes;
     try {
       const [dags, importErrors] = await Promise.all([
         api('/dags', { query: { limit: 1000 } }),
@@ -62,6 +71,8 @@ export class DagListPage {
         api(`/dags/${seg(d.dag_id)}/dagRuns`, { query: { order_by: '-logical_date', limit: RECENT } }).then((r) => r.dag_runs).catch(() => [])));
       if (this.poller.stopped) return;
       this.renderErrors(importErrors.import_errors || []);
+      if (writes === this.writes) this.saved.clear();
+      else for (const dag of dags.dags) if (this.saved.has(dag.dag_id)) dag.is_paused = this.saved.get(dag.dag_id);
       this.renderRows(dags.dags, runs);
       this.message.hidden = true;
       this.poller.schedule(runs.some((list) => list.some((r) => isActiveRun(r.state))));
@@ -69,7 +80,13 @@ export class DagListPage {
       if (this.poller.stopped) return;
       this.message.textContent = errorText(e);
       this.message.hidden = false;
-      this.poller.schedule(false);
+      if (e.status !== 401) this.poller.failed();
+    } finally {
+      this.refreshing = false;
+      if (this.again && !this.poller.stopped) {
+        this.again = false;
+        this.refresh();
+      }
     }
   }
 
@@ -96,9 +113,10 @@ export class DagListPage {
     const id = dag.dag_id;
     const newestFirst = runs || [];
     const last = newestFirst[0];
-    const paused = this.pending.has(id) ? this.pending.get(id) : dag.is_paused;
+    const saving = this.pending.has(id);
+    const paused = saving ? this.pending.get(id) : dag.is_paused;
     const toggle = h('input', {
-      type: 'checkbox', class: 'switch', testid: `pause-toggle-${id}`, checked: paused, 'aria-label': `Pause ${id}`,
+      type: 'checkbox', class: 'switch', testid: `pause-toggle-${id}`, checked: paused, disabled: saving, 'aria-label': `Pause ${id}`,
       title: paused ? 'Paused: click to unpause' : 'Active: click to pause',
       onchange: () => this.setPaused(dag, toggle),
     });
@@ -139,22 +157,32 @@ export class DagListPage {
   }
 
   async setPaused(dag, toggle) {
+    const id = dag.dag_id;
     const wanted = toggle.checked;
-    this.pending.set(dag.dag_id, wanted);
+    this.pending.set(id, wanted);
+    this.writes += 1;
     toggle.disabled = true;
+    // A refresh may have drawn the row again meanwhile: update the toggle shown now.
+    const live = () => this.body.querySelector(`[data-testid="pause-toggle-${CSS.escape(id)}"]`) || toggle;
+    let paused = !wanted;
     try {
-      const saved = await api(`/dags/${seg(dag.dag_id)}`, { method: 'PATCH', body: { is_paused: wanted } });
-      dag.is_paused = saved.is_paused;
-      toggle.checked = saved.is_paused;
-      toggle.closest('tr').classList.toggle('paused', saved.is_paused);
+      const saved = await api(`/dags/${seg(id)}`, { method: 'PATCH', body: { is_paused: wanted } });
+      paused = saved.is_paused;
+      this.saved.set(id, paused);
       this.message.hidden = true;
     } catch (e) {
-      toggle.checked = !wanted;
-      this.message.textContent = `${dag.dag_id}: ${errorText(e)}`;
+      this.message.textContent = `${id}: ${errorText(e)}`;
       this.message.hidden = false;
     } finally {
-      this.pending.delete(dag.dag_id);
-      toggle.disabled = false;
+      this.pending.delete(id);
+      this.writes += 1;
+      dag.is_paused = paused;
+      const shown = live();
+      shown.checked = paused;
+      shown.disabled = false;
+      shown.title = paused ? 'Paused: click to unpause' : 'Active: click to pause';
+      const row = shown.closest('tr');
+      if (row) row.classList.toggle('paused', paused);
     }
   }
 }

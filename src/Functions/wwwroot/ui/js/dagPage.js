@@ -1,6 +1,7 @@
 // #/dags/{dag_id}?run={run_id}&tab={tab}: a DAG's header (pause, trigger), the selected run (with the external-event
 // form) and the tabs: grid, graph, Gantt, code, details; the task panel opens from grid cells, graph nodes and Gantt
-// bars. Refreshes every 3 s while a visible run is queued or running.
+// bars. Refreshes every 3 s while a visible run is queued or running, every 15 s otherwise (a run the scheduler starts
+// shows up), later and later after errors, not while the tab is hidden.
 import { api, errorText, seg } from './api.js';
 import { h, link, replace, swap } from './dom.js';
 import { fmtDate, fmtDuration, secondsBetween } from './format.js';
@@ -31,16 +32,18 @@ export class DagPage {
     this.dagId = route.dagId;
     this.tab = TABS.some(([id]) => id === route.params.get('tab')) ? route.params.get('tab') : 'grid';
     this.requestedRunId = route.params.get('run');
-    this.poller = new Poller(() => this.refresh(), 3000);
+    this.poller = new Poller(() => this.refresh(), 3000, { idleMs: 15000 });
     this.collapsed = new Set(JSON.parse(sessionStorage.getItem(`gale.collapsed.${this.dagId}`) || '[]'));
     this.dag = null;
     this.tasks = [];
     this.runs = [];
     this.tis = new Map(); // run_id -> Map(task_id -> [ti])
     this.tiSignature = new Map();
-    this.rendered = {}; // tab -> what it shows (code/details render once)
+    this.codeShown = null; // the file_token whose code the code tab shows (loaded once, unless the load failed)
     this.pausePending = false;
-    this.panel = new TaskPanel(this.dagId, () => this.refresh({ force: true }));
+    this.pauseWrites = 0; // bumped when a PATCH starts and ends: a refresh that saw it change read a stale is_paused
+    this.panel = new TaskPanel(this.dagId, () => this.refresh({ force: true }),
+      (runId) => this.runs.some((r) => r.dag_run_id === runId && isActiveRun(r.state)));
     this.build();
   }
 
@@ -136,6 +139,7 @@ export class DagPage {
       return;
     }
     this.refreshing = true;
+    const pauseWrites = this.pauseWrites;
     try {
       const base = `/dags/${seg(this.dagId)}`;
       const [dag, runList, tasks] = await Promise.all([
@@ -157,18 +161,21 @@ export class DagPage {
         this.tiSignature.set(run.dag_run_id, signature);
       }));
       if (this.poller.stopped) return;
+      if (pauseWrites !== this.pauseWrites && this.dag) dag.is_paused = this.dag.is_paused;
       this.dag = dag;
       this.tasks = tasks;
       this.runs = runs;
       this.message.hidden = true;
       await this.renderAll();
+      // The open task panel follows the page (a task cleared or started by the scheduler) unless it polls already.
+      if (this.panel.isOpen && !this.panel.poller.active) this.panel.reload();
       this.poller.schedule(runs.some((r) => isActiveRun(r.state)));
     } catch (e) {
       if (this.poller.stopped) return;
       this.message.textContent = errorText(e);
       this.message.hidden = false;
-      // A DAG that is not loaded stays so; anything else (the API restarting) is tried again.
-      this.poller.schedule(e.status !== 404 && e.status !== 401 && e.status !== 403);
+      // Tried again later and later (the API restarting, a DAG file being fixed); a refused key shows the login form.
+      if (e.status !== 401) this.poller.failed();
     } finally {
       this.refreshing = false;
       if (this.again && !this.poller.stopped) {
@@ -191,6 +198,7 @@ export class DagPage {
   renderInfo() {
     const dag = this.dag;
     if (!this.pausePending) this.pauseToggle.checked = dag.is_paused;
+    this.pauseToggle.disabled = this.pausePending;
     const item = (label, value, testid) => h('span', { class: 'info-item' }, h('span', { class: 'muted' }, `${label}: `), h('span', { testid }, value));
     replace(this.info,
       dag.description ? h('p', { class: 'description' }, dag.description) : null,
@@ -226,8 +234,15 @@ export class DagPage {
   }
 
   async renderPane() {
+    // Each call draws only if no later call started meanwhile (a refresh, another run or tab selected): what an
+    // awaited load brings back may belong to a run or tab that is no longer shown.
+    this.paneToken = (this.paneToken || 0) + 1;
+    const token = this.paneToken;
+    const tab = this.tab;
     const pane = this.panes.get(this.tab);
     const run = this.selectedRun;
+    const runId = run ? run.dag_run_id : null;
+    const current = () => token === this.paneToken && this.tab === tab && (this.selectedRun ? this.selectedRun.dag_run_id : null) === runId;
     const selectedTis = run ? this.tis.get(run.dag_run_id) : null;
     if (this.tab === 'grid') {
       let scroller = pane.querySelector('.grid-scroll');
@@ -246,6 +261,7 @@ export class DagPage {
       if (!pane.querySelector('.graph-scroll')) replace(pane, h('div', { class: 'graph-scroll' }, h('p', { class: 'muted small' }), h('div')));
       const [note, holder] = pane.querySelector('.graph-scroll').children;
       note.textContent = run ? `States of run ${run.dag_run_id}. Click a task for its details and logs.` : 'No run yet.';
+      // Drawn at once from the loaded instances of the run selected now (nothing awaited, so it cannot be overtaken).
       // Handlers read the selected run when called: the nodes outlive a change of run (see swap).
       swap(holder, renderGraph(this.tasks, selectedTis, { node: (taskId) => this.selectedRun && this.openTask(this.selectedRun.dag_run_id, taskId) }));
     } else if (this.tab === 'gantt') {
@@ -260,12 +276,22 @@ export class DagPage {
       } catch (e) {
         content = h('div', { class: 'gantt', testid: 'gantt' }, h('p', { class: 'error' }, errorText(e)));
       }
-      if (this.tab === 'gantt') swap(pane, h('div', { class: 'gantt-scroll' }, content));
-    } else if (this.rendered[this.tab] !== this.dag.file_token + this.tab) {
-      this.rendered[this.tab] = this.dag.file_token + this.tab;
-      replace(pane, h('p', { class: 'muted' }, 'Loading…'));
-      const content = this.tab === 'code' ? await renderCode(this.dag) : await renderDetails(this.dagId, this.tasks);
+      if (current()) swap(pane, h('div', { class: 'gantt-scroll' }, content));
+    } else if (this.tab === 'code') {
+      // The source changes only with the file: loaded once per file_token, again after a failed load.
+      const fileToken = this.dag.file_token;
+      if (this.codeShown === fileToken) return;
+      if (!pane.firstChild) replace(pane, h('p', { class: 'muted' }, 'Loading…'));
+      const content = await renderCode(this.dag);
+      if (!current()) return;
       replace(pane, content);
+      this.codeShown = content.loadFailed ? null : fileToken;
+    } else {
+      // Details (paused, next runs, …) change: drawn again on every refresh, in place.
+      if (!pane.firstChild) replace(pane, h('p', { class: 'muted' }, 'Loading…'));
+      const content = await renderDetails(this.dagId, this.tasks);
+      if (!current()) return;
+      swap(pane, content);
     }
   }
 
@@ -287,17 +313,22 @@ export class DagPage {
   async setPaused() {
     const wanted = this.pauseToggle.checked;
     this.pausePending = true;
+    this.pauseWrites += 1;
     this.pauseToggle.disabled = true;
     try {
-      this.dag = await api(`/dags/${seg(this.dagId)}`, { method: 'PATCH', body: { is_paused: wanted } });
-      this.pauseToggle.checked = this.dag.is_paused;
+      const saved = await api(`/dags/${seg(this.dagId)}`, { method: 'PATCH', body: { is_paused: wanted } });
+      if (this.dag) this.dag.is_paused = saved.is_paused;
+      else this.dag = saved;
+      this.pauseToggle.checked = saved.is_paused;
       this.message.hidden = true;
     } catch (e) {
       this.pauseToggle.checked = !wanted;
+      if (this.dag) this.dag.is_paused = !wanted;
       this.message.textContent = errorText(e);
       this.message.hidden = false;
     } finally {
       this.pausePending = false;
+      this.pauseWrites += 1;
       this.pauseToggle.disabled = false;
     }
   }

@@ -18,9 +18,12 @@ export const stateName = (state) => state || 'none';
 /** Run states the UI keeps refreshing for. */
 export const isActiveRun = (state) => state === 'queued' || state === 'running';
 
-/** Task states whose log and state the task panel keeps refreshing. */
+/**
+ * Task states that change by themselves, whose log and state the task panel keeps refreshing (an instance with no
+ * state yet counts too while its run is active: the panel asks the page about the run).
+ */
 export const isActiveTask = (state) =>
-  ['running', 'queued', 'scheduled', 'deferred', 'up_for_reschedule', 'restarting'].includes(state);
+  ['running', 'queued', 'scheduled', 'deferred', 'up_for_reschedule', 'up_for_retry', 'restarting'].includes(state);
 
 // Airflow's priority for summarising several task instances in one cell (task groups, mapped tasks): the first state
 // of this list that any instance has.

@@ -5,22 +5,24 @@ import { api, errorText, seg } from './api.js';
 import { h, replace, swap } from './dom.js';
 import { fmtDate, fmtDuration, fmtJson, secondsBetween } from './format.js';
 import { Poller } from './poller.js';
-import { isActiveTask, stateName } from './states.js';
+import { badge, isActiveTask, stateName } from './states.js';
 
 const TABS = [['log', 'Log'], ['xcom', 'XCom'], ['rendered', 'Rendered'], ['details', 'Details']];
 
 export class TaskPanel {
-  /** dagId; onChanged(): the page refreshes after an action. */
-  constructor(dagId, onChanged) {
+  /** dagId; onChanged(): the page refreshes after an action; runActive(runId): whether the page sees that run active. */
+  constructor(dagId, onChanged, runActive = () => false) {
     this.dagId = dagId;
     this.onChanged = onChanged;
+    this.runActive = runActive;
     this.poller = new Poller(() => this.reload(), 2000);
     this.tab = 'log';
     this.key = null; // { runId, taskId, mapIndex }
     this.ti = null;
     this.logTry = null;
     this.followLatest = true;
-    this.generation = 0;
+    this.shown = 0; // bumped when the panel shows another instance (or closes): older loads are dropped
+    this.generation = 0; // bumped by every tab render: only the newest one started draws
 
     this.title = h('h2', { class: 'panel-title' });
     this.subtitle = h('div', { class: 'muted small' });
@@ -74,18 +76,24 @@ export class TaskPanel {
     const index = mapIndex ?? (same && this.key.mapIndex >= 0 && mapped.includes(this.key.mapIndex) ? this.key.mapIndex : (mapped.length ? mapped[0] : -1));
     replace(this.mapSelect, mapped.map((m) => h('option', { value: String(m), selected: m === index }, String(m))));
     this.mapRow.hidden = mapped.length === 0;
-    if (!same) this.hideConfirm();
-    if (!same) this.message.hidden = true;
     this.root.hidden = false;
     document.body.classList.add('panel-open'); // the page makes room: nothing it shows is under the panel
     this.show({ runId, taskId, mapIndex: index }, tryNumber);
   }
 
   show(key, tryNumber) {
+    const old = this.key;
+    if (!old || old.runId !== key.runId || old.taskId !== key.taskId || old.mapIndex !== key.mapIndex) {
+      // A confirmation (and its result) belongs to the instance it was asked about.
+      this.hideConfirm();
+      this.message.hidden = true;
+    }
     this.key = key;
     this.logTry = tryNumber ?? null;
     this.followLatest = tryNumber === undefined || tryNumber === null;
     this.ti = null;
+    this.xcomCache = null;
+    this.shown += 1;
     this.generation += 1;
     this.title.textContent = key.taskId + (key.mapIndex >= 0 ? ` [${key.mapIndex}]` : '');
     this.subtitle.textContent = `run ${key.runId}`;
@@ -94,10 +102,12 @@ export class TaskPanel {
   }
 
   close() {
+    this.hideConfirm();
     this.root.hidden = true;
     document.body.classList.remove('panel-open');
     this.poller.schedule(false);
     this.key = null;
+    this.shown += 1;
     this.generation += 1;
   }
 
@@ -106,32 +116,41 @@ export class TaskPanel {
     document.body.classList.remove('panel-open');
   }
 
-  path() {
-    const { runId, taskId } = this.key;
+  path(key = this.key) {
+    const { runId, taskId } = key;
     return `/dags/${seg(this.dagId)}/dagRuns/${seg(runId)}/taskInstances/${seg(taskId)}`;
   }
 
-  query() {
-    return this.key.mapIndex >= 0 ? { map_index: this.key.mapIndex } : undefined;
+  query(key = this.key) {
+    return key.mapIndex >= 0 ? { map_index: key.mapIndex } : undefined;
   }
 
-  /** Loads the instance again (and the open tab); keeps refreshing every 2 s while it runs. */
+  /** Whether the instance may still change by itself (its state, or no state yet in a run that is active). */
+  isActive(ti) {
+    return isActiveTask(ti.state) || (stateName(ti.state) === 'none' && this.runActive(this.key.runId));
+  }
+
+  /**
+   * Loads the instance again (and the open tab); keeps refreshing every 2 s while it is active. A tab or log try
+   * chosen meanwhile only drops this load's drawing of the tab, never the next refresh.
+   */
   async reload() {
     if (!this.key) return;
-    const generation = this.generation;
+    const shown = this.shown;
     try {
       const ti = await api(this.path(), { query: this.query() });
-      if (generation !== this.generation) return;
-      const newTry = this.ti && ti.try_number !== this.ti.try_number;
+      if (shown !== this.shown) return;
       this.ti = ti;
-      if (this.followLatest || this.logTry === null || (newTry && this.followLatest)) this.logTry = ti.try_number;
+      if (this.followLatest || this.logTry === null) this.logTry = ti.try_number;
       this.renderSummary();
-      await this.renderTab(generation);
-      if (generation === this.generation) this.poller.schedule(isActiveTask(ti.state));
+      await this.renderTab();
+      if (shown === this.shown) this.poller.schedule(this.isActive(this.ti));
     } catch (e) {
-      if (generation !== this.generation) return;
+      if (shown !== this.shown) return;
       replace(this.body, h('p', { class: 'error' }, errorText(e)));
-      this.poller.schedule(false);
+      // The API restarting or a network blip: try again; a refusal or a missing instance stays so.
+      if (e.status === 401 || e.status === 403 || e.status === 404) this.poller.schedule(false);
+      else this.poller.failed();
     }
   }
 
@@ -154,13 +173,13 @@ export class TaskPanel {
 
   selectTab(id) {
     this.tab = id;
-    if (this.ti) {
-      this.generation += 1;
-      this.renderTab(this.generation);
-    }
+    if (id === 'xcom') this.xcomCache = null; // opening the tab reads every value afresh
+    if (this.ti) this.renderTab();
   }
 
-  async renderTab(generation) {
+  async renderTab() {
+    this.generation += 1;
+    const generation = this.generation;
     for (const [id, button] of this.tabButtons) {
       button.classList.toggle('active', id === this.tab);
       button.setAttribute('aria-selected', String(id === this.tab));
@@ -169,7 +188,7 @@ export class TaskPanel {
     const content = this.tab === 'log' ? await this.logTab()
       : this.tab === 'xcom' ? await this.xcomTab()
         : this.tab === 'rendered' ? this.renderedTab()
-          : this.detailsTab();
+          : await this.detailsTab();
     if (generation === this.generation && content) {
       // A log that was scrolled to its end stays at its end as it grows.
       const old = this.body.querySelector('pre.log');
@@ -187,8 +206,7 @@ export class TaskPanel {
       onchange: () => {
         this.logTry = Number(select.value);
         this.followLatest = this.logTry === this.ti.try_number;
-        this.generation += 1;
-        this.renderTab(this.generation);
+        this.renderTab();
       },
     }, Array.from({ length: ti.try_number }, (_, i) => i + 1).reverse().map((n) => h('option', { value: String(n), selected: n === this.logTry }, `Try ${n}`)));
     let text;
@@ -203,16 +221,30 @@ export class TaskPanel {
       }
     }
     return h('div', { class: 'log-tab' },
-      h('div', { class: 'toolbar' }, select, isActiveTask(ti.state) ? h('span', { class: 'muted small' }, 'refreshing every 2 s') : null),
+      h('div', { class: 'toolbar' }, select, this.isActive(ti) ? h('span', { class: 'muted small' }, 'refreshing every 2 s') : null),
       h('pre', { class: 'log', testid: 'ti-log' }, text));
   }
 
+  /**
+   * The XComs: each refresh reads the list of keys; a value is read when the tab is opened, when its key is new, or
+   * when the instance changed (another try or state), not on every refresh.
+   */
   async xcomTab() {
     let rows;
+    const { runId, taskId, mapIndex } = this.key;
+    const signature = JSON.stringify([runId, taskId, mapIndex, this.ti.try_number, this.ti.state]);
+    if (!this.xcomCache || this.xcomCache.signature !== signature) this.xcomCache = { signature, values: new Map() };
+    const cache = this.xcomCache;
+    const path = this.path();
+    const query = this.query();
     try {
-      const list = await api(`${this.path()}/xcomEntries`, { query: { ...this.query(), limit: 1000 } });
-      const values = await Promise.all(list.xcom_entries.map((x) =>
-        api(`${this.path()}/xcomEntries/${seg(x.key)}`, { query: this.query() }).then((v) => v.value).catch((e) => `(${errorText(e)})`)));
+      const list = await api(`${path}/xcomEntries`, { query: { ...query, limit: 1000 } });
+      const values = await Promise.all(list.xcom_entries.map((x) => (cache.values.has(x.key)
+        ? cache.values.get(x.key)
+        : api(`${path}/xcomEntries/${seg(x.key)}`, { query }).then((v) => {
+          cache.values.set(x.key, v.value);
+          return v.value;
+        }).catch((e) => `(${errorText(e)})`))));
       rows = list.xcom_entries.map((x, i) => h('tr', null, h('td', { class: 'mono' }, x.key), h('td', null, h('pre', { class: 'value' }, fmtJson(values[i])))));
       if (rows.length === 0) rows = [h('tr', null, h('td', { colspan: 2, class: 'muted' }, 'No XComs.'))];
     } catch (e) {
@@ -232,11 +264,33 @@ export class TaskPanel {
       h('table', { class: 'table kv', testid: 'ti-rendered' }, h('thead', null, h('tr', null, h('th', null, 'Field'), h('th', null, 'Value'))), h('tbody', null, rows)));
   }
 
-  detailsTab() {
+  /** The tries of the instance (GET …/tries, Airflow's task instance history), then every field of the instance. */
+  async detailsTab() {
+    const ti = this.ti;
+    let rows;
+    try {
+      const list = await api(`${this.path()}/tries`, { query: { map_index: this.key.mapIndex, limit: 1000 } });
+      rows = list.task_instances.slice().reverse().map((t) => h('tr', { dataset: { try: String(t.try_number) } },
+        h('td', null, String(t.try_number)),
+        h('td', null, badge(t.state)),
+        h('td', null, fmtDate(t.queued_when)),
+        h('td', null, fmtDate(t.start_date)),
+        h('td', null, fmtDate(t.end_date)),
+        h('td', null, fmtDuration(t.start_date ? (t.duration ?? secondsBetween(t.start_date, t.end_date)) : null))));
+      if (rows.length === 0) rows = [h('tr', null, h('td', { colspan: 6, class: 'muted' }, 'No tries yet.'))];
+    } catch (e) {
+      rows = [h('tr', null, h('td', { colspan: 6, class: 'error' }, errorText(e)))];
+    }
     const skip = new Set(['rendered_fields']);
-    return h('table', { class: 'table kv', testid: 'ti-details' }, h('tbody', null,
-      Object.entries(this.ti).filter(([k]) => !skip.has(k)).map(([k, v]) => h('tr', null,
-        h('th', null, k), h('td', { class: 'mono' }, v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v))))));
+    return h('div', null,
+      h('h3', null, 'Tries'),
+      h('table', { class: 'table', testid: 'ti-tries' },
+        h('thead', null, h('tr', null, h('th', null, 'Try'), h('th', null, 'State'), h('th', null, 'Queued'), h('th', null, 'Started'), h('th', null, 'Ended'), h('th', null, 'Duration'))),
+        h('tbody', null, rows)),
+      h('h3', null, 'Task instance'),
+      h('table', { class: 'table kv', testid: 'ti-details' }, h('tbody', null,
+        Object.entries(ti).filter(([k]) => !skip.has(k)).map(([k, v]) => h('tr', null,
+          h('th', null, k), h('td', { class: 'mono' }, v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v)))))));
   }
 
   // Actions: each asks in the panel first (ti-confirm / ti-cancel), then reports in ti-message.
@@ -277,51 +331,58 @@ export class TaskPanel {
     this.confirmBox.hidden = false;
   }
 
-  clearBody(dryRun) {
+  // The request is read once, when asking: the confirmation sends what the dry run showed, whatever the checkboxes or
+  // the map index say by the time Confirm is pressed.
+  clearBody() {
     return {
       dag_run_id: this.key.runId,
       task_ids: [this.key.taskId],
       include_downstream: this.downstream.checked,
       include_upstream: this.upstream.checked,
       only_failed: this.onlyFailed.checked,
-      dry_run: dryRun,
     };
   }
 
   async askClear() {
     if (!this.key) return;
     this.hideConfirm();
+    const key = this.key;
     const path = `/dags/${seg(this.dagId)}/clearTaskInstances`;
+    const body = this.clearBody();
     let would;
     try {
-      would = await api(path, { method: 'POST', body: this.clearBody(true) });
+      would = await api(path, { method: 'POST', body: { ...body, dry_run: true } });
     } catch (e) {
-      this.showMessage(errorText(e), false);
+      if (this.key === key) this.showMessage(errorText(e), false);
       return;
     }
+    if (this.key !== key) return; // the panel moved on to another instance meanwhile
     const label = (t) => `${t.task_id}${t.map_index >= 0 ? `[${t.map_index}]` : ''}`;
     if (would.total_entries === 0) {
       // Nothing would change; still confirm, so the action is the same for every case, and report it.
       this.confirm('Nothing matches (no task instance would be cleared). Clear anyway?', null, async () => {
-        const done = await api(path, { method: 'POST', body: this.clearBody(false) });
+        const done = await api(path, { method: 'POST', body: { ...body, dry_run: false } });
         return `Cleared ${done.total_entries} task instances.`;
       });
       return;
     }
-    this.confirm(`Clear ${would.total_entries} task instance${would.total_entries === 1 ? '' : 's'} of run ${this.key.runId}? They run again.`,
+    this.confirm(`Clear ${would.total_entries} task instance${would.total_entries === 1 ? '' : 's'} of run ${key.runId}? They run again.`,
       h('ul', { class: 'compact' }, would.task_instances.map((t) => h('li', { class: 'mono' }, label(t)))),
       async () => {
-        const done = await api(path, { method: 'POST', body: this.clearBody(false) });
+        const done = await api(path, { method: 'POST', body: { ...body, dry_run: false } });
         return `Cleared ${done.total_entries} task instance${done.total_entries === 1 ? '' : 's'}: ${done.task_instances.map(label).join(', ')}.`;
       });
   }
 
   askMark(state) {
     if (!this.key) return;
-    const { runId, taskId, mapIndex } = this.key;
+    const key = this.key;
+    const { runId, taskId, mapIndex } = key;
     const name = taskId + (mapIndex >= 0 ? `[${mapIndex}]` : '');
+    const path = this.path(key);
+    const query = this.query(key);
     this.confirm(`Mark ${name} of run ${runId} as ${state}?`, null, async () => {
-      const ti = await api(this.path(), { method: 'PATCH', query: this.query(), body: { new_state: state } });
+      const ti = await api(path, { method: 'PATCH', query, body: { new_state: state } });
       return `Marked ${name} as ${stateName(ti.state)}.`;
     });
   }
