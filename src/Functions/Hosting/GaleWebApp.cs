@@ -79,7 +79,7 @@ public static class GaleWebApp
                     if (c.File.Name.EndsWith(".html", StringComparison.OrdinalIgnoreCase))
                     {
                         // Nothing from elsewhere: the UI is this folder and the API beside it.
-                        headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
+                        headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
                     }
                 },
             });

@@ -49,6 +49,7 @@ public sealed partial class UiServingTests : IAsyncLifetime
         Assert.Contains("""data-testid="nav-dags""", html, StringComparison.Ordinal);
         Assert.Contains("""data-testid="nav-assets""", html, StringComparison.Ordinal);
         Assert.Contains("default-src 'self'", string.Join(' ', response.Headers.GetValues("Content-Security-Policy")), StringComparison.Ordinal);
+        Assert.DoesNotContain("unsafe-inline", string.Join(' ', response.Headers.GetValues("Content-Security-Policy")), StringComparison.Ordinal);
     }
 
     [Theory]
