@@ -8,10 +8,13 @@ using Xunit.Abstractions;
 namespace Gale.Functions.Tests.Browser;
 
 /// <summary>
-/// The web UI in headless Chromium: <c>gale serve</c> on Azurite with an API key and a small YAML DAG, driven by
-/// ui.spec.mjs (playwright-core) through login, the DAG list and its tag filter, a trigger with an invalid and then a
-/// valid conf, the grid turning green, the graph and Gantt tabs, a task's log, clearing a task (try 2), marking a task
-/// failed, the assets page and the pause toggle. Every step leaves a full-page screenshot in
+/// The web UI in headless Chromium: one <c>gale serve</c> on Azurite with an API key and small YAML DAGs, driven by
+/// ui.spec.mjs (playwright-core). The core flow: login, the DAG list and its tag filter, a trigger with an invalid and
+/// then a valid conf, the grid turning green, the graph and Gantt tabs, a task's log, clearing a task (try 2), marking
+/// a task failed, the assets page. Then independent flows: the import errors banner naming a broken file, the grid
+/// refreshing by itself from running to success, mark success on a failed task, a collapsible task group and a mapped
+/// task's count, an external event resuming a deferred task, a blob watcher's watermark and reset, and pause/unpause
+/// from the list and the DAG page across reloads. Every step leaves a full-page screenshot in
 /// tests/Gale.Functions.Tests/TestResults/screenshots/ui-flow (or <c>GALE_UI_SCREENSHOTS</c>).
 /// </summary>
 public sealed class UiBrowserTests(AzuriteFixture azurite, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
@@ -20,7 +23,7 @@ public sealed class UiBrowserTests(AzuriteFixture azurite, ITestOutputHelper out
     private const string Echoed = "hello browser from gale";
 
     [ChromiumFact]
-    public async Task Ui_InHeadlessChromium_LogsInTriggersWatchesTheGridClearsMarksFailedAndShowsAssets()
+    public async Task Ui_InHeadlessChromium_EveryFlowAPersonCanDoPasses()
     {
         var chromium = BrowserEnvironment.RequireChromium();
         var tools = await BrowserEnvironment.EnsurePlaywrightAsync(output.WriteLine);
@@ -58,6 +61,106 @@ public sealed class UiBrowserTests(AzuriteFixture azurite, ITestOutputHelper out
                 upstream: [hello]
             """);
 
+        // The other flows' DAGs, and a file that fails to load (an unknown upstream) for the import errors banner.
+        var shapesDag = $"ui_shapes_{suffix}";
+        var liveDag = $"ui_live_{suffix}";
+        var eventDag = $"ui_event_{suffix}";
+        var watcher = $"ui_watch_{suffix}";
+        var brokenFile = $"ui_broken_{suffix}.yaml";
+        var container = await azurite.NewContainerAsync(); // the watcher's; it holds one blob before gale serve starts
+        await container.UploadAsync("in/first.csv", BinaryData.FromString("id\n1\n"));
+        await File.WriteAllTextAsync(Path.Combine(folder, "dags", "ui_shapes.yaml"), $$$"""
+            dag_id: {{{shapesDag}}}
+            description: A task group and a mapped task
+            schedule: null
+            start_date: 2024-01-01
+            is_paused_upon_creation: false
+            tags: [uitest]
+            tasks:
+              - id: users
+                group: extract
+                operator: shell
+                command: "echo users"
+              - id: orders
+                group: extract
+                operator: shell
+                command: "echo orders"
+              - id: each
+                operator: shell
+                command: "echo item $N"
+                expand:
+                  n: ["1", "2", "3"]
+                upstream: [extract]
+            """);
+        await File.WriteAllTextAsync(Path.Combine(folder, "dags", "ui_live.yaml"), $$$"""
+            dag_id: {{{liveDag}}}
+            description: A task that runs for a few seconds, then one that fails
+            schedule: null
+            start_date: 2024-01-01
+            is_paused_upon_creation: false
+            tags: [uitest]
+            tasks:
+              - id: slow
+                operator: shell
+                command: "sleep 5"
+              - id: boom
+                operator: shell
+                command: "echo failing on purpose; exit 3"
+                retries: 0
+                upstream: [slow]
+            """);
+        await File.WriteAllTextAsync(Path.Combine(folder, "dags", "ui_event.yaml"), $$$"""
+            dag_id: {{{eventDag}}}
+            description: Waits for an external approve event
+            schedule: null
+            start_date: 2024-01-01
+            is_paused_upon_creation: false
+            tags: [uitest]
+            tasks:
+              - id: prepare
+                operator: shell
+                command: "echo ready"
+              - id: wait
+                operator: wait_for_event
+                event: approve
+                timeout: 10m
+                upstream: [prepare]
+              - id: publish
+                operator: shell
+                command: >-
+                  echo "approved by {{ ti.xcom_pull(task_ids='wait') }}"
+                upstream: [wait]
+            """);
+        await File.WriteAllTextAsync(Path.Combine(folder, "dags", "ui_watch.yaml"), $$$"""
+            dag_id: ui_watch_dag_{{{suffix}}}
+            description: Runs when a blob lands in the watched container
+            schedule:
+              assets: ui_in
+            is_paused_upon_creation: false
+            tags: [uitest]
+            watchers:
+              - name: {{{watcher}}}
+                type: blob
+                container: {{{container.Name}}}
+                prefix: in/
+                poll_interval: 1s
+                assets: [{uri: "wasb://{{{container.Name}}}/in/", name: ui_in}]
+            tasks:
+              - id: load
+                operator: shell
+                command: "echo loaded"
+            """);
+        await File.WriteAllTextAsync(Path.Combine(folder, "dags", brokenFile), $$$"""
+            dag_id: ui_broken_{{{suffix}}}
+            schedule: null
+            start_date: 2024-01-01
+            tasks:
+              - id: orphan
+                operator: shell
+                command: "echo never"
+                upstream: [no_such_task]
+            """);
+
         using var serve = await ServeProcess.StartAsync(folder, azurite.Server.ConnectionString, new Dictionary<string, string> { ["GALE_API_KEYS"] = $"{AdminKey}:admin" });
         try
         {
@@ -70,6 +173,12 @@ public sealed class UiBrowserTests(AzuriteFixture azurite, ITestOutputHelper out
                 ["GALE_UI_RUN"] = "ui_run_1",
                 ["GALE_UI_ASSET"] = asset,
                 ["GALE_UI_ECHO"] = Echoed,
+                ["GALE_UI_BROKEN_FILE"] = brokenFile,
+                ["GALE_UI_SHAPES_DAG"] = shapesDag,
+                ["GALE_UI_LIVE_DAG"] = liveDag,
+                ["GALE_UI_EVENT_DAG"] = eventDag,
+                ["GALE_UI_WATCHER"] = watcher,
+                ["GALE_UI_WATCHED_BLOB"] = "in/first.csv",
                 ["GALE_UI_SCREENSHOTS"] = screenshots,
                 [BrowserEnvironment.ChromiumVariable] = chromium,
                 ["GALE_BROWSER_TOOLS"] = tools,
@@ -83,17 +192,29 @@ public sealed class UiBrowserTests(AzuriteFixture azurite, ITestOutputHelper out
             var steps = report["steps"]!.AsArray();
             foreach (var step in steps)
             {
-                output.WriteLine($"{(step!["ok"]!.GetValue<bool>() ? "ok  " : "FAIL")} {step["step"]} {step["name"]} ({step["ms"]} ms) {step["screenshot"]}");
+                output.WriteLine($"{(step!["ok"]!.GetValue<bool>() ? "ok  " : "FAIL")} {step["step"]} [{step["flow"]}] {step["name"]} ({step["ms"]} ms) {step["screenshot"]}{(step["error"] is { } error ? $"\n     {error}" : "")}");
+            }
+
+            foreach (var flow in report["flows"]!.AsArray())
+            {
+                output.WriteLine($"flow {flow!["name"]}: {(flow["ok"]!.GetValue<bool>() ? "ok" : "FAILED")} ({flow["ms"]} ms)");
+            }
+
+            foreach (var note in report["notes"]?.AsArray() ?? [])
+            {
+                output.WriteLine($"note: {note}");
             }
 
             Assert.True(exitCode == 0 && report["ok"]!.GetValue<bool>(),
                 $"UI flow failed (exit {exitCode}): {report["message"]}\nscreenshots: {screenshots}\n{stderr}\ngale serve said:\n{string.Join('\n', serve.Output.TakeLast(40))}");
+            Assert.Equal(["core", "import-errors", "live", "groups-and-mapping", "external-event", "watchers", "pause"], report["flows"]!.AsArray().Select(f => f!["name"]!.GetValue<string>()));
             Assert.Empty(report["page_errors"]!.AsArray());
             Assert.All(steps, s => Assert.True(File.Exists(s!["screenshot"]!.GetValue<string>()), $"no screenshot for {s["name"]}"));
         }
         finally
         {
             Directory.Delete(folder, recursive: true);
+            await container.DeleteAsync();
         }
     }
 
@@ -123,13 +244,13 @@ public sealed class UiBrowserTests(AzuriteFixture azurite, ITestOutputHelper out
         try
         {
             // Every wait in the script is bounded; this only catches a hung browser.
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(6));
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(12));
         }
         catch (TimeoutException)
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
-            return (-1, stdout.ToString(), "ui.spec.mjs timed out after 6 minutes and was killed\n" + stderr);
+            return (-1, stdout.ToString(), "ui.spec.mjs timed out after 12 minutes and was killed\n" + stderr);
         }
 
         process.WaitForExit(); // drains the redirected output
