@@ -20,10 +20,7 @@ public sealed class ApiContractTests(AzuriteFixture azurite) : IClassFixture<Azu
             .With(s => s with { Tags = i % 2 == 0 ? ["even"] : ["odd"], Params = i == 1 ? new Dictionary<string, DagParam> { ["limit"] = DagParam.WithDefault(1, ParamType.Integer) } : new Dictionary<string, DagParam>() })
             .Task("t", _ => { })
             .Build()));
-        var runs = new TableRunStore(await azurite.NewTableAsync());
-        var states = new TableDagStateStore(await azurite.NewTableAsync());
-        var engine = new RunEngine(runs, dags, new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), TimeProvider.System, new EngineOptions { RunReadyTasksLocally = false });
-        return await GaleTestHost.StartAsync(azurite.Account, new ApiContext(azurite.Account, dags, engine, runs, states, ApiKeys.Parse(keys)));
+        return await GaleTestHost.StartAsync(azurite.Account, await Api.ApiTestKit.ContextAsync(azurite, dags, keys));
     }
 
     private static HttpRequestMessage Request(HttpMethod method, string path, string? key, object? body = null)

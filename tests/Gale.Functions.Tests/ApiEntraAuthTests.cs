@@ -10,7 +10,6 @@ using Gale.Functions.Api.Auth;
 using Gale.Functions.Hosting;
 using Gale.Functions.Tests.Auth;
 using Gale.InMemory;
-using Gale.Storage.Engine;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Logging;
 
@@ -43,10 +42,7 @@ public sealed class ApiEntraAuthTests(AzuriteFixture azurite) : IClassFixture<Az
     private async Task<(WebApplication App, HttpClient Client)> StartAsync(ApiAuthSettings auth, string? keys = null, bool functionsHost = false)
     {
         var dags = new DagBag([Dag.Create("auth_dag", "@daily", new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero)).Task("t", _ => { }).Build()]);
-        var runs = new TableRunStore(await azurite.NewTableAsync());
-        var states = new TableDagStateStore(await azurite.NewTableAsync());
-        var engine = new RunEngine(runs, dags, new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), TimeProvider.System, new EngineOptions { RunReadyTasksLocally = false });
-        var api = new ApiContext(azurite.Account, dags, engine, runs, states, ApiKeys.Parse(keys)) { Auth = auth, FunctionsHandler = functionsHost };
+        var api = await Api.ApiTestKit.ContextAsync(azurite, dags, keys) with { Auth = auth, FunctionsHandler = functionsHost };
 
         // As GaleTestHost composes it, plus a logger that keeps what the auth filter logs.
         var builder = WebApplication.CreateBuilder();

@@ -25,11 +25,10 @@ public sealed class FunctionsHandlerTests(AzuriteFixture azurite) : IClassFixtur
         var start = DateTimeOffset.UtcNow.Date.AddDays(-3);
         var dag = Dag.Create("timer_daily", "@daily", new DateTimeOffset(start, TimeSpan.Zero)).With(s => s with { Catchup = true }).Task("t", _ => { }).Build();
         var dags = new DagBag([dag]);
-        var runs = new TableRunStore(await azurite.NewTableAsync());
-        var states = new TableDagStateStore(await azurite.NewTableAsync());
-        var engine = new RunEngine(runs, dags, new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), TimeProvider.System, new EngineOptions { RunReadyTasksLocally = false });
-        var scheduler = new Scheduler(engine, dags, states, runs, new SchedulerOptions { Interval = Timeout.InfiniteTimeSpan });
-        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, new ApiContext(azurite.Account, dags, engine, runs, states, ApiKeys.Parse(null)) { Scheduler = scheduler, FunctionsHandler = functionsHandler });
+        var api = await Api.ApiTestKit.ContextAsync(azurite, dags, keys: null);
+        var runs = (TableRunStore)api.Runs;
+        var scheduler = new Scheduler(api.Engine, dags, api.DagStates, runs, new SchedulerOptions { Interval = Timeout.InfiniteTimeSpan });
+        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, api with { Scheduler = scheduler, FunctionsHandler = functionsHandler });
         return (app, client, runs);
     }
 

@@ -24,13 +24,22 @@ internal static class ApiTestKit
     public const string ReadKey = "read-key-0123456789ab";
     public const string Keys = $"{AdminKey}:admin,{ReadKey}:read";
 
-    /// <summary>Gale's app on <paramref name="dags"/> with an engine that never runs tasks (no workers: triggered runs stay queued).</summary>
-    public static async Task<(WebApplication App, HttpClient Client, ApiContext Api)> StartAsync(AzuriteFixture azurite, IDagRegistry dags, TaskServices? services = null, Func<ApiContext, ApiContext>? change = null)
+    /// <summary>
+    /// What the API works with, on fresh Azurite tables and queues: runs, DAG states and an engine that never runs
+    /// tasks (no workers: triggered runs stay queued), with <paramref name="keys"/> as <c>GALE_API_KEYS</c>.
+    /// </summary>
+    public static async Task<ApiContext> ContextAsync(AzuriteFixture azurite, IDagRegistry dags, string? keys = Keys)
     {
         var runs = new TableRunStore(await azurite.NewTableAsync());
         var states = new TableDagStateStore(await azurite.NewTableAsync());
         var engine = new RunEngine(runs, dags, new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), TimeProvider.System, new EngineOptions { RunReadyTasksLocally = false });
-        var api = new ApiContext(azurite.Account, dags, engine, runs, states, ApiKeys.Parse(Keys)) { Services = services ?? new TaskServices() };
+        return new ApiContext(azurite.Account, dags, engine, runs, states, ApiKeys.Parse(keys));
+    }
+
+    /// <summary>Gale's app on <paramref name="dags"/> with an engine that never runs tasks (no workers: triggered runs stay queued).</summary>
+    public static async Task<(WebApplication App, HttpClient Client, ApiContext Api)> StartAsync(AzuriteFixture azurite, IDagRegistry dags, TaskServices? services = null, Func<ApiContext, ApiContext>? change = null)
+    {
+        var api = await ContextAsync(azurite, dags) with { Services = services ?? new TaskServices() };
         api = change?.Invoke(api) ?? api;
         var (app, client) = await GaleTestHost.StartAsync(azurite.Account, api);
         return (app, client, api);

@@ -42,11 +42,9 @@ public sealed class HandlerTriggerEdgeTests(AzuriteFixture azurite) : IClassFixt
     private async Task<(WebApplication App, HttpClient Client)> StartSchedulerAsync(bool functionsHandler)
     {
         var dags = new DagBag([Dag.Create("edge_timer").Task("t", _ => { }).Build()]);
-        var runs = new TableRunStore(await azurite.NewTableAsync());
-        var states = new TableDagStateStore(await azurite.NewTableAsync());
-        var engine = new RunEngine(runs, dags, new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), TimeProvider.System, new EngineOptions { RunReadyTasksLocally = false });
-        var scheduler = new Scheduler(engine, dags, states, runs, new SchedulerOptions { Interval = Timeout.InfiniteTimeSpan });
-        return await GaleTestHost.StartAsync(azurite.Account, new ApiContext(azurite.Account, dags, engine, runs, states, ApiKeys.Parse(null)) { Scheduler = scheduler, FunctionsHandler = functionsHandler });
+        var api = await Api.ApiTestKit.ContextAsync(azurite, dags, keys: null);
+        var scheduler = new Scheduler(api.Engine, dags, api.DagStates, api.Runs, new SchedulerOptions { Interval = Timeout.InfiniteTimeSpan });
+        return await GaleTestHost.StartAsync(azurite.Account, api with { Scheduler = scheduler, FunctionsHandler = functionsHandler });
     }
 
     [Theory]

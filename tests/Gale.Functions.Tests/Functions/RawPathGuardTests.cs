@@ -2,7 +2,6 @@ using System.Net.Sockets;
 using System.Text;
 using Gale.Dags;
 using Gale.Engine;
-using Gale.Functions.Api;
 using Gale.Functions.Hosting;
 using Gale.Storage.Engine;
 using Microsoft.AspNetCore.Hosting;
@@ -56,10 +55,7 @@ public sealed class RawPathGuardTests(AzuriteFixture azurite) : IClassFixture<Az
     private async Task<WebApplication> StartAsync()
     {
         var dags = new DagBag([Dag.Create("guarded").Task("t", _ => { }).Build()]);
-        var runs = new TableRunStore(await azurite.NewTableAsync());
-        var states = new TableDagStateStore(await azurite.NewTableAsync());
-        var engine = new RunEngine(runs, dags, new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), TimeProvider.System, new EngineOptions { RunReadyTasksLocally = false });
-        var api = new ApiContext(azurite.Account, dags, engine, runs, states, ApiKeys.Parse(null)) { FunctionsHandler = true, Services = StorageEngine.Services(azurite.Account) };
+        var api = await Api.ApiTestKit.ContextAsync(azurite, dags, keys: null) with { FunctionsHandler = true, Services = StorageEngine.Services(azurite.Account) };
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = GaleWebApp.Build(builder, azurite.Account, api);
