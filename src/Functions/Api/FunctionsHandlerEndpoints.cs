@@ -105,9 +105,9 @@ internal static class FunctionsHandlerEndpoints
         });
     }
 
-    /// <summary>The custom-handler response shape.</summary>
-    public static IResult Response(IReadOnlyList<string> logs, object? returnValue = null) =>
-        Results.Json(new Dictionary<string, object?> { ["Outputs"] = new Dictionary<string, object>(), ["Logs"] = logs, ["ReturnValue"] = returnValue }, new JsonSerializerOptions());
+    /// <summary>The custom-handler response shape; a status other than 200 tells the host the invocation failed.</summary>
+    public static IResult Response(IReadOnlyList<string> logs, object? returnValue = null, int statusCode = StatusCodes.Status200OK) =>
+        Results.Json(new Dictionary<string, object?> { ["Outputs"] = new Dictionary<string, object>(), ["Logs"] = logs, ["ReturnValue"] = returnValue }, new JsonSerializerOptions(), statusCode: statusCode);
 
     /// <summary>Reads a custom-handler invocation body: a JSON object with Data and Metadata.</summary>
     public static async Task<(JsonElement? Payload, IResult? Error)> ReadPayloadAsync(HttpRequest request, CancellationToken ct)

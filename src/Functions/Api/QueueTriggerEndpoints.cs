@@ -49,9 +49,6 @@ internal static class QueueTriggerEndpoints
         var outcome = await process(host, message with { Body = body });
         return outcome == HostedOutcome.Completed
             ? FunctionsHandlerEndpoints.Response([$"{queue} message {message.MessageId} processed (delivery {message.DequeueCount})"])
-            : Results.Json(
-                new Dictionary<string, object?> { ["Outputs"] = new Dictionary<string, object>(), ["Logs"] = new[] { $"{queue} message {message.MessageId} left for another delivery (delivery {message.DequeueCount}); the host retries it, then moves it to {queue}-poison" }, ["ReturnValue"] = null },
-                new System.Text.Json.JsonSerializerOptions(),
-                statusCode: StatusCodes.Status500InternalServerError);
+            : FunctionsHandlerEndpoints.Response([$"{queue} message {message.MessageId} left for another delivery (delivery {message.DequeueCount}); the host retries it, then moves it to {queue}-poison"], statusCode: StatusCodes.Status500InternalServerError);
     }
 }

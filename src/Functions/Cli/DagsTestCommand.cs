@@ -23,6 +23,16 @@ internal static class DagsTestCommand
         return command;
     }
 
+    /// <summary>
+    /// One run in this process on the in-memory store, with the settings' variables and connections; task logs go to
+    /// stderr, so <c>--output json</c> keeps stdout clean (<c>dags test</c> and <c>tasks test</c>).
+    /// </summary>
+    public static async Task<DagTestResult> RunInProcessAsync(Gale.Dags.Dag dag, DagRun run, DagBag bag, CancellationToken cancellationToken)
+    {
+        using var loggers = CliOutput.StderrLoggers(b => b.AddFilter("Gale", LogLevel.Warning).AddFilter("gale.task", LogLevel.Information));
+        return await DagTestRunner.RunAsync(dag, run, new DagTestOptions { Loggers = loggers, Dags = bag, Services = new TaskServices { Settings = Gale.Functions.Hosting.LocalSettings.Get, AllSettings = Gale.Functions.Hosting.LocalSettings.All } }, cancellationToken);
+    }
+
     private static async Task<int> RunAsync(string dagId, string dagsFolder, string? logicalDateText, string? confText, string output, CancellationToken cancellationToken)
     {
         var (bag, errors) = DagDiscovery.LoadAll(dagsFolder);
@@ -38,9 +48,7 @@ internal static class DagsTestCommand
             return CliOutput.Error(runError!);
         }
 
-        // Task logs go to stderr, so `--output json` keeps stdout clean.
-        using var loggers = CliOutput.StderrLoggers(b => b.AddFilter("Gale", LogLevel.Warning).AddFilter("gale.task", LogLevel.Information));
-        var result = await DagTestRunner.RunAsync(dag, run, new DagTestOptions { Loggers = loggers, Dags = bag, Services = new TaskServices { Settings = Gale.Functions.Hosting.LocalSettings.Get, AllSettings = Gale.Functions.Hosting.LocalSettings.All } }, cancellationToken);
+        var result = await RunInProcessAsync(dag, run, bag, cancellationToken);
         RunPrinter.Print(dag, result.Snapshot, output);
         if (result.Stuck)
         {

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using Gale.Dags;
-using Gale.Engine;
 using Gale.Execution;
 using Gale.Functions.Dags;
 using Gale.Runs;
@@ -58,8 +57,7 @@ internal static class TasksTestCommand
             return CliOutput.Error(runError!);
         }
 
-        using var loggers = CliOutput.StderrLoggers(b => b.AddFilter("Gale", LogLevel.Warning).AddFilter("gale.task", LogLevel.Information));
-        var result = await DagTestRunner.RunAsync(alone, run, new DagTestOptions { Loggers = loggers, Dags = bag, Services = new TaskServices { Settings = Gale.Functions.Hosting.LocalSettings.Get, AllSettings = Gale.Functions.Hosting.LocalSettings.All } }, cancellationToken);
+        var result = await DagsTestCommand.RunInProcessAsync(alone, run, bag, cancellationToken);
         var ti = result.Snapshot.Find(new TaskInstanceKey(taskId, -1))!;
         var value = await result.XComs.GetAsync(new XComKey(dagId, run.RunId, taskId, -1, XComAccessor.ReturnValueKey), cancellationToken);
         var state = ti.State == TaskInstanceState.None ? "none" : ti.State.ToAirflowName();
