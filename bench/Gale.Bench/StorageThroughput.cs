@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Queues;
 using Gale.Storage;
 using Gale.Storage.Tables;
 using Spectre.Console;
@@ -9,7 +12,7 @@ namespace Gale.Bench;
 public sealed record ThroughputResult(string Operation, int Concurrency, long Operations, double Seconds, double OpsPerSecond, double MedianMs, double P95Ms, long Errors);
 
 /// <summary>
-/// Measures the storage client's raw throughput: table inserts, queue put+get+delete round trips and blob puts.
+/// Measures the Azure SDK storage clients' raw throughput: table inserts, queue put+get+delete round trips and blob puts.
 /// The queue figure is the ceiling the engine's benchmarks compare themselves against.
 /// </summary>
 public static class StorageThroughput
@@ -29,9 +32,9 @@ public static class StorageThroughput
 
         var cases = new List<(string Name, Func<int, long, Task> Op)>
         {
-            ("table insert", (worker, i) => table.AddEntityAsync(new TableEntity($"{worker}-{Guid.NewGuid():N}", i.ToString("D12", System.Globalization.CultureInfo.InvariantCulture)) { ["Payload"] = Payload })),
+            ("table insert", (worker, i) => table.InsertAsync(new TableEntity($"{worker}-{Guid.NewGuid():N}", i.ToString("D12", System.Globalization.CultureInfo.InvariantCulture)) { ["Payload"] = Payload })),
             ("queue put+get+delete", (_, _) => QueueRoundTripAsync(queue)),
-            ("blob put", (worker, i) => container.UploadAsync($"w{worker}/{Guid.NewGuid():N}", blobBody)),
+            ("blob put", (worker, i) => container.GetBlobClient($"w{worker}/{Guid.NewGuid():N}").UploadAsync(blobBody, new BlobUploadOptions())),
         };
 
         var results = new List<ThroughputResult>();
@@ -69,13 +72,13 @@ public static class StorageThroughput
         }
     }
 
-    private static async Task QueueRoundTripAsync(Gale.Storage.Queues.QueueClient queue)
+    private static async Task QueueRoundTripAsync(QueueClient queue)
     {
         await queue.SendMessageAsync(Payload + Payload);
         while (true)
         {
-            var received = await queue.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(30));
-            if (received.Count == 1)
+            var received = (await queue.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(30))).Value;
+            if (received.Length == 1)
             {
                 await queue.DeleteMessageAsync(received[0].MessageId, received[0].PopReceipt);
                 return;
@@ -100,7 +103,7 @@ public static class StorageThroughput
                     await op(worker, i);
                     mine.Add((total.Elapsed - start).TotalMilliseconds);
                 }
-                catch (StorageException e)
+                catch (Azure.RequestFailedException e)
                 {
                     if (Interlocked.Increment(ref errors) == 1)
                     {

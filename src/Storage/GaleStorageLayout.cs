@@ -17,8 +17,8 @@ public static class GaleStorageLayout
     {
         ArgumentNullException.ThrowIfNull(account);
         var work = Tables.Select(t => (Task)account.GetTableClient(t).CreateIfNotExistsAsync(cancellationToken))
-            .Concat(Queues.Select(q => (Task)account.GetQueueClient(q).CreateIfNotExistsAsync(cancellationToken)))
-            .Concat(Containers.Select(c => (Task)account.GetBlobContainerClient(c).CreateIfNotExistsAsync(cancellationToken)));
+            .Concat(Queues.Select(q => (Task)account.GetQueueClient(q).CreateIfNotExistsAsync(cancellationToken: cancellationToken)))
+            .Concat(Containers.Select(c => (Task)account.GetBlobContainerClient(c).CreateIfNotExistsAsync(cancellationToken: cancellationToken)));
         await Task.WhenAll(work);
     }
 }

@@ -4,9 +4,10 @@ using Azure.Identity;
 namespace Gale.Storage;
 
 /// <summary>
-/// Where a storage account's services live and how to authenticate to them: a SharedKey, a SAS token, or a
+/// Where a storage account's services live and how to authenticate to them: an account key, a SAS token, or a
 /// <see cref="TokenCredential"/> (managed identity, Entra ID). Build one from a connection string with
-/// <see cref="Parse"/>, from Functions-style settings with <see cref="FromSettings"/>, or directly.
+/// <see cref="Parse"/>, from Functions-style settings with <see cref="FromSettings"/>, or directly;
+/// <see cref="StorageAccountClient"/> turns it into the Azure SDK's clients.
 /// </summary>
 public sealed class StorageConnection
 {
@@ -37,8 +38,11 @@ public sealed class StorageConnection
     /// <summary>The table service endpoint, or null when not configured.</summary>
     public Uri? TableEndpoint { get; }
 
-    /// <summary>The SharedKey credential, when the connection uses an account key.</summary>
-    public StorageSharedKeyCredential? SharedKey { get; private init; }
+    /// <summary>True when the connection authenticates with the account key.</summary>
+    public bool HasAccountKey => AccountKey is not null;
+
+    /// <summary>The account key, when the connection uses one (never shown in messages).</summary>
+    internal string? AccountKey { get; private init; }
 
     /// <summary>The SAS token (without a leading '?'), when the connection uses a shared access signature.</summary>
     public string? SharedAccessSignature { get; private init; }
@@ -46,11 +50,19 @@ public sealed class StorageConnection
     /// <summary>The token credential, when the connection uses Entra ID (for example a managed identity).</summary>
     public TokenCredential? TokenCredential { get; private init; }
 
-    /// <summary>A connection to an account that authenticates with a SharedKey.</summary>
-    public static StorageConnection WithSharedKey(StorageSharedKeyCredential key, Uri? blob, Uri? queue, Uri? table)
+    /// <summary>A connection to an account that authenticates with its account key.</summary>
+    /// <exception cref="FormatException">The key is not base64.</exception>
+    public static StorageConnection WithAccountKey(string accountName, string accountKey, Uri? blob, Uri? queue, Uri? table)
     {
-        ArgumentNullException.ThrowIfNull(key);
-        return new StorageConnection(key.AccountName, blob, queue, table) { SharedKey = key };
+        ArgumentException.ThrowIfNullOrEmpty(accountName);
+        ArgumentException.ThrowIfNullOrEmpty(accountKey);
+        Span<byte> buffer = new byte[accountKey.Length];
+        if (!Convert.TryFromBase64String(accountKey, buffer, out _))
+        {
+            throw new FormatException($"Storage connection: the account key of '{accountName}' is not base64.");
+        }
+
+        return new StorageConnection(accountName, blob, queue, table) { AccountKey = accountKey };
     }
 
     /// <summary>A connection to an account that authenticates with Entra ID through <paramref name="credential"/>.</summary>
@@ -73,8 +85,7 @@ public sealed class StorageConnection
     /// <summary>The development account on Azurite's default ports of <paramref name="host"/>.</summary>
     public static StorageConnection Development(string host = "127.0.0.1", int blobPort = 10000, int queuePort = 10001, int tablePort = 10002)
     {
-        var key = new StorageSharedKeyCredential(DevelopmentAccountName, DevelopmentAccountKey);
-        return WithSharedKey(key,
+        return WithAccountKey(DevelopmentAccountName, DevelopmentAccountKey,
             new Uri($"http://{host}:{blobPort}/{DevelopmentAccountName}"),
             new Uri($"http://{host}:{queuePort}/{DevelopmentAccountName}"),
             new Uri($"http://{host}:{tablePort}/{DevelopmentAccountName}"));
@@ -142,7 +153,7 @@ public sealed class StorageConnection
                 throw new FormatException("Storage connection string: AccountKey is given without AccountName.");
             }
 
-            return WithSharedKey(new StorageSharedKeyCredential(accountName, accountKey), blob, queue, table);
+            return WithAccountKey(accountName, accountKey, blob, queue, table);
         }
 
         if (sas is not null)
@@ -195,20 +206,31 @@ public sealed class StorageConnection
         return WithTokenCredential(accountName, credential, blob, queue, table);
     }
 
-    /// <summary>A connection string for this connection when it uses a SharedKey (for child processes such as the Functions host).</summary>
-    /// <exception cref="InvalidOperationException">The connection does not use a SharedKey.</exception>
-    public string ToConnectionString(string accountKey)
+    /// <summary>
+    /// The connection string the Azure SDK clients are built from, for key and SAS connections (null for a token
+    /// credential). It holds the account key: never log it.
+    /// </summary>
+    internal string? SdkConnectionString()
     {
-        if (SharedKey is null)
+        if (AccountKey is null && SharedAccessSignature is null)
         {
-            throw new InvalidOperationException("Only SharedKey connections can be written as a connection string.");
+            return null;
         }
 
-        var parts = new List<string> { $"AccountName={AccountName}", $"AccountKey={accountKey}" };
-        if (BlobEndpoint is not null) parts.Add($"BlobEndpoint={BlobEndpoint}");
-        if (QueueEndpoint is not null) parts.Add($"QueueEndpoint={QueueEndpoint}");
-        if (TableEndpoint is not null) parts.Add($"TableEndpoint={TableEndpoint}");
-        return string.Join(';', parts) + ";";
+        var parts = new List<string>();
+        if (AccountKey is not null)
+        {
+            var scheme = (BlobEndpoint ?? QueueEndpoint ?? TableEndpoint)!.Scheme;
+            parts.Add($"DefaultEndpointsProtocol={scheme}");
+            parts.Add($"AccountName={AccountName}");
+            parts.Add($"AccountKey={AccountKey}");
+        }
+
+        if (BlobEndpoint is not null) parts.Add($"BlobEndpoint={BlobEndpoint.AbsoluteUri.TrimEnd('/')}");
+        if (QueueEndpoint is not null) parts.Add($"QueueEndpoint={QueueEndpoint.AbsoluteUri.TrimEnd('/')}");
+        if (TableEndpoint is not null) parts.Add($"TableEndpoint={TableEndpoint.AbsoluteUri.TrimEnd('/')}");
+        if (SharedAccessSignature is not null) parts.Add($"SharedAccessSignature={SharedAccessSignature}");
+        return string.Join(';', parts);
     }
 
     private static Uri? OptionalUri(Func<string, string?> setting, string key)

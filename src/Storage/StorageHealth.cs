@@ -18,11 +18,20 @@ public static class StorageHealth
         ArgumentNullException.ThrowIfNull(account);
         var probes = new[]
         {
-            Probe("tables", () => account.GetTableClient(GaleStorageLayout.Tables[1]).QueryPageAsync(top: 1, cancellationToken: cancellationToken)),
+            Probe("tables", () => FirstPageAsync(account.GetTableClient(GaleStorageLayout.Tables[1]).QueryAsync<Azure.Data.Tables.TableEntity>(maxPerPage: 1, cancellationToken: cancellationToken))),
             Probe("queues", () => account.GetQueueClient(GaleStorageLayout.Queues[0]).GetPropertiesAsync(cancellationToken)),
-            Probe("blobs", () => account.GetBlobContainerClient(GaleStorageLayout.Containers[1]).ListBlobsPageAsync(pageSize: 1, cancellationToken: cancellationToken)),
+            Probe("blobs", () => FirstPageAsync(account.GetBlobContainerClient(GaleStorageLayout.Containers[1]).GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, null, cancellationToken), pageSize: 1)),
         };
         return await Task.WhenAll(probes);
+    }
+
+    private static async Task FirstPageAsync<T>(Azure.AsyncPageable<T> pageable, int? pageSize = null)
+        where T : notnull
+    {
+        await foreach (var page in pageable.AsPages(pageSizeHint: pageSize))
+        {
+            return;
+        }
     }
 
     private static async Task<StorageServiceHealth> Probe(string service, Func<Task> probe)
@@ -33,7 +42,7 @@ public static class StorageHealth
             await probe();
             return new StorageServiceHealth(service, true, watch.Elapsed.TotalMilliseconds, null);
         }
-        catch (Exception e) when (e is StorageException or HttpRequestException or IOException or InvalidOperationException or Azure.RequestFailedException or Azure.Identity.AuthenticationFailedException)
+        catch (Exception e) when (e is HttpRequestException or IOException or InvalidOperationException or Azure.RequestFailedException or Azure.Identity.AuthenticationFailedException)
         {
             return new StorageServiceHealth(service, false, watch.Elapsed.TotalMilliseconds, e.Message);
         }

@@ -82,7 +82,7 @@ public sealed class FunctionsHandlerTests(AzuriteFixture azurite) : IClassFixtur
         },
     });
 
-    private async Task<(WebApplication App, HttpClient Client, TaskServices Services, Gale.Storage.Blobs.BlobContainerClient Container)> StartWatchersAsync()
+    private async Task<(WebApplication App, HttpClient Client, TaskServices Services, Azure.Storage.Blobs.BlobContainerClient Container)> StartWatchersAsync()
     {
         var clicks = new Gale.Assets.Asset("eventhub://clicks");
         var landing = new Gale.Assets.Asset("wasb://landing/sales/");
@@ -137,7 +137,7 @@ public sealed class FunctionsHandlerTests(AzuriteFixture azurite) : IClassFixtur
     {
         var (app, client, services, container) = await StartWatchersAsync();
         await using var _ = app;
-        await container.UploadAsync("sales/2026-11-21.csv", BinaryData.FromString("id\n1\n"));
+        await container.GetBlobClient("sales/2026-11-21.csv").UploadAsync(BinaryData.FromString("id\n1\n"), overwrite: true);
         var payload = JsonSerializer.Serialize(new
         {
             Data = new { blob = Convert.ToBase64String(Encoding.UTF8.GetBytes("id\n1\n")) },

@@ -26,8 +26,7 @@ public sealed class HealthEndpointTests(AzuriteFixture azurite) : IClassFixture<
     [Fact]
     public async Task Health_StorageUnreachable_Returns503WithReason()
     {
-        var options = new StorageClientOptions();
-        options.Retry.MaxRetries = 0;
+        var options = new StorageClientOptions { MaxRetries = 0 };
         var closedPort = StorageConnection.Development("127.0.0.1", 1, 1, 1);
         var (app, client) = await GaleTestHost.StartAsync(new StorageAccountClient(closedPort, options));
         await using var host = app;
@@ -49,17 +48,17 @@ public sealed class HealthEndpointTests(AzuriteFixture azurite) : IClassFixture<
 
         foreach (var table in GaleStorageLayout.Tables)
         {
-            Assert.False(await azurite.Account.GetTableClient(table).CreateIfNotExistsAsync());
+            Assert.Equal(409, (await azurite.Account.GetTableClient(table).CreateIfNotExistsAsync()).GetRawResponse().Status);
         }
 
         foreach (var queue in GaleStorageLayout.Queues)
         {
-            Assert.False(await azurite.Account.GetQueueClient(queue).CreateIfNotExistsAsync());
+            Assert.Null(await azurite.Account.GetQueueClient(queue).CreateIfNotExistsAsync());
         }
 
         foreach (var container in GaleStorageLayout.Containers)
         {
-            Assert.False(await azurite.Account.GetBlobContainerClient(container).CreateIfNotExistsAsync());
+            Assert.Null(await azurite.Account.GetBlobContainerClient(container).CreateIfNotExistsAsync());
         }
     }
 

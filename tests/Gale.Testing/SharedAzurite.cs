@@ -33,7 +33,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
     public StorageAccountClient Account { get; private set; } = null!;
 
     /// <summary>A new, empty table with a unique name.</summary>
-    public async Task<Gale.Storage.Tables.TableClient> NewTableAsync()
+    public async Task<Azure.Data.Tables.TableClient> NewTableAsync()
     {
         var table = Account.GetTableClient("t" + Guid.NewGuid().ToString("N")[..20]);
         await table.CreateIfNotExistsAsync();
@@ -41,7 +41,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
     }
 
     /// <summary>A new, empty queue with a unique name, using <paramref name="encoding"/>.</summary>
-    public async Task<Gale.Storage.Queues.QueueClient> NewQueueAsync(Gale.Storage.Queues.QueueMessageEncoding encoding = Gale.Storage.Queues.QueueMessageEncoding.Base64)
+    public async Task<Azure.Storage.Queues.QueueClient> NewQueueAsync(Azure.Storage.Queues.QueueMessageEncoding encoding = Azure.Storage.Queues.QueueMessageEncoding.Base64)
     {
         var account = new StorageAccountClient(Server.Connection, new StorageClientOptions { MessageEncoding = encoding });
         var queue = account.GetQueueClient("q" + Guid.NewGuid().ToString("N")[..20]);
@@ -50,7 +50,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
     }
 
     /// <summary>A new, empty blob container with a unique name.</summary>
-    public async Task<Gale.Storage.Blobs.BlobContainerClient> NewContainerAsync()
+    public async Task<Azure.Storage.Blobs.BlobContainerClient> NewContainerAsync()
     {
         var container = Account.GetBlobContainerClient("c" + Guid.NewGuid().ToString("N")[..20]);
         await container.CreateIfNotExistsAsync();
@@ -66,4 +66,12 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     /// <inheritdoc />
     public Task DisposeAsync() => Task.CompletedTask;
+}
+
+/// <summary>Test conveniences on the SDK's queue client.</summary>
+public static class QueueTestExtensions
+{
+    /// <summary>The poison queue beside <paramref name="queue"/> (<c>&lt;queue&gt;-poison</c>), on the same account and credentials.</summary>
+    public static Azure.Storage.Queues.QueueClient GetPoisonQueueClient(this Azure.Storage.Queues.QueueClient queue) =>
+        Azure.Storage.Queues.Specialized.SpecializedQueueExtensions.GetParentQueueServiceClient(queue).GetQueueClient(queue.Name + StorageAccountClient.PoisonSuffix);
 }

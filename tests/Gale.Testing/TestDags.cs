@@ -1,7 +1,7 @@
+using Azure.Data.Tables;
 using Gale.Dags;
 using Gale.Engine;
 using Gale.Storage;
-using Gale.Storage.Tables;
 
 namespace Gale.Testing;
 

@@ -42,6 +42,9 @@ public sealed class TaskServices
     /// <summary>Asset watchers' watermarks (default: in memory).</summary>
     public Gale.Assets.Watchers.IWatermarkStore Watermarks { get; init; } = new Gale.Assets.Watchers.InMemoryWatermarkStore();
 
+    /// <summary>Reads Event Hubs partitions for polling Event Hubs watchers; null when no Event Hubs namespace is configured (the watchers are then only fed batches by the Functions host).</summary>
+    public Gale.Assets.Watchers.IEventHubReader? EventHubs { get; init; }
+
     /// <summary>Opens a message queue by name (storage queue watchers; default: in-memory queues).</summary>
     public Func<string, IMessageQueue> MessageQueues { get; init; } = InMemoryQueues();
 

@@ -122,11 +122,6 @@ internal static class YamlWatchers
             throw w.Error(map, "name", "is required");
         }
 
-        if (type == "eventhub" && w.Raw("poll_interval") is { } pollNode)
-        {
-            throw w.Error(pollNode, "poll_interval", "an eventhub watcher is fed by the Functions host, not polled");
-        }
-
         var interval = w.Duration("poll_interval") ?? TimeSpan.FromSeconds(5);
         if (interval <= TimeSpan.Zero)
         {
@@ -137,7 +132,7 @@ internal static class YamlWatchers
         {
             "blob" => new BlobWatcher(name, assets, w.RequiredString("container"), w.String("prefix") ?? string.Empty) { PollInterval = interval, Settle = Settle(w) },
             "queue" => new StorageQueueWatcher(name, assets, w.RequiredString("queue")) { PollInterval = interval },
-            _ => new EventHubWatcher(name, assets, w.RequiredString("event_hub")),
+            _ => new EventHubWatcher(name, assets, w.RequiredString("event_hub")) { PollInterval = interval },
         };
     }
 }

@@ -87,11 +87,10 @@ internal static partial class DagSourceEndpoints
 
                 try
                 {
-                    using var download = await ctx.Account.GetBlobContainerClient(rest[..slash]).DownloadAsync(rest[(slash + 1)..], ct);
-                    using var reader = new StreamReader(download.Content);
-                    return await reader.ReadToEndAsync(ct);
+                    var download = await ctx.Account.GetBlobContainerClient(rest[..slash]).GetBlobClient(rest[(slash + 1)..]).DownloadContentAsync(ct);
+                    return download.Value.Content.ToString();
                 }
-                catch (Gale.Storage.StorageException e) when (e.IsNotFound)
+                catch (Azure.RequestFailedException e) when (Gale.Storage.StorageErrors.IsNotFound(e))
                 {
                     return null;
                 }

@@ -35,7 +35,7 @@ internal static class StorageOptions
         {
             return await action(account);
         }
-        catch (StorageException e)
+        catch (Azure.RequestFailedException e)
         {
             await Console.Error.WriteLineAsync($"gale: storage is not reachable ({e.Status} {e.ErrorCode}): {e.Message}. Is `gale serve` running?");
             return CliOutput.Failed;

@@ -1,7 +1,6 @@
+using Azure.Storage.Blobs;
 using Gale.Dags;
 using Gale.Engine;
-using Gale.Storage;
-using Gale.Storage.Blobs;
 using Gale.Storage.Engine;
 
 namespace Gale.Functions.Dags;
@@ -47,7 +46,7 @@ public sealed partial class DagLibrary : IDagRegistry
     public Dag? Find(string dagId) => _current.Bag.Find(dagId);
 
     /// <summary>Reloads every source; returns what changed (ids added and removed, import errors before and after).</summary>
-    /// <exception cref="StorageException">The blob container could not be read; the previous DAGs stay.</exception>
+    /// <exception cref="Azure.RequestFailedException">The blob container could not be read; the previous DAGs stay.</exception>
     public async Task<DagLibraryChange> RefreshAsync(CancellationToken cancellationToken = default)
     {
         await _refreshing.WaitAsync(cancellationToken);
@@ -89,7 +88,7 @@ public sealed partial class DagLibrary : IDagRegistry
             {
                 return;
             }
-            catch (StorageException e)
+            catch (Azure.RequestFailedException e)
             {
                 LogRefreshFailed(_log, e.Message);
             }

@@ -105,7 +105,7 @@ internal static partial class ServeHost
             await engine.StopAsync();
             return 0;
         }
-        catch (StorageException e)
+        catch (Azure.RequestFailedException e)
         {
             await Console.Error.WriteLineAsync($"gale serve: cannot use {description}: {e.Message}");
             return 1;

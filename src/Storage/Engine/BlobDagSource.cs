@@ -1,5 +1,7 @@
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Gale.Dags;
-using Gale.Storage.Blobs;
 using Gale.Yaml;
 
 namespace Gale.Storage.Engine;
@@ -19,9 +21,9 @@ public static class BlobDagSource
         List<BlobItem> blobs;
         try
         {
-            blobs = await container.ListBlobsAsync(cancellationToken: cancellationToken).ToListAsync(cancellationToken);
+            blobs = await container.GetBlobsAsync(BlobTraits.None, BlobStates.None, null, cancellationToken).ToListAsync(cancellationToken);
         }
-        catch (StorageException e) when (e.IsNotFound)
+        catch (RequestFailedException e) when (e.IsNotFound())
         {
             return (dags, errors); // no container yet: no blob DAGs
         }
@@ -65,16 +67,18 @@ public static class BlobDagSource
     private static async Task<(Azure.ETag ETag, Dag? Dag, DagImportError? Error)> LoadOneAsync(BlobContainerClient container, BlobItem blob, CancellationToken cancellationToken)
     {
         var source = $"blob://{container.Name}/{blob.Name}";
-        using var download = await container.DownloadAsync(blob.Name, cancellationToken);
-        using var reader = new StreamReader(download.Content);
-        var text = await reader.ReadToEndAsync(cancellationToken);
+        var download = (await container.GetBlobClient(blob.Name).DownloadContentAsync(cancellationToken)).Value;
+        var text = download.Content.ToString();
+        // The listing's ETag is the cache key (the download's header quotes it differently); a change between the
+        // listing and the download only costs one more download on the next refresh.
+        var etag = blob.Properties.ETag ?? download.Details.ETag;
         try
         {
-            return (download.Properties.ETag, YamlDagLoader.Load(source, text), null);
+            return (etag, YamlDagLoader.Load(source, text), null);
         }
         catch (YamlDagException e)
         {
-            return (download.Properties.ETag, null, new DagImportError(source, e.Message, YamlDagLoader.DeclaredDagId(text)));
+            return (etag, null, new DagImportError(source, e.Message, YamlDagLoader.DeclaredDagId(text)));
         }
     }
 }

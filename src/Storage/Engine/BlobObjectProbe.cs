@@ -1,4 +1,5 @@
-using Gale.Storage.Blobs;
+using Azure;
+using Azure.Storage.Blobs.Models;
 using Gale.Triggers;
 
 namespace Gale.Storage.Engine;
@@ -14,13 +15,17 @@ public sealed class BlobObjectProbe(StorageAccountClient account) : IObjectProbe
         {
             if (!isPrefix)
             {
-                return await client.ExistsAsync(name, cancellationToken);
+                return (await client.GetBlobClient(name).ExistsAsync(cancellationToken)).Value;
             }
 
-            var page = await client.ListBlobsPageAsync(prefix: name, pageSize: 1, cancellationToken: cancellationToken);
-            return page.Items.Count > 0;
+            await foreach (var page in client.GetBlobsAsync(BlobTraits.None, BlobStates.None, name, cancellationToken).AsPages(pageSizeHint: 1))
+            {
+                return page.Values.Count > 0;
+            }
+
+            return false;
         }
-        catch (StorageException e) when (e.IsNotFound)
+        catch (RequestFailedException e) when (e.IsNotFound())
         {
             return false; // no such container yet
         }
@@ -29,27 +34,35 @@ public sealed class BlobObjectProbe(StorageAccountClient account) : IObjectProbe
     /// <inheritdoc />
     public async IAsyncEnumerable<ObjectInfo> ListAsync(string container, string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var client = account.GetBlobContainerClient(container);
-        string? marker = null;
-        do
+        var pages = account.GetBlobContainerClient(container).GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancellationToken).AsPages().GetAsyncEnumerator(cancellationToken);
+        try
         {
-            BlobPage page;
-            try
+            while (true)
             {
-                page = await client.ListBlobsPageAsync(prefix: prefix, continuationToken: marker, cancellationToken: cancellationToken);
-            }
-            catch (StorageException e) when (e.IsNotFound)
-            {
-                yield break; // no such container yet
-            }
+                try
+                {
+                    if (!await pages.MoveNextAsync())
+                    {
+                        yield break;
+                    }
+                }
+                catch (RequestFailedException e) when (e.IsNotFound())
+                {
+                    yield break; // no such container yet
+                }
 
-            foreach (var item in page.Items)
-            {
-                yield return new ObjectInfo(item.Name, item.Properties.ETag.ToString(), item.Properties.LastModified, item.Properties.ContentLength);
+                foreach (var item in pages.Current.Values)
+                {
+                    yield return Info(item);
+                }
             }
-
-            marker = page.ContinuationToken;
         }
-        while (marker is not null);
+        finally
+        {
+            await pages.DisposeAsync();
+        }
     }
+
+    private static ObjectInfo Info(BlobItem item) =>
+        new(item.Name, item.Properties.ETag?.ToString() ?? string.Empty, item.Properties.LastModified ?? default, item.Properties.ContentLength ?? 0);
 }

@@ -1,7 +1,10 @@
 using System.Globalization;
 using System.Text;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 using Gale.Logs;
-using Gale.Storage.Blobs;
 
 namespace Gale.Storage.Engine;
 
@@ -22,7 +25,7 @@ public sealed class BlobTaskLogStore(BlobContainerClient container, TimeSpan flu
     public Task<TaskLogWriter> OpenAsync(TaskLogKey key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var metadata = new Dictionary<string, string>
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["try_number"] = key.TryNumber.ToString(CultureInfo.InvariantCulture),
             ["map_index"] = key.MapIndex.ToString(CultureInfo.InvariantCulture),
@@ -36,7 +39,7 @@ public sealed class BlobTaskLogStore(BlobContainerClient container, TimeSpan flu
             {
                 if (!exists)
                 {
-                    await container.CreateAppendBlobAsync(key.Path, metadata: metadata, contentType: "text/plain; charset=utf-8", cancellationToken: ct);
+                    await container.GetAppendBlobClient(key.Path).CreateAsync(new AppendBlobCreateOptions { HttpHeaders = TextHeaders, Metadata = metadata }, ct);
                     exists = true;
                 }
 
@@ -44,7 +47,7 @@ public sealed class BlobTaskLogStore(BlobContainerClient container, TimeSpan flu
             },
             flushInterval,
             clock,
-            writeWhole: (text, ct) => container.UploadAsync(key.Path, BinaryData.FromString(text), metadata: metadata, contentType: "text/plain; charset=utf-8", cancellationToken: ct)));
+            writeWhole: (text, ct) => container.GetBlobClient(key.Path).UploadAsync(BinaryData.FromString(text), new BlobUploadOptions { HttpHeaders = TextHeaders, Metadata = metadata }, ct)));
     }
 
     /// <inheritdoc />
@@ -53,11 +56,10 @@ public sealed class BlobTaskLogStore(BlobContainerClient container, TimeSpan flu
         ArgumentNullException.ThrowIfNull(key);
         try
         {
-            using var download = await container.DownloadAsync(key.Path, cancellationToken);
-            using var reader = new StreamReader(download.Content, Encoding.UTF8);
-            return await reader.ReadToEndAsync(cancellationToken);
+            var download = await container.GetBlobClient(key.Path).DownloadContentAsync(cancellationToken);
+            return Encoding.UTF8.GetString(download.Value.Content.ToMemory().Span);
         }
-        catch (StorageException e) when (e.IsNotFound)
+        catch (RequestFailedException e) when (e.IsNotFound())
         {
             return null;
         }
@@ -68,7 +70,7 @@ public sealed class BlobTaskLogStore(BlobContainerClient container, TimeSpan flu
     {
         var folder = TaskLogKey.Folder(dagId, runId, taskId, mapIndex);
         var tries = new List<int>();
-        await foreach (var blob in container.ListBlobsAsync(folder + "attempt=", cancellationToken: cancellationToken))
+        await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, folder + "attempt=", cancellationToken))
         {
             var name = blob.Name[(folder.Length + "attempt=".Length)..];
             if (name.EndsWith(".log", StringComparison.Ordinal) && int.TryParse(name[..^4], NumberStyles.None, CultureInfo.InvariantCulture, out var tryNumber))
@@ -82,11 +84,15 @@ public sealed class BlobTaskLogStore(BlobContainerClient container, TimeSpan flu
 
     private async Task AppendAsync(string path, string text, CancellationToken cancellationToken)
     {
+        var blob = container.GetAppendBlobClient(path);
         var bytes = Encoding.UTF8.GetBytes(text);
-        for (var offset = 0; offset < bytes.Length; offset += BlobContainerClient.MaxAppendBlockBytes)
+        for (var offset = 0; offset < bytes.Length; offset += blob.AppendBlobMaxAppendBlockBytes)
         {
-            var length = Math.Min(BlobContainerClient.MaxAppendBlockBytes, bytes.Length - offset);
-            await container.AppendBlockAsync(path, BinaryData.FromBytes(bytes.AsMemory(offset, length)), cancellationToken);
+            var length = Math.Min(blob.AppendBlobMaxAppendBlockBytes, bytes.Length - offset);
+            using var block = new MemoryStream(bytes, offset, length, writable: false);
+            await blob.AppendBlockAsync(block, cancellationToken: cancellationToken);
         }
     }
+
+    private static BlobHttpHeaders TextHeaders => new() { ContentType = "text/plain; charset=utf-8" };
 }

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using Azure.Data.Tables;
 using Gale.Storage.Tables;
 
 namespace Gale.Storage.Engine;

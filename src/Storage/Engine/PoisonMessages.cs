@@ -1,4 +1,5 @@
-using Gale.Storage.Queues;
+using Azure;
+using Azure.Storage.Queues.Models;
 
 namespace Gale.Storage.Engine;
 
@@ -39,13 +40,13 @@ public sealed class PoisonMessages(StorageAccountClient account, string tasksQue
         var total = 0;
         foreach (var queue in Queues)
         {
-            var poison = account.GetQueueClient(_names[queue]).GetPoisonQueueClient();
+            var poison = account.GetPoisonQueueClient(_names[queue]);
             try
             {
-                total += (await poison.GetPropertiesAsync(cancellationToken)).ApproximateMessagesCount;
-                messages.AddRange((await poison.PeekMessagesAsync(32, cancellationToken)).Select(m => new PoisonMessage(queue, m.MessageId, m.MessageText, m.DequeueCount, m.InsertedOn)));
+                total += (await poison.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
+                messages.AddRange((await poison.PeekMessagesAsync(32, cancellationToken)).Value.Select(m => new PoisonMessage(queue, m.MessageId, m.Body.ToString(), m.DequeueCount, m.InsertedOn ?? default)));
             }
-            catch (StorageException e) when (e.IsNotFound)
+            catch (RequestFailedException e) when (e.IsNotFound())
             {
                 // No poison queue yet: nothing ever failed.
             }
@@ -67,7 +68,7 @@ public sealed class PoisonMessages(StorageAccountClient account, string tasksQue
         }
 
         var target = account.GetQueueClient(name);
-        var poison = target.GetPoisonQueueClient();
+        var poison = account.GetPoisonQueueClient(name);
         var wanted = ids is null ? null : new HashSet<string>(ids, StringComparer.Ordinal);
         var replayed = new List<string>();
         var skipped = new List<QueueMessage>();
@@ -75,13 +76,13 @@ public sealed class PoisonMessages(StorageAccountClient account, string tasksQue
         {
             for (var scanned = 0; scanned < MaxReplayScan && (wanted is null || wanted.Count > 0);)
             {
-                var batch = await poison.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(1), cancellationToken);
-                if (batch.Count == 0)
+                var batch = (await poison.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(1), cancellationToken)).Value;
+                if (batch.Length == 0)
                 {
                     break;
                 }
 
-                scanned += batch.Count;
+                scanned += batch.Length;
                 foreach (var message in batch)
                 {
                     if (wanted is not null && !wanted.Remove(message.MessageId))
@@ -90,13 +91,13 @@ public sealed class PoisonMessages(StorageAccountClient account, string tasksQue
                         continue;
                     }
 
-                    await target.SendMessageAsync(message.MessageText, null, Timeout.InfiniteTimeSpan, cancellationToken);
+                    await target.SendMessageAsync(message.Body.ToString(), null, StorageMessageQueue.NeverExpires, cancellationToken);
                     await poison.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
                     replayed.Add(message.MessageId);
                 }
             }
         }
-        catch (StorageException e) when (e.IsNotFound && e.ErrorCode == "QueueNotFound")
+        catch (RequestFailedException e) when (e.IsNotFound() && e.ErrorCode == "QueueNotFound")
         {
             // No poison queue: nothing to replay.
         }
@@ -104,7 +105,7 @@ public sealed class PoisonMessages(StorageAccountClient account, string tasksQue
         {
             foreach (var message in skipped)
             {
-                await poison.UpdateMessageAsync(message.MessageId, message.PopReceipt, TimeSpan.Zero, cancellationToken: CancellationToken.None);
+                await poison.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: CancellationToken.None);
             }
         }
 

@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Azure.Data.Tables;
 using Gale.Runs;
-using Gale.Storage.Tables;
 
 namespace Gale.Storage.Engine;
 

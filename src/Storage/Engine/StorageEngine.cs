@@ -13,11 +13,11 @@ public static class StorageEngine
 
     /// <summary>The task queue.</summary>
     public static StorageMessageQueue TaskQueue(StorageAccountClient account, TimeProvider clock) =>
-        new(Account(account).GetQueueClient("tasks"), clock);
+        new(Account(account).GetQueueClient("tasks"), clock, account.GetPoisonQueueClient("tasks"));
 
     /// <summary>The control queue.</summary>
     public static StorageMessageQueue ControlQueue(StorageAccountClient account, TimeProvider clock) =>
-        new(Account(account).GetQueueClient("control"), clock);
+        new(Account(account).GetQueueClient("control"), clock, account.GetPoisonQueueClient("control"));
 
     /// <summary>The XCom store; values above <paramref name="offloadThresholdBytes"/> go to the <c>xcom</c> container.</summary>
     public static TableXComStore XComStore(StorageAccountClient account, int offloadThresholdBytes = GaleSettings.DefaultXComOffloadThresholdBytes) =>
@@ -67,7 +67,8 @@ public static class StorageEngine
             AssetEvents = AssetEventStore(account),
             AssetQueue = AssetQueue(account),
             Watermarks = WatermarkStore(account),
-            MessageQueues = name => new StorageMessageQueue(Account(account).GetQueueClient(name), TimeProvider.System),
+            MessageQueues = name => new StorageMessageQueue(Account(account).GetQueueClient(name), TimeProvider.System, account.GetPoisonQueueClient(name)),
+            EventHubs = Gale.Storage.EventHubs.EventHubPartitionReader.FromSettings(settings),
             CleanupRegistry = new TableCleanupRegistry(Account(account).GetTableClient("cleanup")),
             Artifacts = new StorageArtifactStore(Account(account)),
             Settings = settings,

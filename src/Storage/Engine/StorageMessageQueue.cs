@@ -1,16 +1,31 @@
+using System.Text;
 using System.Text.Json;
+using Azure;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Specialized;
 using Gale.Engine;
-using Gale.Storage.Queues;
 
 namespace Gale.Storage.Engine;
 
 /// <summary>
 /// <see cref="IMessageQueue"/> on an Azure Storage queue. A delay longer than the service's 7-day visibility limit
 /// is chained: the message carries its due time and is hidden again, up to 7 days at a time, until it is due.
+/// <paramref name="poison"/> is where messages that can never be processed go (default: <c>&lt;queue&gt;-poison</c>
+/// beside it).
 /// </summary>
-public sealed class StorageMessageQueue(QueueClient queue, TimeProvider clock) : IMessageQueue, Gale.Telemetry.IQueueDepth
+public sealed class StorageMessageQueue(QueueClient queue, TimeProvider clock, QueueClient? poison = null) : IMessageQueue, Gale.Telemetry.IQueueDepth
 {
+    /// <summary>The longest a message can stay hidden: 7 days. Longer delays are chained.</summary>
+    public static readonly TimeSpan MaxVisibilityTimeout = TimeSpan.FromDays(7);
+
+    /// <summary>The largest message the service takes: 64 KiB on the wire (base64 makes text a third larger).</summary>
+    public const int MaxMessageBytes = 64 * 1024;
+
+    /// <summary>The time-to-live that keeps a message until it is deleted (the service's -1).</summary>
+    public static readonly TimeSpan NeverExpires = TimeSpan.FromSeconds(-1);
+
     private const string EnvelopeMarker = "{\"gale_due\":";
+    private readonly QueueClient _poison = poison ?? queue.GetParentQueueServiceClient().GetQueueClient(queue.Name + StorageAccountClient.PoisonSuffix);
 
     /// <inheritdoc />
     public string Name => queue.Name;
@@ -20,29 +35,30 @@ public sealed class StorageMessageQueue(QueueClient queue, TimeProvider clock) :
     {
         var wait = delay ?? TimeSpan.Zero;
         var text = body;
-        if (wait > QueueClient.MaxVisibilityTimeout)
+        if (wait > MaxVisibilityTimeout)
         {
             text = JsonSerializer.Serialize(new Envelope(clock.GetUtcNow() + wait, body));
-            wait = QueueClient.MaxVisibilityTimeout;
+            wait = MaxVisibilityTimeout;
         }
 
-        var receipt = await queue.SendMessageAsync(text, wait > TimeSpan.Zero ? wait : null, Timeout.InfiniteTimeSpan, cancellationToken);
+        CheckSize(queue.Name, text);
+        var receipt = (await queue.SendMessageAsync(text, wait > TimeSpan.Zero ? WholeSeconds(wait) : null, NeverExpires, cancellationToken)).Value;
         return new QueueMessageHandle(receipt.MessageId, receipt.PopReceipt, body, 0);
     }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<QueueMessageHandle>> ReceiveAsync(int maxMessages, TimeSpan visibility, CancellationToken cancellationToken = default)
     {
-        var received = await queue.ReceiveMessagesAsync(Math.Clamp(maxMessages, 1, 32), visibility, cancellationToken);
-        var ready = new List<QueueMessageHandle>(received.Count);
+        var received = (await queue.ReceiveMessagesAsync(Math.Clamp(maxMessages, 1, 32), WholeSeconds(visibility), cancellationToken)).Value;
+        var ready = new List<QueueMessageHandle>(received.Length);
         foreach (var m in received)
         {
-            var (body, remaining) = Open(m.MessageText, clock.GetUtcNow());
+            var (body, remaining) = Open(m.Body.ToString(), clock.GetUtcNow());
             if (remaining > TimeSpan.Zero)
             {
                 // Not due yet: hide it for the next leg of the chain.
-                var leg = remaining < QueueClient.MaxVisibilityTimeout ? remaining : QueueClient.MaxVisibilityTimeout;
-                await queue.UpdateMessageAsync(m.MessageId, m.PopReceipt, leg, cancellationToken: cancellationToken);
+                var leg = remaining < MaxVisibilityTimeout ? remaining : MaxVisibilityTimeout;
+                await queue.UpdateMessageAsync(m.MessageId, m.PopReceipt, visibilityTimeout: WholeSeconds(leg), cancellationToken: cancellationToken);
                 continue;
             }
 
@@ -58,10 +74,10 @@ public sealed class StorageMessageQueue(QueueClient queue, TimeProvider clock) :
         ArgumentNullException.ThrowIfNull(message);
         try
         {
-            var update = await queue.UpdateMessageAsync(message.MessageId, message.Receipt, visibility, cancellationToken: cancellationToken);
+            var update = (await queue.UpdateMessageAsync(message.MessageId, message.Receipt, visibilityTimeout: WholeSeconds(visibility), cancellationToken: cancellationToken)).Value;
             return message with { Receipt = update.PopReceipt };
         }
-        catch (StorageException e) when (IsLostHold(e))
+        catch (RequestFailedException e) when (IsLostHold(e))
         {
             return null;
         }
@@ -75,7 +91,7 @@ public sealed class StorageMessageQueue(QueueClient queue, TimeProvider clock) :
         {
             await queue.DeleteMessageAsync(message.MessageId, message.Receipt, cancellationToken);
         }
-        catch (StorageException e) when (IsLostHold(e))
+        catch (RequestFailedException e) when (IsLostHold(e))
         {
             // Someone else holds or already deleted it.
         }
@@ -84,15 +100,15 @@ public sealed class StorageMessageQueue(QueueClient queue, TimeProvider clock) :
     /// <inheritdoc />
     public async Task SendToPoisonAsync(string body, CancellationToken cancellationToken = default)
     {
-        var poison = queue.GetPoisonQueueClient();
+        CheckSize(_poison.Name, body);
         try
         {
-            await poison.SendMessageAsync(body, null, Timeout.InfiniteTimeSpan, cancellationToken);
+            await _poison.SendMessageAsync(body, null, NeverExpires, cancellationToken);
         }
-        catch (StorageException e) when (e.IsNotFound)
+        catch (RequestFailedException e) when (e.IsNotFound())
         {
-            await poison.CreateIfNotExistsAsync(cancellationToken);
-            await poison.SendMessageAsync(body, null, Timeout.InfiniteTimeSpan, cancellationToken);
+            await _poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            await _poison.SendMessageAsync(body, null, NeverExpires, cancellationToken);
         }
     }
 
@@ -115,9 +131,27 @@ public sealed class StorageMessageQueue(QueueClient queue, TimeProvider clock) :
 
     /// <inheritdoc />
     public async Task<int> GetApproximateCountAsync(CancellationToken cancellationToken = default) =>
-        (await queue.GetPropertiesAsync(cancellationToken)).ApproximateMessagesCount;
+        (await queue.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
 
-    private static bool IsLostHold(StorageException e) => e.IsNotFound || e.ErrorCode == "PopReceiptMismatch";
+    /// <summary>Refuses a message the service would refuse with a bare 413, naming the queue and the size.</summary>
+    /// <exception cref="ArgumentException">The message is larger than 64 KiB once base64-encoded.</exception>
+    public static void CheckSize(string queueName, string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var size = (Encoding.UTF8.GetByteCount(text) + 2) / 3 * 4;
+        if (size > MaxMessageBytes)
+        {
+            throw new ArgumentException(
+                $"Queue '{queueName}': the message is {size:N0} bytes on the wire (base64); a queue message holds at most {MaxMessageBytes:N0} bytes (64 KiB). Store large payloads in a blob and send a reference.",
+                nameof(text));
+        }
+    }
+
+    // The service counts whole seconds and the SDK truncates: round up, so a delay never ends early.
+    private static TimeSpan WholeSeconds(TimeSpan value) =>
+        value <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Ceiling(value.TotalSeconds));
+
+    private static bool IsLostHold(RequestFailedException e) => e.IsNotFound() || e.ErrorCode == "PopReceiptMismatch";
 
     // Field names are the wire format.
 #pragma warning disable SA1300, IDE1006

@@ -1,4 +1,6 @@
 using System.Text;
+using Azure;
+using Azure.Data.Tables;
 using Gale.Assets;
 using Gale.Storage.Tables;
 
@@ -13,10 +15,10 @@ public sealed class TableAssetEventStore(TableClient table) : IAssetEventStore
         ArgumentNullException.ThrowIfNull(e);
         try
         {
-            await table.AddEntityAsync(ToEntity(e), cancellationToken);
+            await table.InsertAsync(ToEntity(e), cancellationToken);
             return true;
         }
-        catch (ConcurrencyConflictException)
+        catch (RequestFailedException conflict) when (conflict.IsConflict())
         {
             return false; // already stored: the same change, emitted again
         }
@@ -40,7 +42,7 @@ public sealed class TableAssetEventStore(TableClient table) : IAssetEventStore
     public async Task<IReadOnlyList<AssetEvent>> ListAsync(string assetUri, DateTimeOffset since, CancellationToken cancellationToken = default)
     {
         var events = new List<AssetEvent>();
-        await foreach (var e in table.QueryAsync(TableFilter.Create($"PartitionKey eq {KeyEncoding.EncodeBounded(assetUri)} and At ge {since}"), cancellationToken: cancellationToken))
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {KeyEncoding.EncodeBounded(assetUri)} and At ge {since}"), cancellationToken: cancellationToken))
         {
             events.Add(new AssetEvent(e.GetString("Id")!, e.GetString("Uri")!, Enum.Parse<AssetEventSource>(e.GetString("Source")!), e.GetDateTimeOffset("At")!.Value)
             {

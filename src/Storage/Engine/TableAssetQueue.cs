@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
 using Gale.Assets;
 using Gale.Runs;
 using Gale.Storage.Tables;
@@ -42,7 +44,7 @@ public sealed class TableAssetQueue(TableClient queue, TableClient triggering) :
         var partition = KeyEncoding.Encode(dagId);
         var claims = new Dictionary<string, string>(StringComparer.Ordinal);
         var claimRows = new List<(string RunId, string[] Ids)>();
-        await foreach (var row in queue.QueryAsync(TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {Claim} and RowKey lt {"c;"}"), cancellationToken: cancellationToken))
+        await foreach (var row in queue.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {Claim} and RowKey lt {"c;"}"), cancellationToken: cancellationToken))
         {
             var ids = JsonSerializer.Deserialize<string[]>(EntityBlob.Read(row)) ?? [];
             claimRows.Add((row.GetString("RunId")!, ids));
@@ -53,7 +55,7 @@ public sealed class TableAssetQueue(TableClient queue, TableClient triggering) :
         }
 
         var list = new List<QueuedAssetEvent>();
-        await foreach (var row in queue.QueryAsync(TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {Pending} and RowKey lt {"p;"}"), cancellationToken: cancellationToken))
+        await foreach (var row in queue.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {Pending} and RowKey lt {"p;"}"), cancellationToken: cancellationToken))
         {
             var e = ReadEvent(row);
             list.Add(new QueuedAssetEvent(e, claims.GetValueOrDefault(e.Id), row.ETag.ToString()));
@@ -63,7 +65,7 @@ public sealed class TableAssetQueue(TableClient queue, TableClient triggering) :
         var pendingIds = list.Select(q => q.Event.Id).ToHashSet(StringComparer.Ordinal);
         foreach (var (runId, ids) in claimRows.Where(c => !c.Ids.Any(pendingIds.Contains)))
         {
-            await queue.DeleteEntityAsync(partition, Claim + KeyEncoding.EncodeBounded(runId), cancellationToken: cancellationToken);
+            await queue.DeleteIfExistsAsync(partition, Claim + KeyEncoding.EncodeBounded(runId), cancellationToken: cancellationToken);
         }
 
         return list;
@@ -78,10 +80,10 @@ public sealed class TableAssetQueue(TableClient queue, TableClient triggering) :
         EntityBlob.Write(row, JsonSerializer.SerializeToUtf8Bytes(events.Select(q => q.Event.Id).ToArray()));
         try
         {
-            await queue.AddEntityAsync(row, cancellationToken);
+            await queue.InsertAsync(row, cancellationToken);
             return true;
         }
-        catch (ConcurrencyConflictException)
+        catch (RequestFailedException e) when (e.IsConflict())
         {
             return false;
         }
@@ -93,7 +95,7 @@ public sealed class TableAssetQueue(TableClient queue, TableClient triggering) :
         ArgumentNullException.ThrowIfNull(events);
         foreach (var runId in events.Select(q => q.ClaimedBy).OfType<string>().Distinct(StringComparer.Ordinal))
         {
-            await queue.DeleteEntityAsync(KeyEncoding.Encode(dagId), Claim + KeyEncoding.EncodeBounded(runId), cancellationToken: cancellationToken);
+            await queue.DeleteIfExistsAsync(KeyEncoding.Encode(dagId), Claim + KeyEncoding.EncodeBounded(runId), cancellationToken: cancellationToken);
         }
     }
 
@@ -106,13 +108,13 @@ public sealed class TableAssetQueue(TableClient queue, TableClient triggering) :
         {
             try
             {
-                await queue.SubmitTransactionAsync([.. chunk.Select(Delete)], cancellationToken);
+                await queue.SubmitAsync([.. chunk.Select(Delete)], cancellationToken);
             }
-            catch (StorageException e) when (e.IsNotFound)
+            catch (RequestFailedException e) when (e.IsNotFound())
             {
                 foreach (var q in chunk)
                 {
-                    await queue.DeleteEntityAsync(partition, Pending + KeyEncoding.EncodeBounded(q.Event.Id), cancellationToken: cancellationToken);
+                    await queue.DeleteIfExistsAsync(partition, Pending + KeyEncoding.EncodeBounded(q.Event.Id), cancellationToken: cancellationToken);
                 }
             }
         }
@@ -151,7 +153,7 @@ public sealed class TableAssetQueue(TableClient queue, TableClient triggering) :
         {
             var row = new TableEntity(partition, index.ToString("D6", System.Globalization.CultureInfo.InvariantCulture)) { ["Count"] = batch.Count };
             EntityBlob.Write(row, JsonSerializer.SerializeToUtf8Bytes(batch));
-            await triggering.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
+            await triggering.UpsertAsync(row, TableUpdateMode.Replace, cancellationToken);
             batch = [];
             bytes = 0;
         }
@@ -161,7 +163,7 @@ public sealed class TableAssetQueue(TableClient queue, TableClient triggering) :
     public async Task<IReadOnlyList<AssetEvent>> TriggeringEventsAsync(RunKey run, CancellationToken cancellationToken = default)
     {
         var list = new List<AssetEvent>();
-        await foreach (var row in triggering.QueryAsync(TableFilter.PartitionKeyEquals(KeyEncoding.RunPartition(run.DagId, run.RunId)), cancellationToken: cancellationToken))
+        await foreach (var row in triggering.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {KeyEncoding.RunPartition(run.DagId, run.RunId)}"), cancellationToken: cancellationToken))
         {
             list.AddRange(JsonSerializer.Deserialize<List<AssetEvent>>(EntityBlob.Read(row)) ?? []);
         }

@@ -1,3 +1,5 @@
+using Azure;
+using Azure.Data.Tables;
 using Gale.Storage.Tables;
 
 namespace Gale.Storage.Engine;
@@ -50,15 +52,15 @@ internal static class TableBatches
         {
             try
             {
-                await table.SubmitTransactionAsync([.. left.SelectMany(c => actions(c.Item, c.Entity))], cancellationToken);
+                await table.SubmitAsync([.. left.SelectMany(c => actions(c.Item, c.Entity))], cancellationToken);
                 return [.. left.Select(c => c.Item)];
             }
-            catch (ConcurrencyConflictException) when (attempt < 5)
+            catch (RequestFailedException e) when (e.IsConflict() && attempt < 5)
             {
                 var partition = left[0].Entity.PartitionKey;
                 var keys = left.Select(c => keyRow(c.Entity)).Order(StringComparer.Ordinal).ToList();
                 var existing = new HashSet<string>(StringComparer.Ordinal);
-                await foreach (var row in table.QueryAsync(TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {keys[0]} and RowKey le {keys[^1]}"), select: ["RowKey"], cancellationToken: cancellationToken))
+                await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {keys[0]} and RowKey le {keys[^1]}"), select: ["RowKey"], cancellationToken: cancellationToken))
                 {
                     existing.Add(row.RowKey);
                 }

@@ -1,6 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs.Models;
 using Gale.Cleanup;
 using Gale.Runs;
 using Gale.Storage.Tables;
@@ -18,14 +21,14 @@ public sealed class TableCleanupRegistry(TableClient table) : ICleanupRegistry
         ArgumentNullException.ThrowIfNull(item);
         var json = JsonSerializer.Serialize(item, Json);
         var row = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json)))[..32];
-        await table.UpsertEntityAsync(new TableEntity(KeyEncoding.RunPartition(run.DagId, run.RunId), row) { ["Item"] = json }, TableUpdateMode.Replace, cancellationToken);
+        await table.UpsertAsync(new TableEntity(KeyEncoding.RunPartition(run.DagId, run.RunId), row) { ["Item"] = json }, TableUpdateMode.Replace, cancellationToken);
     }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<CleanupItem>> ListAsync(RunKey run, CancellationToken cancellationToken = default)
     {
         var items = new List<CleanupItem>();
-        await foreach (var e in table.QueryAsync(TableFilter.Create($"PartitionKey eq {KeyEncoding.RunPartition(run.DagId, run.RunId)}"), cancellationToken: cancellationToken))
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {KeyEncoding.RunPartition(run.DagId, run.RunId)}"), cancellationToken: cancellationToken))
         {
             items.Add(JsonSerializer.Deserialize<CleanupItem>(e.GetString("Item")!, Json)!);
         }
@@ -44,12 +47,12 @@ public sealed class StorageArtifactStore(StorageAccountClient account) : IArtifa
         var deleted = 0;
         try
         {
-            await foreach (var blob in client.ListBlobsAsync(prefix, cancellationToken: cancellationToken))
+            await foreach (var blob in client.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancellationToken))
             {
-                deleted += await client.DeleteBlobAsync(blob.Name, cancellationToken: cancellationToken) ? 1 : 0;
+                deleted += (await client.DeleteBlobIfExistsAsync(blob.Name, cancellationToken: cancellationToken)).Value ? 1 : 0;
             }
         }
-        catch (StorageException e) when (e.IsNotFound)
+        catch (RequestFailedException e) when (e.IsNotFound())
         {
             // the container is gone: nothing left to delete
         }
@@ -59,5 +62,17 @@ public sealed class StorageArtifactStore(StorageAccountClient account) : IArtifa
 
     /// <inheritdoc />
     public Task<bool> DeleteTableAsync(string table, CancellationToken cancellationToken = default) =>
-        account.GetTableClient(table).DeleteAsync(cancellationToken);
+        DeleteTableIfExistsAsync(account.GetTableClient(table), cancellationToken);
+
+    private static async Task<bool> DeleteTableIfExistsAsync(Azure.Data.Tables.TableClient table, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await table.DeleteAsync(cancellationToken)).Status != 404;
+        }
+        catch (RequestFailedException e) when (e.IsNotFound())
+        {
+            return false;
+        }
+    }
 }

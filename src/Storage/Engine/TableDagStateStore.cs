@@ -1,4 +1,5 @@
 using Azure;
+using Azure.Data.Tables;
 using Gale.Scheduling;
 using Gale.Storage.Tables;
 using Gale.Timetables;
@@ -13,7 +14,7 @@ public sealed class TableDagStateStore(TableClient table) : IDagStateStore
     /// <inheritdoc />
     public async Task<DagState?> GetAsync(string dagId, CancellationToken cancellationToken = default)
     {
-        var entity = await table.GetEntityIfExistsAsync(Partition, KeyEncoding.Encode(dagId), cancellationToken: cancellationToken);
+        var entity = await table.FindAsync(Partition, KeyEncoding.Encode(dagId), cancellationToken: cancellationToken);
         return entity is null ? null : Read(entity);
     }
 
@@ -28,10 +29,10 @@ public sealed class TableDagStateStore(TableClient table) : IDagStateStore
 
         try
         {
-            var etag = await table.AddEntityAsync(Write(state), cancellationToken);
+            var etag = await table.InsertAsync(Write(state), cancellationToken);
             return state with { Version = etag.ToString() };
         }
-        catch (ConcurrencyConflictException)
+        catch (RequestFailedException e) when (e.IsConflict())
         {
             return (await GetAsync(state.DagId, cancellationToken))!; // created by someone else just now
         }
@@ -48,14 +49,14 @@ public sealed class TableDagStateStore(TableClient table) : IDagStateStore
 
         try
         {
-            var etag = await table.UpdateEntityAsync(Write(state), new ETag(state.Version), TableUpdateMode.Replace, cancellationToken);
+            var etag = await table.UpdateAsync(Write(state), new ETag(state.Version), TableUpdateMode.Replace, cancellationToken);
             return state with { Version = etag.ToString() };
         }
-        catch (ConcurrencyConflictException)
+        catch (RequestFailedException e) when (e.IsConflict())
         {
             return null;
         }
-        catch (StorageException e) when (e.IsNotFound)
+        catch (RequestFailedException e) when (e.IsNotFound())
         {
             return null;
         }
@@ -65,7 +66,7 @@ public sealed class TableDagStateStore(TableClient table) : IDagStateStore
     public async Task<IReadOnlyList<DagState>> ListAsync(CancellationToken cancellationToken = default)
     {
         var states = new List<DagState>();
-        await foreach (var entity in table.QueryAsync(TableFilter.Create($"PartitionKey eq {Partition}"), cancellationToken: cancellationToken))
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), cancellationToken: cancellationToken))
         {
             states.Add(Read(entity));
         }

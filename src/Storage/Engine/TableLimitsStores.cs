@@ -1,5 +1,6 @@
 using System.Globalization;
 using Azure;
+using Azure.Data.Tables;
 using Gale.Limits;
 using Gale.Storage.Tables;
 
@@ -32,10 +33,10 @@ public sealed class TableSlotStore(TableClient table, TimeProvider? clock = null
             var guess = Enumerable.Range(0, capacity).OrderBy(_ => Random.Shared.Next()).Take(count).ToList();
             try
             {
-                var etags = await table.SubmitTransactionAsync([.. guess.Select(i => new TableTransactionAction(TableTransactionActionType.Add, Slot(pool, i, holder, expiresAt)))], cancellationToken);
+                var etags = await table.SubmitAsync([.. guess.Select(i => new TableTransactionAction(TableTransactionActionType.Add, Slot(pool, i, holder, expiresAt)))], cancellationToken);
                 return new SlotLease(pool, holder, guess.Select((i, n) => (i, etags[n].ToString())).ToDictionary(p => p.i, p => p.Item2));
             }
-            catch (ConcurrencyConflictException)
+            catch (RequestFailedException e) when (e.IsConflict())
             {
                 // fall through
             }
@@ -45,7 +46,7 @@ public sealed class TableSlotStore(TableClient table, TimeProvider? clock = null
         {
             var now = _clock.GetUtcNow();
             var current = new Dictionary<int, TableEntity>();
-            await foreach (var e in table.QueryAsync(TableFilter.Create($"PartitionKey eq {Partition(pool)}"), cancellationToken: cancellationToken))
+            await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition(pool)}"), cancellationToken: cancellationToken))
             {
                 current[int.Parse(e.RowKey, CultureInfo.InvariantCulture)] = e;
             }
@@ -54,7 +55,7 @@ public sealed class TableSlotStore(TableClient table, TimeProvider? clock = null
             // Only waiters with a higher priority can hold this caller back: read just those (row keys sort them first).
             var waiting = new List<SlotWaiting>();
             var bound = SlotWaiting.RowKeyBound(priority);
-            await foreach (var w in table.QueryAsync(TableFilter.Create($"PartitionKey eq {WaitPartition(pool)} and RowKey lt {bound}"), cancellationToken: cancellationToken))
+            await foreach (var w in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {WaitPartition(pool)} and RowKey lt {bound}"), cancellationToken: cancellationToken))
             {
                 if (w.GetDateTimeOffset("ExpiresAt") > now && w.GetString("Holder") != holder)
                 {
@@ -72,7 +73,7 @@ public sealed class TableSlotStore(TableClient table, TimeProvider? clock = null
             if (capacity - live.Count < count || !SlotWaiting.MayTake(me, waiting, capacity - live.Count))
             {
                 // Wait in line: a freed slot goes to the highest priority_weight first.
-                await table.UpsertEntityAsync(
+                await table.UpsertAsync(
                     new TableEntity(WaitPartition(pool), waitKey) { ["Holder"] = holder, ["Priority"] = priority, ["Since"] = now, ["Count"] = count, ["ExpiresAt"] = now + SlotWaiting.Timeout },
                     TableUpdateMode.Replace,
                     cancellationToken);
@@ -88,15 +89,15 @@ public sealed class TableSlotStore(TableClient table, TimeProvider? clock = null
                 : new TableTransactionAction(TableTransactionActionType.Add, Slot(pool, i, holder, expiresAt))).ToList();
             try
             {
-                var etags = await table.SubmitTransactionAsync(actions, cancellationToken);
+                var etags = await table.SubmitAsync(actions, cancellationToken);
                 if (_waitingHere.TryRemove(Partition(pool) + "/" + waitKey, out _))
                 {
-                    await table.DeleteEntityAsync(WaitPartition(pool), waitKey, cancellationToken: cancellationToken); // no longer waiting
+                    await table.DeleteIfExistsAsync(WaitPartition(pool), waitKey, cancellationToken: cancellationToken); // no longer waiting
                 }
 
                 return new SlotLease(pool, holder, chosen.Select((i, n) => (i, etags[n].ToString())).ToDictionary(p => p.i, p => p.Item2));
             }
-            catch (ConcurrencyConflictException)
+            catch (RequestFailedException e) when (e.IsConflict())
             {
                 // Another host took one of these slots between the read and the write: look again.
             }
@@ -112,10 +113,10 @@ public sealed class TableSlotStore(TableClient table, TimeProvider? clock = null
         var actions = lease.Slots.Select(s => new TableTransactionAction(TableTransactionActionType.UpdateReplace, Slot(lease.Pool, s.Key, lease.Holder, expiresAt), new ETag(s.Value))).ToList();
         try
         {
-            var etags = await table.SubmitTransactionAsync(actions, cancellationToken);
+            var etags = await table.SubmitAsync(actions, cancellationToken);
             return lease with { Slots = lease.Slots.Keys.Select((i, n) => (i, etags[n].ToString())).ToDictionary(p => p.i, p => p.Item2) };
         }
-        catch (StorageException e) when (e is ConcurrencyConflictException || e.IsNotFound)
+        catch (RequestFailedException e) when (e.IsConflict() || e.IsNotFound())
         {
             return null;
         }
@@ -128,10 +129,10 @@ public sealed class TableSlotStore(TableClient table, TimeProvider? clock = null
         try
         {
             // One request for all of the lease's slots (they share a partition).
-            await table.SubmitTransactionAsync([.. lease.Slots.Select(s => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(Partition(lease.Pool), Row(s.Key)), new ETag(s.Value)))], cancellationToken);
+            await table.SubmitAsync([.. lease.Slots.Select(s => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(Partition(lease.Pool), Row(s.Key)), new ETag(s.Value)))], cancellationToken);
             return;
         }
-        catch (StorageException e) when (e is ConcurrencyConflictException || e.IsNotFound)
+        catch (RequestFailedException e) when (e.IsConflict() || e.IsNotFound())
         {
             // Some slot expired and was taken over: delete the others one by one.
         }
@@ -140,9 +141,9 @@ public sealed class TableSlotStore(TableClient table, TimeProvider? clock = null
         {
             try
             {
-                await table.DeleteEntityAsync(Partition(lease.Pool), Row(index), new ETag(version), cancellationToken);
+                await table.DeleteIfExistsAsync(Partition(lease.Pool), Row(index), new ETag(version), cancellationToken);
             }
-            catch (ConcurrencyConflictException)
+            catch (RequestFailedException e) when (e.IsConflict())
             {
                 // Expired and taken over by another attempt: not ours to delete.
             }
@@ -153,7 +154,7 @@ public sealed class TableSlotStore(TableClient table, TimeProvider? clock = null
     public async Task<int> CountInUseAsync(string pool, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         var count = 0;
-        await foreach (var e in table.QueryAsync(TableFilter.Create($"PartitionKey eq {Partition(pool)}"), cancellationToken: cancellationToken))
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition(pool)}"), cancellationToken: cancellationToken))
         {
             count += e.GetDateTimeOffset("ExpiresAt") > now ? 1 : 0;
         }
@@ -188,7 +189,7 @@ public sealed class TablePoolStore(TableClient table) : IPoolStore
     /// <inheritdoc />
     public async Task<Pool?> GetAsync(string name, CancellationToken cancellationToken = default)
     {
-        var e = await table.GetEntityIfExistsAsync(Partition, KeyEncoding.Encode(name), cancellationToken: cancellationToken);
+        var e = await table.FindAsync(Partition, KeyEncoding.Encode(name), cancellationToken: cancellationToken);
         return e is null ? null : Read(e);
     }
 
@@ -197,18 +198,18 @@ public sealed class TablePoolStore(TableClient table) : IPoolStore
     {
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentOutOfRangeException.ThrowIfNegative(pool.Slots);
-        await table.UpsertEntityAsync(new TableEntity(Partition, KeyEncoding.Encode(pool.Name)) { ["Name"] = pool.Name, ["Slots"] = pool.Slots, ["Description"] = pool.Description }, TableUpdateMode.Replace, cancellationToken);
+        await table.UpsertAsync(new TableEntity(Partition, KeyEncoding.Encode(pool.Name)) { ["Name"] = pool.Name, ["Slots"] = pool.Slots, ["Description"] = pool.Description }, TableUpdateMode.Replace, cancellationToken);
     }
 
     /// <inheritdoc />
     public Task<bool> DeleteAsync(string name, CancellationToken cancellationToken = default) =>
-        table.DeleteEntityAsync(Partition, KeyEncoding.Encode(name), cancellationToken: cancellationToken);
+        table.DeleteIfExistsAsync(Partition, KeyEncoding.Encode(name), cancellationToken: cancellationToken);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<Pool>> ListAsync(CancellationToken cancellationToken = default)
     {
         var pools = new List<Pool>();
-        await foreach (var e in table.QueryAsync(TableFilter.Create($"PartitionKey eq {Partition}"), cancellationToken: cancellationToken))
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), cancellationToken: cancellationToken))
         {
             pools.Add(Read(e));
         }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Azure.Data.Tables;
 using Gale.Storage.Tables;
 using Gale.Templates;
 
@@ -19,13 +20,13 @@ public sealed class TableRenderedFieldStore(TableClient table) : IRenderedFieldS
             ["TryNumber"] = fields.TryNumber,
         };
         EntityBlob.Write(entity, JsonSerializer.SerializeToUtf8Bytes(fields.Fields));
-        await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+        await table.UpsertAsync(entity, TableUpdateMode.Replace, cancellationToken);
     }
 
     /// <inheritdoc />
     public async Task<RenderedFields?> GetAsync(string dagId, string runId, string taskId, int mapIndex, CancellationToken cancellationToken = default)
     {
-        var entity = await table.GetEntityIfExistsAsync(KeyEncoding.RunPartition(dagId, runId), RowKey(taskId, mapIndex), cancellationToken: cancellationToken);
+        var entity = await table.FindAsync(KeyEncoding.RunPartition(dagId, runId), RowKey(taskId, mapIndex), cancellationToken: cancellationToken);
         if (entity is null)
         {
             return null;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Azure;
+using Azure.Data.Tables;
 using Gale.Engine;
 using Gale.Runs;
 using Gale.Storage.Tables;
@@ -20,7 +21,7 @@ public sealed class TableRunStore(TableClient runs) : IRunStore
         var partition = KeyEncoding.RunPartition(key.DagId, key.RunId);
         TableEntity? header = null;
         var chunks = new List<TableEntity>();
-        await foreach (var e in runs.QueryAsync(TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {RunSnapshotCodec.HeaderRowKey}"), cancellationToken: cancellationToken))
+        await foreach (var e in runs.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {RunSnapshotCodec.HeaderRowKey}"), cancellationToken: cancellationToken))
         {
             if (e.RowKey == RunSnapshotCodec.HeaderRowKey)
             {
@@ -56,10 +57,10 @@ public sealed class TableRunStore(TableClient runs) : IRunStore
 
         try
         {
-            var etags = await runs.SubmitTransactionAsync(actions, cancellationToken);
+            var etags = await runs.SubmitAsync(actions, cancellationToken);
             return snapshot with { Version = Version(etags[0], chunks, 0) };
         }
-        catch (ConcurrencyConflictException e) when (e.AlreadyExists)
+        catch (RequestFailedException e) when (e.IsAlreadyExists())
         {
             return null;
         }
@@ -89,10 +90,10 @@ public sealed class TableRunStore(TableClient runs) : IRunStore
 
         try
         {
-            var etags = await runs.SubmitTransactionAsync(actions, cancellationToken);
+            var etags = await runs.SubmitAsync(actions, cancellationToken);
             return next with { Version = Version(etags[0], chunks, sequence + 1) };
         }
-        catch (ConcurrencyConflictException e)
+        catch (RequestFailedException e) when (e.IsConflict())
         {
             throw new RunConflictException(next.Key, e);
         }
@@ -102,9 +103,9 @@ public sealed class TableRunStore(TableClient runs) : IRunStore
     public async Task<IReadOnlyList<TaskTransition>> ReadHistoryAsync(RunKey key, CancellationToken cancellationToken = default)
     {
         var partition = KeyEncoding.RunPartition(key.DagId, key.RunId);
-        var filter = TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {RunSnapshotCodec.HistoryPrefix} and RowKey lt {"h."}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {RunSnapshotCodec.HistoryPrefix} and RowKey lt {"h."}");
         var history = new List<TaskTransition>();
-        await foreach (var e in runs.QueryAsync(filter, cancellationToken: cancellationToken))
+        await foreach (var e in runs.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             history.AddRange(RunSnapshotCodec.ReadHistory(e));
         }
@@ -115,19 +116,19 @@ public sealed class TableRunStore(TableClient runs) : IRunStore
     /// <inheritdoc />
     public async IAsyncEnumerable<DagRun> ListRunsAsync(string? dagId = null, DagRunState? state = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var filter = TableFilter.Create($"RowKey eq {RunSnapshotCodec.HeaderRowKey}");
+        var filter = TableClient.CreateQueryFilter($"RowKey eq {RunSnapshotCodec.HeaderRowKey}");
         if (dagId is not null)
         {
-            filter += " and " + TableFilter.Create($"DagId eq {dagId}");
+            filter += " and " + TableClient.CreateQueryFilter($"DagId eq {dagId}");
         }
 
         if (state is { } s)
         {
-            filter += " and " + TableFilter.Create($"State eq {s.ToAirflowName()}");
+            filter += " and " + TableClient.CreateQueryFilter($"State eq {s.ToAirflowName()}");
         }
 
         // No $select: the conf lives in the header's compressed data properties, whose number varies.
-        await foreach (var e in runs.QueryAsync(filter, cancellationToken: cancellationToken))
+        await foreach (var e in runs.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             yield return RunSnapshotCodec.ReadRun(e);
         }

@@ -1,5 +1,6 @@
 using System.Text;
 using Azure;
+using Azure.Data.Tables;
 using Gale.Storage.Tables;
 using Gale.Triggers;
 
@@ -11,7 +12,7 @@ public sealed class TableTriggerStateStore(TableClient table) : ITriggerStateSto
     /// <inheritdoc />
     public async Task<TriggerStateEntry?> GetAsync(string ns, string name, string key, CancellationToken cancellationToken = default)
     {
-        var entity = await table.GetEntityIfExistsAsync(Partition(ns, name), KeyEncoding.Encode(key), cancellationToken: cancellationToken);
+        var entity = await table.FindAsync(Partition(ns, name), KeyEncoding.Encode(key), cancellationToken: cancellationToken);
         return entity is null ? null : new TriggerStateEntry(Encoding.UTF8.GetString(EntityBlob.Read(entity)), entity.ETag.ToString());
     }
 
@@ -24,11 +25,11 @@ public sealed class TableTriggerStateStore(TableClient table) : ITriggerStateSto
         try
         {
             var etag = version is null
-                ? await table.AddEntityAsync(entity, cancellationToken)
-                : await table.UpdateEntityAsync(entity, new ETag(version), TableUpdateMode.Replace, cancellationToken);
+                ? await table.InsertAsync(entity, cancellationToken)
+                : await table.UpdateAsync(entity, new ETag(version), TableUpdateMode.Replace, cancellationToken);
             return etag.ToString();
         }
-        catch (StorageException e) when (e is ConcurrencyConflictException || e.IsNotFound)
+        catch (RequestFailedException e) when (e.IsConflict() || e.IsNotFound())
         {
             return null;
         }
@@ -36,7 +37,7 @@ public sealed class TableTriggerStateStore(TableClient table) : ITriggerStateSto
 
     /// <inheritdoc />
     public Task<bool> DeleteAsync(string ns, string name, string key, CancellationToken cancellationToken = default) =>
-        table.DeleteEntityAsync(Partition(ns, name), KeyEncoding.Encode(key), cancellationToken: cancellationToken);
+        table.DeleteIfExistsAsync(Partition(ns, name), KeyEncoding.Encode(key), cancellationToken: cancellationToken);
 
     private static string Partition(string ns, string name) => KeyEncoding.Encode(ns) + "|" + KeyEncoding.Encode(name);
 }

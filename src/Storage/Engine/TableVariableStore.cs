@@ -1,4 +1,5 @@
 using System.Text;
+using Azure.Data.Tables;
 using Gale.Secrets;
 using Gale.Storage.Tables;
 
@@ -13,7 +14,7 @@ public sealed class TableVariableStore(TableClient table) : IVariableStore
     public async Task<Variable?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
-        var entity = await table.GetEntityIfExistsAsync(Partition, KeyEncoding.Encode(key), cancellationToken: cancellationToken);
+        var entity = await table.FindAsync(Partition, KeyEncoding.Encode(key), cancellationToken: cancellationToken);
         return entity is null ? null : Read(entity);
     }
 
@@ -28,18 +29,18 @@ public sealed class TableVariableStore(TableClient table) : IVariableStore
             ["Description"] = variable.Description,
         };
         EntityBlob.Write(entity, Encoding.UTF8.GetBytes(variable.Value));
-        await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+        await table.UpsertAsync(entity, TableUpdateMode.Replace, cancellationToken);
     }
 
     /// <inheritdoc />
     public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) =>
-        table.DeleteEntityAsync(Partition, KeyEncoding.Encode(key), cancellationToken: cancellationToken);
+        table.DeleteIfExistsAsync(Partition, KeyEncoding.Encode(key), cancellationToken: cancellationToken);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<Variable>> ListAsync(CancellationToken cancellationToken = default)
     {
         var variables = new List<Variable>();
-        await foreach (var entity in table.QueryAsync(TableFilter.Create($"PartitionKey eq {Partition}"), cancellationToken: cancellationToken))
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), cancellationToken: cancellationToken))
         {
             variables.Add(Read(entity));
         }

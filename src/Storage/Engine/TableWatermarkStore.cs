@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
 using Gale.Assets.Watchers;
 using Gale.Storage.Tables;
 
@@ -16,7 +18,7 @@ public sealed class TableWatermarkStore(TableClient table) : IWatermarkStore
 
     /// <inheritdoc />
     public async Task<Watermark> GetAsync(string watcher, CancellationToken cancellationToken = default) =>
-        await table.GetEntityIfExistsAsync(Partition, KeyEncoding.EncodeBounded(watcher), cancellationToken: cancellationToken) is { } row ? Read(row) : new Watermark();
+        await table.FindAsync(Partition, KeyEncoding.EncodeBounded(watcher), cancellationToken: cancellationToken) is { } row ? Read(row) : new Watermark();
 
     /// <inheritdoc />
     public async Task<Watermark?> TryReplaceAsync(string watcher, Watermark next, CancellationToken cancellationToken = default)
@@ -34,15 +36,15 @@ public sealed class TableWatermarkStore(TableClient table) : IWatermarkStore
         try
         {
             var etag = next.Version is null
-                ? await table.AddEntityAsync(row, cancellationToken)
-                : await table.UpdateEntityAsync(row, new Azure.ETag(next.Version), TableUpdateMode.Replace, cancellationToken);
+                ? await table.InsertAsync(row, cancellationToken)
+                : await table.UpdateAsync(row, new Azure.ETag(next.Version), TableUpdateMode.Replace, cancellationToken);
             return next with { Version = etag.ToString() };
         }
-        catch (ConcurrencyConflictException)
+        catch (RequestFailedException e) when (e.IsConflict())
         {
             return null;
         }
-        catch (StorageException e) when (e.IsNotFound)
+        catch (RequestFailedException e) when (e.IsNotFound())
         {
             return null; // deleted since it was read
         }
@@ -52,7 +54,7 @@ public sealed class TableWatermarkStore(TableClient table) : IWatermarkStore
     public async Task<IReadOnlyDictionary<string, Watermark>> ListAsync(CancellationToken cancellationToken = default)
     {
         var marks = new SortedDictionary<string, Watermark>(StringComparer.Ordinal);
-        await foreach (var row in table.QueryAsync(TableFilter.PartitionKeyEquals(Partition), cancellationToken: cancellationToken))
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), cancellationToken: cancellationToken))
         {
             marks[row.GetString("Watcher")!] = Read(row);
         }

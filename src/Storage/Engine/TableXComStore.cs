@@ -1,7 +1,9 @@
 using System.Text;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Gale.Engine;
 using Gale.Execution;
-using Gale.Storage.Blobs;
 using Gale.Storage.Tables;
 
 namespace Gale.Storage.Engine;
@@ -28,7 +30,7 @@ public sealed class TableXComStore(TableClient table, BlobContainerClient blobs,
         if (bytes > offloadThresholdBytes)
         {
             var blobName = $"{KeyEncoding.Encode(key.DagId)}/{KeyEncoding.Encode(key.RunId)}/{KeyEncoding.Encode(key.TaskId)}/{key.MapIndex}/{KeyEncoding.Encode(key.Key)}.json";
-            await blobs.UploadAsync(blobName, BinaryData.FromString(json), contentType: "application/json", cancellationToken: cancellationToken);
+            await blobs.GetBlobClient(blobName).UploadAsync(BinaryData.FromString(json), new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" } }, cancellationToken);
             entity["BlobName"] = blobName;
             entity["Size"] = bytes;
         }
@@ -37,14 +39,14 @@ public sealed class TableXComStore(TableClient table, BlobContainerClient blobs,
             entity["Value"] = json;
         }
 
-        await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+        await table.UpsertAsync(entity, TableUpdateMode.Replace, cancellationToken);
     }
 
     /// <inheritdoc />
     public async Task<string?> GetAsync(XComKey key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var entity = await table.GetEntityIfExistsAsync(KeyEncoding.RunPartition(key.DagId, key.RunId), RowKey(key.TaskId, key.MapIndex, key.Key), cancellationToken: cancellationToken);
+        var entity = await table.FindAsync(KeyEncoding.RunPartition(key.DagId, key.RunId), RowKey(key.TaskId, key.MapIndex, key.Key), cancellationToken: cancellationToken);
         if (entity is null)
         {
             return null;
@@ -52,9 +54,8 @@ public sealed class TableXComStore(TableClient table, BlobContainerClient blobs,
 
         if (entity.GetString("BlobName") is { } blobName)
         {
-            using var download = await blobs.DownloadAsync(blobName, cancellationToken);
-            using var reader = new StreamReader(download.Content, Encoding.UTF8);
-            return await reader.ReadToEndAsync(cancellationToken);
+            var download = await blobs.GetBlobClient(blobName).DownloadContentAsync(cancellationToken);
+            return Encoding.UTF8.GetString(download.Value.Content.ToMemory().Span);
         }
 
         return entity.GetString("Value");
@@ -65,9 +66,9 @@ public sealed class TableXComStore(TableClient table, BlobContainerClient blobs,
     {
         var partition = KeyEncoding.RunPartition(dagId, runId);
         var prefix = KeyEncoding.Encode(taskId) + "|";
-        var filter = TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {prefix} and RowKey lt {prefix + "\uffff"} and Key eq {key} and MapIndex ge {0}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {prefix} and RowKey lt {prefix + "\uffff"} and Key eq {key} and MapIndex ge {0}");
         var found = new List<(int MapIndex, XComKey Key)>();
-        await foreach (var e in table.QueryAsync(filter, ["MapIndex"], cancellationToken: cancellationToken))
+        await foreach (var e in table.QueryAsync<TableEntity>(filter, select: ["MapIndex"], cancellationToken: cancellationToken))
         {
             var mapIndex = e.GetInt32("MapIndex")!.Value;
             found.Add((mapIndex, new XComKey(dagId, runId, taskId, mapIndex, key)));
@@ -88,7 +89,7 @@ public sealed class TableXComStore(TableClient table, BlobContainerClient blobs,
         var partition = KeyEncoding.RunPartition(dagId, runId);
         var prefix = RowKey(taskId, mapIndex, string.Empty);
         var keys = new List<string>();
-        await foreach (var e in table.QueryAsync(TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {prefix} and RowKey lt {prefix + "\uffff"}"), select: ["Key"], cancellationToken: cancellationToken))
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {prefix} and RowKey lt {prefix + "\uffff"}"), select: ["Key"], cancellationToken: cancellationToken))
         {
             keys.Add(e.GetString("Key")!);
         }
@@ -101,15 +102,15 @@ public sealed class TableXComStore(TableClient table, BlobContainerClient blobs,
     {
         var partition = KeyEncoding.RunPartition(dagId, runId);
         var prefix = RowKey(taskId, mapIndex, string.Empty);
-        var filter = TableFilter.Create($"PartitionKey eq {partition} and RowKey ge {prefix} and RowKey lt {prefix + "\uffff"}");
-        await foreach (var e in table.QueryAsync(filter, cancellationToken: cancellationToken))
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {prefix} and RowKey lt {prefix + "\uffff"}");
+        await foreach (var e in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
             if (e.GetString("BlobName") is { } blobName)
             {
-                await blobs.DeleteBlobAsync(blobName, cancellationToken: cancellationToken);
+                await blobs.DeleteBlobIfExistsAsync(blobName, cancellationToken: cancellationToken);
             }
 
-            await table.DeleteEntityAsync(e.PartitionKey, e.RowKey, cancellationToken: cancellationToken);
+            await table.DeleteIfExistsAsync(e.PartitionKey, e.RowKey, cancellationToken: cancellationToken);
         }
     }
 

@@ -1,10 +1,12 @@
 using System.Text;
+using Azure.Data.Tables;
 
 namespace Gale.Storage.Tables;
 
 /// <summary>
 /// The table service's documented limits, checked before a request is sent so that an oversized value fails with a
-/// clear message instead of a bare 400 (or silent truncation by an emulator).
+/// clear message instead of a bare 400 (or silent truncation by an emulator). The Azure SDK sends whatever it is
+/// given, so every write of Gale's goes through <see cref="TableClientExtensions"/>, which checks these first.
 /// </summary>
 public static class TableLimits
 {
@@ -63,13 +65,14 @@ public static class TableLimits
         ValidateKey(entity.PartitionKey, "PartitionKey", table);
         ValidateKey(entity.RowKey, "RowKey", table);
         var where = $"Table '{table}', entity ({Printable(entity.PartitionKey)}, {Printable(entity.RowKey)})";
-        if (entity.Count > MaxProperties)
+        var properties = entity.Where(p => !IsSystemProperty(p.Key)).ToList();
+        if (properties.Count > MaxProperties)
         {
-            throw new ArgumentException($"{where}: {entity.Count} properties; the limit is {MaxProperties}.", nameof(entity));
+            throw new ArgumentException($"{where}: {properties.Count} properties; the limit is {MaxProperties}.", nameof(entity));
         }
 
         long size = 4 + (entity.PartitionKey.Length * 2) + (entity.RowKey.Length * 2);
-        foreach (var (name, value) in entity)
+        foreach (var (name, value) in properties)
         {
             ValidatePropertyName(name, where);
             if (value is null)
@@ -81,6 +84,7 @@ public static class TableLimits
             {
                 string s => 4 + (s.Length * 2L),
                 byte[] b => 4 + b.Length,
+                BinaryData b => 4 + b.ToMemory().Length,
                 int => 4,
                 long => 8,
                 double => 8,
@@ -91,12 +95,17 @@ public static class TableLimits
                     $"{where}: property '{name}' has type {value.GetType().Name}, which tables cannot store (use string, int, long, double, bool, DateTimeOffset, Guid or byte[]).",
                     nameof(entity)),
             };
-            var dataBytes = value switch { string s => s.Length * 2L, byte[] b => b.Length, _ => 0L };
+            var dataBytes = value switch { string s => s.Length * 2L, byte[] b => b.Length, BinaryData b => b.ToMemory().Length, _ => 0L };
             if (dataBytes > MaxPropertyBytes)
             {
                 throw new ArgumentException(
                     $"{where}: property '{name}' is {dataBytes:N0} bytes; a table property holds at most {MaxPropertyBytes:N0} bytes (64 KiB; strings count 2 bytes per UTF-16 character).",
                     nameof(entity));
+            }
+
+            if (value is double d && !double.IsFinite(d))
+            {
+                throw new ArgumentException($"{where}: property '{name}' is {d}; the table service's JSON has no NaN or infinity (store it as a string).", nameof(entity));
             }
 
             ValidateDateTime(name, value, where);
@@ -140,11 +149,14 @@ public static class TableLimits
             throw new ArgumentException($"{where}: property name '{name}' must start with a letter or '_' and contain only letters, digits and '_'.", nameof(name));
         }
 
-        if (name is "PartitionKey" or "RowKey" or "Timestamp" or "ETag")
+        if (name is "ETag")
         {
             throw new ArgumentException($"{where}: '{name}' is a system property; set it on the entity, not as a custom property.", nameof(name));
         }
     }
+
+    // The SDK's TableEntity keeps the keys, the timestamp and the ETag in its dictionary beside the custom properties.
+    private static bool IsSystemProperty(string name) => name is "PartitionKey" or "RowKey" or "Timestamp" or "odata.etag";
 
     internal static string Printable(string key)
     {

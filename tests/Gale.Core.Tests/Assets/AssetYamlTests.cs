@@ -25,7 +25,7 @@ public sealed class AssetYamlTests
                 prefix: sales/
                 poll_interval: 10s
               - {name: orders, type: queue, queue: orders, assets: [wasb://lake/stock/]}
-              - {name: clicks, type: eventhub, event_hub: clicks, assets: [wasb://lake/fx/]}
+              - {name: clicks, type: eventhub, event_hub: clicks, assets: [wasb://lake/fx/], poll_interval: 30s}
             tasks:
               - id: t
                 operator: empty
@@ -37,7 +37,7 @@ public sealed class AssetYamlTests
         var blob = Assert.IsType<BlobWatcher>(dag.Settings.Watchers[0]);
         Assert.Equal(("landing", "sales/", TimeSpan.FromSeconds(10)), (blob.Container, blob.Prefix, blob.PollInterval));
         Assert.Equal("orders", Assert.IsType<StorageQueueWatcher>(dag.Settings.Watchers[1]).Queue);
-        Assert.Equal(Timeout.InfiniteTimeSpan, Assert.IsType<EventHubWatcher>(dag.Settings.Watchers[2]).PollInterval);
+        Assert.Equal(TimeSpan.FromSeconds(30), Assert.IsType<EventHubWatcher>(dag.Settings.Watchers[2]).PollInterval);
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public sealed class AssetYamlTests
     [InlineData("schedule:\n  assets: wasb://a/\n  max_events_per_run: 0\n", "max_events_per_run", "between 1 and 10000")]
     [InlineData("schedule:\n  assets: wasb://a/\n  max_events_per_run: 20000\n", "max_events_per_run", "between 1 and 10000")]
     [InlineData("watchers:\n  - {name: w, type: blob, container: c, assets: [a], settle: 0s}\n", "settle", "at least 1s")]
-    [InlineData("watchers:\n  - {name: w, type: eventhub, event_hub: h, assets: [a], poll_interval: 5s}\n", "poll_interval", "not polled")]
+    [InlineData("watchers:\n  - {name: w, type: eventhub, event_hub: h, assets: [a], poll_interval: 0s}\n", "poll_interval", "must be positive")]
     [InlineData("watchers:\n  - {name: w, type: ftp, assets: [a]}\n", "watchers[0].type", "not a watcher type")]
     [InlineData("watchers:\n  - {name: w, type: blob, assets: [a]}\n", "watchers[0].container", "is required")]
     [InlineData("watchers:\n  - {name: w, type: blob, container: c}\n", "watchers[0].assets", "is required")]

@@ -185,6 +185,58 @@ public sealed class WatcherTests : IDisposable
     }
 
     [Fact]
+    public async Task EventHubPoll_EachPartitionReadFromItsWatermark_NewEventsOnly()
+    {
+        var hub = new ScriptedEventHub("clicks", "0", "1");
+        hub.Add("0", 3);
+        hub.Add("1", 2);
+        var services = new TaskServices { EventHubs = hub };
+        var runner = new WatcherRunner(new AssetEventPublisher(services.AssetEvents, services.AssetQueue, new DagBag([])), services.Watermarks, new WatcherContext(services, TimeProvider.System), "h");
+        var watcher = new EventHubWatcher("clicks", [Landing], "clicks") { MaxEventsPerPartition = 2 };
+
+        var first = await runner.PollOnceAsync(watcher);   // 2 of partition 0 (the cap), 2 of partition 1
+        var second = await runner.PollOnceAsync(watcher);  // the rest of partition 0
+        var idle = await runner.PollOnceAsync(watcher);
+        hub.Add("1", 1);
+        var later = await runner.PollOnceAsync(watcher);
+
+        Assert.Equal((4, 1, 0, 1), (first.Changes, second.Changes, idle.Changes, later.Changes));
+        Assert.Equal(("2", "2"), (later.Watermark.Get("partition:0"), later.Watermark.Get("partition:1")));
+        Assert.Equal([-1, -1, 1, 1, 2, 1, 2, 1], hub.ReadsAfter);
+        var events = await services.AssetEvents.ListAsync(Landing.Uri, DateTimeOffset.MinValue);
+        Assert.Equal(6, events.Count);
+        Assert.Equal(6, events.Select(e => e.Id).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task EventHubPoll_RacingAPushedBatch_EveryEventOnce()
+    {
+        var hub = new ScriptedEventHub("clicks", "0");
+        hub.Add("0", 4);
+        var services = new TaskServices { EventHubs = hub };
+        var runner = new WatcherRunner(new AssetEventPublisher(services.AssetEvents, services.AssetQueue, new DagBag([])), services.Watermarks, new WatcherContext(services, TimeProvider.System), "h");
+        var watcher = new EventHubWatcher("clicks", [Landing], "clicks");
+
+        var pushed = await watcher.HandleBatchAsync(runner, hub.Events("0").Take(3).ToList());
+        var polled = await runner.PollOnceAsync(watcher);
+
+        Assert.Equal((3, 1), (pushed.Changes, polled.Changes));
+        Assert.Equal(4, (await services.AssetEvents.ListAsync(Landing.Uri, DateTimeOffset.MinValue)).Count);
+    }
+
+    [Fact]
+    public async Task EventHubPoll_NoReaderConfigured_FindsNothingAndKeepsTheWatermark()
+    {
+        var watcher = new EventHubWatcher("clicks", [Landing], "clicks");
+        var mark = new Watermark { Values = new Dictionary<string, string> { ["partition:0"] = "9" } };
+
+        var poll = await watcher.PollAsync(new WatcherContext(new TaskServices(), TimeProvider.System), mark, default);
+
+        Assert.Empty(poll.Changes);
+        Assert.Equal("9", poll.Next["partition:0"]);
+    }
+
+    [Fact]
     public async Task Queue_MessagesBecomeEventsAndAreDeleted_ARedeliveredMessageIsNotDoubled()
     {
         var queue = new InMemoryMessageQueue("orders", TimeProvider.System);
@@ -208,6 +260,35 @@ public sealed class WatcherTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    /// <summary>An in-memory event hub: partitions with events numbered from 0, and the positions it was read from.</summary>
+    private sealed class ScriptedEventHub(string name, params string[] partitions) : IEventHubReader
+    {
+        private readonly Dictionary<string, List<EventHubEvent>> _events = partitions.ToDictionary(p => p, _ => new List<EventHubEvent>());
+
+        public List<long> ReadsAfter { get; } = [];
+
+        public void Add(string partition, int count)
+        {
+            var list = _events[partition];
+            for (var i = 0; i < count; i++)
+            {
+                var seq = list.Count;
+                list.Add(new EventHubEvent(partition, seq, (seq * 64).ToString(System.Globalization.CultureInfo.InvariantCulture), T0.AddSeconds(seq), $$"""{"seq":{{seq}}}"""));
+            }
+        }
+
+        public IEnumerable<EventHubEvent> Events(string partition) => _events[partition];
+
+        public Task<IReadOnlyList<string>> GetPartitionIdsAsync(string eventHub, CancellationToken cancellationToken = default) =>
+            Task.FromResult<IReadOnlyList<string>>(eventHub == name ? partitions : throw new InvalidOperationException($"no hub {eventHub}"));
+
+        public Task<IReadOnlyList<EventHubEvent>> ReadAsync(string eventHub, string partition, long afterSequenceNumber, int maxEvents, CancellationToken cancellationToken = default)
+        {
+            ReadsAfter.Add(afterSequenceNumber);
+            return Task.FromResult<IReadOnlyList<EventHubEvent>>([.. _events[partition].Where(e => e.SequenceNumber > afterSequenceNumber).Take(maxEvents)]);
+        }
+    }
 
     private sealed class ScriptedProbe(IReadOnlyList<IReadOnlyList<ObjectInfo>> listings) : IObjectProbe
     {

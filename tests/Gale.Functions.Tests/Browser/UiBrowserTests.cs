@@ -68,7 +68,7 @@ public sealed class UiBrowserTests(AzuriteFixture azurite, ITestOutputHelper out
         var watcher = $"ui_watch_{suffix}";
         var brokenFile = $"ui_broken_{suffix}.yaml";
         var container = await azurite.NewContainerAsync(); // the watcher's; it holds one blob before gale serve starts
-        await container.UploadAsync("in/first.csv", BinaryData.FromString("id\n1\n"));
+        await container.GetBlobClient("in/first.csv").UploadAsync(BinaryData.FromString("id\n1\n"), overwrite: true);
         await File.WriteAllTextAsync(Path.Combine(folder, "dags", "ui_shapes.yaml"), $$$"""
             dag_id: {{{shapesDag}}}
             description: A task group and a mapped task

@@ -40,7 +40,7 @@ public sealed class AssetServeTests(AzuriteFixture azurite) : IClassFixture<Azur
             var blobs = azurite.Account.GetBlobContainerClient(container);
             await blobs.CreateIfNotExistsAsync();
             var uploaded = Stopwatch.StartNew();
-            await blobs.UploadAsync("sales/2026-11-21.csv", BinaryData.FromString("id,amount\n1,10\n"));
+            await blobs.GetBlobClient("sales/2026-11-21.csv").UploadAsync(BinaryData.FromString("id,amount\n1,10\n"), overwrite: true);
 
             var first = await WaitForRunsAsync(dagId, 1, TimeSpan.FromSeconds(60));
             var createdAfter = uploaded.Elapsed;

@@ -11,12 +11,12 @@ public sealed class ServeAndTriggerTests(AzuriteFixture azurite) : IClassFixture
         var folder = Directory.CreateTempSubdirectory("gale-serve-").FullName;
         var dagsContainer = azurite.Account.GetBlobContainerClient("dags");
         await dagsContainer.CreateIfNotExistsAsync();
-        await dagsContainer.UploadAsync("blob_dag.yaml", BinaryData.FromString("dag_id: blob_dag\ntasks:\n  - id: hello\n    operator: shell\n    command: \"echo from blob\"\n"));
+        await dagsContainer.GetBlobClient("blob_dag.yaml").UploadAsync(BinaryData.FromString("dag_id: blob_dag\ntasks:\n  - id: hello\n    operator: shell\n    command: \"echo from blob\"\n"), overwrite: true);
         using var serve = await ServeProcess.StartAsync(folder, azurite.Server.ConnectionString, new Dictionary<string, string> { ["GALE_DAG_REFRESH_SECONDS"] = "1" });
         try
         {
             // A DAG uploaded while serving is picked up by the next refresh, without a restart.
-            await dagsContainer.UploadAsync("late_dag.yaml", BinaryData.FromString("dag_id: late_dag\ntasks:\n  - id: hi\n    operator: shell\n    command: \"echo late\"\n"));
+            await dagsContainer.GetBlobClient("late_dag.yaml").UploadAsync(BinaryData.FromString("dag_id: late_dag\ntasks:\n  - id: hi\n    operator: shell\n    command: \"echo late\"\n"), overwrite: true);
             for (var i = 0; i < 100 && !serve.Output.Any(l => l.Contains("added [late_dag]", StringComparison.Ordinal)); i++)
             {
                 await Task.Delay(100);

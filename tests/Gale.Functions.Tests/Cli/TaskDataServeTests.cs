@@ -99,10 +99,10 @@ public sealed class TaskDataServeTests(AzuriteFixture azurite) : IClassFixture<A
 
             var logs = azurite.Account.GetBlobContainerClient("logs");
             var count = 0;
-            await foreach (var blob in logs.ListBlobsAsync($"dag_id=task_data/run_id={runId}/"))
+            await foreach (var blob in logs.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, $"dag_id=task_data/run_id={runId}/", CancellationToken.None))
             {
-                using var download = await logs.DownloadAsync(blob.Name);
-                Assert.DoesNotContain(Secret, await new StreamReader(download.Content).ReadToEndAsync(), StringComparison.Ordinal);
+                var download = await logs.GetBlobClient(blob.Name).DownloadContentAsync();
+                Assert.DoesNotContain(Secret, download.Value.Content.ToString(), StringComparison.Ordinal);
                 count++;
             }
 

@@ -11,14 +11,14 @@ public sealed class DagLibraryTests(AzuriteFixture azurite) : IClassFixture<Azur
     {
         var container = azurite.Account.GetBlobContainerClient("dags" + Guid.NewGuid().ToString("N")[..12]);
         await container.CreateIfNotExistsAsync();
-        await container.UploadAsync("one.yaml", Yaml("one"));
+        await container.GetBlobClient("one.yaml").UploadAsync(Yaml("one"), overwrite: true);
         var library = await DagLibrary.LoadAsync(folder: null, container);
         var one = library.Find("one");
         Assert.NotNull(one);
         Assert.Empty(library.ImportErrors);
 
-        await container.UploadAsync("two.yml", Yaml("two"));
-        await container.UploadAsync("broken.yaml", BinaryData.FromString("dag_id: broken\ntasks:\n  - id: a\n    operator: nope\n"));
+        await container.GetBlobClient("two.yml").UploadAsync(Yaml("two"), overwrite: true);
+        await container.GetBlobClient("broken.yaml").UploadAsync(BinaryData.FromString("dag_id: broken\ntasks:\n  - id: a\n    operator: nope\n"), overwrite: true);
         var change = await library.RefreshAsync();
 
         Assert.Equal(["two"], change.Added);
@@ -28,7 +28,7 @@ public sealed class DagLibraryTests(AzuriteFixture azurite) : IClassFixture<Azur
         Assert.Equal($"blob://{container.Name}/broken.yaml", error.Source);
         Assert.Contains("unknown operator 'nope'", error.Error, StringComparison.Ordinal);
 
-        await container.UploadAsync("one.yaml", Yaml("one_renamed"));
+        await container.GetBlobClient("one.yaml").UploadAsync(Yaml("one_renamed"), overwrite: true);
         await container.DeleteBlobAsync("two.yml");
         change = await library.RefreshAsync();
 

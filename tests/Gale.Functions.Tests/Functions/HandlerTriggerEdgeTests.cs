@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Azure.Storage.Queues;
 using Gale.Assets;
 using Gale.Assets.Watchers;
 using Gale.Dags;
@@ -10,7 +11,6 @@ using Gale.Runs;
 using Gale.Runs.Events;
 using Gale.Scheduling;
 using Gale.Storage.Engine;
-using Gale.Storage.Queues;
 
 namespace Gale.Functions.Tests.Functions;
 
@@ -99,7 +99,7 @@ public sealed class HandlerTriggerEdgeTests(AzuriteFixture azurite) : IClassFixt
         Assert.StartsWith($"{field}:", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
-    private async Task<(WebApplication App, HttpClient Client, TaskServices Services, Gale.Storage.Blobs.BlobContainerClient Container)> StartWatchersAsync(string? hub, bool queues = false)
+    private async Task<(WebApplication App, HttpClient Client, TaskServices Services, Azure.Storage.Blobs.BlobContainerClient Container)> StartWatchersAsync(string? hub, bool queues = false)
     {
         var clicks = new Asset("eventhub://clicks");
         var landing = new Asset("wasb://landing/sales/");
@@ -234,8 +234,8 @@ public sealed class HandlerTriggerEdgeTests(AzuriteFixture azurite) : IClassFixt
     {
         var (app, client, services, container) = await StartWatchersAsync(hub: "clicks");
         await using var _ = app;
-        await container.UploadAsync("sales/2026-11-21.csv", BinaryData.FromString("id\n1\n")); // would be an event if the watcher polled
-        await container.UploadAsync("returns/2026-11-21.csv", BinaryData.FromString("id\n1\n"));
+        await container.GetBlobClient("sales/2026-11-21.csv").UploadAsync(BinaryData.FromString("id\n1\n"), overwrite: true); // would be an event if the watcher polled
+        await container.GetBlobClient("returns/2026-11-21.csv").UploadAsync(BinaryData.FromString("id\n1\n"), overwrite: true);
 
         var (otherPrefix, otherPrefixBody) = await PostAsync(client, "/blobs", Json(BlobPayload($"{container.Name}/returns/2026-11-21.csv")));
         var (otherContainer, otherContainerBody) = await PostAsync(client, "/blobs", Json(BlobPayload("elsewhere/sales/2026-11-21.csv")));
@@ -260,10 +260,10 @@ public sealed class HandlerTriggerEdgeTests(AzuriteFixture azurite) : IClassFixt
 
     private static async Task<(HttpStatusCode Status, string Log)> DeliverAsync(HttpClient client, QueueClient queue)
     {
-        var message = Assert.Single(await queue.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(5)));
+        var message = Assert.Single((await queue.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(5))).Value);
         var payload = new
         {
-            Data = new { message = message.MessageText },
+            Data = new { message = message.Body.ToString() },
             Metadata = new { message.DequeueCount, Id = message.MessageId, message.PopReceipt, sys = new { MethodName = "control" } },
         };
         var (status, body) = await PostAsync(client, "/control", Json(payload));
@@ -273,7 +273,7 @@ public sealed class HandlerTriggerEdgeTests(AzuriteFixture azurite) : IClassFixt
         }
         else
         {
-            await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, TimeSpan.Zero);
+            await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero);
         }
 
         return (status, Assert.Single(body.GetProperty("Logs").EnumerateArray()).GetString()!);
@@ -296,7 +296,7 @@ public sealed class HandlerTriggerEdgeTests(AzuriteFixture azurite) : IClassFixt
 
         Assert.Equal(HttpStatusCode.InternalServerError, status);
         Assert.Contains("left for another delivery", log, StringComparison.Ordinal);
-        Assert.Equal(1, (await control.GetPropertiesAsync()).ApproximateMessagesCount);
+        Assert.Equal(1, (await control.GetPropertiesAsync()).Value.ApproximateMessagesCount);
         Assert.Equal(DagRunState.Queued, (await runs.LoadAsync(new RunKey("edge_elsewhere", "r1")))!.Run.State);
     }
 
@@ -313,6 +313,6 @@ public sealed class HandlerTriggerEdgeTests(AzuriteFixture azurite) : IClassFixt
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains("processed", log, StringComparison.Ordinal);
-        Assert.Equal(0, (await control.GetPropertiesAsync()).ApproximateMessagesCount);
+        Assert.Equal(0, (await control.GetPropertiesAsync()).Value.ApproximateMessagesCount);
     }
 }

@@ -1,12 +1,13 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using Gale.Dags;
 using Gale.Engine;
 using Gale.Functions.Api;
 using Gale.Runs;
 using Gale.Storage.Engine;
-using Gale.Storage.Queues;
 
 namespace Gale.Functions.Tests.Functions;
 
@@ -39,7 +40,7 @@ public sealed class QueueTriggerTests(AzuriteFixture azurite) : IClassFixture<Az
         var run = await h.StateAsync("r1");
         Assert.Equal(DagRunState.Success, run.Run.State);
         Assert.Equal(2, run.Find(new TaskInstanceKey("flaky", -1))!.TryNumber);
-        Assert.Equal(0, (await h.Tasks.GetPropertiesAsync()).ApproximateMessagesCount);
+        Assert.Equal(0, (await h.Tasks.GetPropertiesAsync()).Value.ApproximateMessagesCount);
     }
 
     [Fact]
@@ -61,12 +62,12 @@ public sealed class QueueTriggerTests(AzuriteFixture azurite) : IClassFixture<Az
         var dag = Dag.Create("qt_long").Task("slow", async ctx => { await release.Task.WaitAsync(ctx.CancellationToken); return 1; }).Build();
         await using var h = await StartAsync(dag, lease: TimeSpan.FromSeconds(4)); // heartbeat every second
         await h.Host.Engine.CreateRunAsync(dag, new DagRun { DagId = "qt_long", RunId = "r1", QueuedAt = DateTimeOffset.UtcNow, LogicalDate = DateTimeOffset.UtcNow });
-        var held = (await h.Tasks.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(5))).Single();
-        await h.Tasks.SendMessageAsync(held.MessageText); // the same attempt, delivered twice
+        var held = (await h.Tasks.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(5))).Value.Single();
+        await h.Tasks.SendMessageAsync(held.Body.ToString()); // the same attempt, delivered twice
 
         var first = h.PostAsync("/tasks", held, asObject: false);
         await Task.Delay(TimeSpan.FromSeconds(2.5)); // two heartbeats
-        var duplicate = (await h.Tasks.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(5))).Single();
+        var duplicate = (await h.Tasks.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(5))).Value.Single();
         Assert.Equal(HttpStatusCode.OK, await h.PostAsync("/tasks", duplicate, asObject: false)); // still running here: comes back later
         await h.Tasks.DeleteMessageAsync(duplicate.MessageId, duplicate.PopReceipt);
         release.SetResult();
@@ -81,7 +82,7 @@ public sealed class QueueTriggerTests(AzuriteFixture azurite) : IClassFixture<Az
         // The duplicate's fresh copy arrives and finds the try finished: processed, nothing changes.
         await Task.Delay(TimeSpan.FromSeconds(1.5));
         Assert.Equal(HttpStatusCode.OK, await h.DeliverAsync(h.Tasks, "/tasks"));
-        Assert.Equal(0, (await h.Tasks.GetPropertiesAsync()).ApproximateMessagesCount);
+        Assert.Equal(0, (await h.Tasks.GetPropertiesAsync()).Value.ApproximateMessagesCount);
     }
 
     [Fact]
@@ -95,9 +96,9 @@ public sealed class QueueTriggerTests(AzuriteFixture azurite) : IClassFixture<Az
         Assert.Equal(HttpStatusCode.InternalServerError, await h.DeliverAsync(h.Tasks, "/tasks"));
         Assert.Equal(HttpStatusCode.OK, await h.DeliverAsync(h.Tasks, "/tasks"));
 
-        var poison = await h.Tasks.GetPoisonQueueClient().PeekMessagesAsync(32);
-        Assert.Equal("this is not a Gale message", Assert.Single(poison).MessageText);
-        Assert.Equal(1, (await h.Tasks.GetPropertiesAsync()).ApproximateMessagesCount); // the unknown DAG's message waits for its next delivery
+        var poison = (await h.Tasks.GetPoisonQueueClient().PeekMessagesAsync(32)).Value;
+        Assert.Equal("this is not a Gale message", Assert.Single(poison).Body.ToString());
+        Assert.Equal(1, (await h.Tasks.GetPropertiesAsync()).Value.ApproximateMessagesCount); // the unknown DAG's message waits for its next delivery
     }
 
     [Fact]
@@ -110,8 +111,8 @@ public sealed class QueueTriggerTests(AzuriteFixture azurite) : IClassFixture<Az
 
         Assert.Equal(HttpStatusCode.OK, await h.DeliverAsync(h.Control, "/control"));
 
-        Assert.Equal(1, (await h.Control.GetPropertiesAsync()).ApproximateMessagesCount); // the next leg, hidden
-        Assert.Empty(await h.Control.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(1)));
+        Assert.Equal(1, (await h.Control.GetPropertiesAsync()).Value.ApproximateMessagesCount); // the next leg, hidden
+        Assert.Empty((await h.Control.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(1))).Value);
     }
 
     [Theory]
@@ -147,22 +148,22 @@ public sealed class QueueTriggerTests(AzuriteFixture azurite) : IClassFixture<Az
         using var list = JsonDocument.Parse(await h.Client.GetStringAsync(new Uri("/api/v1/poisonMessages?queue=tasks", UriKind.Relative)));
         var messages = list.RootElement.GetProperty("poison_messages").EnumerateArray().ToDictionary(m => m.GetProperty("message_id").GetString()!);
         Assert.Equal(2, list.RootElement.GetProperty("total_entries").GetInt32());
-        Assert.Equal("qt_poison", messages[attempt.MessageId].GetProperty("dag_id").GetString());
-        Assert.Equal("r9", messages[attempt.MessageId].GetProperty("dag_run_id").GetString());
-        Assert.Equal(2, messages[attempt.MessageId].GetProperty("try_number").GetInt32());
-        Assert.False(messages[garbage.MessageId].GetProperty("readable").GetBoolean());
-        Assert.DoesNotContain("hunter2", messages[garbage.MessageId].GetProperty("body").GetString(), StringComparison.Ordinal);
+        Assert.Equal("qt_poison", messages[attempt.Value.MessageId].GetProperty("dag_id").GetString());
+        Assert.Equal("r9", messages[attempt.Value.MessageId].GetProperty("dag_run_id").GetString());
+        Assert.Equal(2, messages[attempt.Value.MessageId].GetProperty("try_number").GetInt32());
+        Assert.False(messages[garbage.Value.MessageId].GetProperty("readable").GetBoolean());
+        Assert.DoesNotContain("hunter2", messages[garbage.Value.MessageId].GetProperty("body").GetString(), StringComparison.Ordinal);
 
         using var paged = JsonDocument.Parse(await h.Client.GetStringAsync(new Uri("/api/v1/poisonMessages?limit=1&offset=1", UriKind.Relative)));
         Assert.Single(paged.RootElement.GetProperty("poison_messages").EnumerateArray());
 
-        using var replay = await h.Client.PostAsync(new Uri("/api/v1/poisonMessages/replay", UriKind.Relative), new StringContent(JsonSerializer.Serialize(new { queue = "tasks", message_ids = new[] { attempt.MessageId, "no-such-id" } }), Encoding.UTF8, "application/json"));
+        using var replay = await h.Client.PostAsync(new Uri("/api/v1/poisonMessages/replay", UriKind.Relative), new StringContent(JsonSerializer.Serialize(new { queue = "tasks", message_ids = new[] { attempt.Value.MessageId, "no-such-id" } }), Encoding.UTF8, "application/json"));
         using var replayed = JsonDocument.Parse(await replay.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
-        Assert.Equal([attempt.MessageId], replayed.RootElement.GetProperty("replayed").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal([attempt.Value.MessageId], replayed.RootElement.GetProperty("replayed").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(["no-such-id"], replayed.RootElement.GetProperty("not_found").EnumerateArray().Select(e => e.GetString()));
-        Assert.Equal(EngineMessages.Serialize(new AttemptMessage("qt_poison", "r9", "t", -1, 2)), Assert.Single(await h.Tasks.PeekMessagesAsync(32)).MessageText);
-        Assert.Equal(garbage.MessageId, Assert.Single(await poison.PeekMessagesAsync(32)).MessageId);
+        Assert.Equal(EngineMessages.Serialize(new AttemptMessage("qt_poison", "r9", "t", -1, 2)), Assert.Single((await h.Tasks.PeekMessagesAsync(32)).Value).Body.ToString());
+        Assert.Equal(garbage.Value.MessageId, Assert.Single((await poison.PeekMessagesAsync(32)).Value).MessageId);
 
         foreach (var (body, field) in new[] { ("{}", "queue"), ("""{"queue": "nope"}""", "queue"), ("""{"queue": "tasks", "message_ids": "x"}""", "message_ids"), ("""{"queue": "tasks", "extra": 1}""", "extra") })
         {
@@ -206,7 +207,7 @@ public sealed class QueueTriggerTests(AzuriteFixture azurite) : IClassFixture<Az
             QueueMessage? message = null;
             for (var i = 0; i < 50 && message is null; i++)
             {
-                message = (await queue.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(5))).FirstOrDefault();
+                message = (await queue.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(5))).Value.FirstOrDefault();
                 if (message is null)
                 {
                     await Task.Delay(100);
@@ -221,7 +222,7 @@ public sealed class QueueTriggerTests(AzuriteFixture azurite) : IClassFixture<Az
             }
             else
             {
-                await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, TimeSpan.Zero);
+                await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero);
             }
 
             return status;
@@ -231,14 +232,14 @@ public sealed class QueueTriggerTests(AzuriteFixture azurite) : IClassFixture<Az
         {
             var payload = new Dictionary<string, object>
             {
-                ["Data"] = new Dictionary<string, object> { ["message"] = asObject ? JsonDocument.Parse(message.MessageText).RootElement : message.MessageText },
+                ["Data"] = new Dictionary<string, object> { ["message"] = asObject ? JsonDocument.Parse(message.Body.ToString()).RootElement : message.Body.ToString() },
                 ["Metadata"] = new Dictionary<string, object>
                 {
                     ["DequeueCount"] = message.DequeueCount,
-                    ["ExpirationTime"] = message.ExpiresOn,
+                    ["ExpirationTime"] = message.ExpiresOn ?? default,
                     ["Id"] = message.MessageId,
-                    ["InsertionTime"] = message.InsertedOn,
-                    ["NextVisibleTime"] = message.NextVisibleOn,
+                    ["InsertionTime"] = message.InsertedOn ?? default,
+                    ["NextVisibleTime"] = message.NextVisibleOn ?? default,
                     ["PopReceipt"] = message.PopReceipt,
                     ["sys"] = new Dictionary<string, object> { ["MethodName"] = route.TrimStart('/'), ["UtcNow"] = DateTimeOffset.UtcNow, ["RandGuid"] = Guid.NewGuid() },
                 },

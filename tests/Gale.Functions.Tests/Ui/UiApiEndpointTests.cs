@@ -49,7 +49,7 @@ public sealed class UiApiEndpointTests(AzuriteFixture azurite) : IClassFixture<A
         var yamlPath = Path.Combine(folder, "ui_src_yaml.yaml");
         await File.WriteAllTextAsync(yamlPath, YamlDag);
         var container = await azurite.NewContainerAsync();
-        await container.UploadAsync("team/ui_src_blob.yaml", BinaryData.FromString(BlobDag));
+        await container.GetBlobClient("team/ui_src_blob.yaml").UploadAsync(BinaryData.FromString(BlobDag), overwrite: true);
         var library = await DagLibrary.LoadAsync(folder, container);
         var runs = new TableRunStore(await azurite.NewTableAsync());
         var states = new TableDagStateStore(await azurite.NewTableAsync());

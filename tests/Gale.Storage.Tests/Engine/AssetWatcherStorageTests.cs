@@ -88,7 +88,7 @@ public sealed class AssetWatcherStorageTests(AzuriteFixture azurite) : IClassFix
         // uploads ever slower as ten thousand blobs pile up (real storage has no such cost).
         await using var server = await Gale.Storage.Local.AzuriteServer.StartAsync(new Gale.Storage.Local.AzuriteOptions { InMemory = true });
         var account = new StorageAccountClient(server.Connection);
-        async Task<Gale.Storage.Tables.TableClient> NewTableAsync()
+        async Task<Azure.Data.Tables.TableClient> NewTableAsync()
         {
             var table = account.GetTableClient("t" + Guid.NewGuid().ToString("N")[..20]);
             await table.CreateIfNotExistsAsync();
@@ -153,7 +153,7 @@ public sealed class AssetWatcherStorageTests(AzuriteFixture azurite) : IClassFix
             }
 
             await Parallel.ForEachAsync(names, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (name, ct) =>
-                await container.UploadAsync(name, BinaryData.FromString($"{name} v{burst}"), cancellationToken: ct));
+                await container.GetBlobClient(name).UploadAsync(BinaryData.FromString($"{name} v{burst}"), overwrite: true, cancellationToken: ct));
             await WaitUntilCoveredAsync(services, watcher);
             await scheduler.TickAsync();
         }

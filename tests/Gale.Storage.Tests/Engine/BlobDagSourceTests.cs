@@ -8,9 +8,9 @@ public sealed class BlobDagSourceTests(AzuriteFixture azurite) : IClassFixture<A
     public async Task Load_YamlBlobs_GoodLoadedBrokenReportedOthersIgnored()
     {
         var container = await azurite.NewContainerAsync();
-        await container.UploadAsync("team/etl.yaml", BinaryData.FromString("dag_id: from_blob\ntasks:\n  - id: a\n    operator: empty\n"));
-        await container.UploadAsync("broken.yml", BinaryData.FromString("dag_id: broken\ntasks:\n  - id: a\n    operator: teleport\n"));
-        await container.UploadAsync("readme.txt", BinaryData.FromString("not a dag"));
+        await container.GetBlobClient("team/etl.yaml").UploadAsync(BinaryData.FromString("dag_id: from_blob\ntasks:\n  - id: a\n    operator: empty\n"), overwrite: true);
+        await container.GetBlobClient("broken.yml").UploadAsync(BinaryData.FromString("dag_id: broken\ntasks:\n  - id: a\n    operator: teleport\n"), overwrite: true);
+        await container.GetBlobClient("readme.txt").UploadAsync(BinaryData.FromString("not a dag"), overwrite: true);
 
         var (dags, errors) = await BlobDagSource.LoadAsync(container);
 

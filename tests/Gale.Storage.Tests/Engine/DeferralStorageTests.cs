@@ -124,13 +124,13 @@ public sealed class DeferralStorageTests(AzuriteFixture azurite) : IClassFixture
         var container = "scratch" + Guid.NewGuid().ToString("N")[..10];
         var blobs = azurite.Account.GetBlobContainerClient(container);
         await blobs.CreateIfNotExistsAsync();
-        await blobs.UploadAsync("keep/other.csv", BinaryData.FromString("k"));
+        await blobs.GetBlobClient("keep/other.csv").UploadAsync(BinaryData.FromString("k"), overwrite: true);
         var dag = Dag.Create("cleanup_on_azure")
             .Task("stage", async ctx =>
             {
                 for (var i = 0; i < 3; i++)
                 {
-                    await blobs.UploadAsync($"{ctx.RunId}/part-{i}.csv", BinaryData.FromString("x"));
+                    await blobs.GetBlobClient($"{ctx.RunId}/part-{i}.csv").UploadAsync(BinaryData.FromString("x"), overwrite: true);
                 }
 
                 await ctx.RegisterCleanupAsync(Gale.Cleanup.CleanupKind.BlobPrefix, container, ctx.RunId + "/");
@@ -149,7 +149,7 @@ public sealed class DeferralStorageTests(AzuriteFixture azurite) : IClassFixture
 
         Assert.Equal(DagRunState.Failed, done.Run.State);
         Assert.Equal(TaskInstanceState.Success, done.Find(new("cleanup"))!.State);
-        var left = await blobs.ListBlobsAsync().Select(b => b.Name).ToListAsync();
+        var left = await blobs.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, null, CancellationToken.None).Select(b => b.Name).ToListAsync();
         Assert.Equal(["keep/other.csv"], left);
     }
 

@@ -161,7 +161,7 @@ public sealed class StorageEngineTests(AzuriteFixture azurite) : IClassFixture<A
     {
         await using var server = await AzuriteServer.StartAsync();
         var options = new StorageClientOptions();
-        options.Retry.MaxRetries = 2;
+        options.MaxRetries = 2;
         var account = new StorageAccountClient(server.Connection, options);
         var dag = TestDags.SlowChain(account);
         var ports = await NewPortsAsync(account);
@@ -188,21 +188,21 @@ public sealed class StorageEngineTests(AzuriteFixture azurite) : IClassFixture<A
     public async Task LongDelay_BeyondSevenDays_ChainedUntilDueThenDeliveredOnce()
     {
         var clock = new Gale.InMemory.ManualTimeProvider(DateTimeOffset.UtcNow);
-        var raw = await azurite.NewQueueAsync(Gale.Storage.Queues.QueueMessageEncoding.None);
-        var chained = await azurite.NewQueueAsync(Gale.Storage.Queues.QueueMessageEncoding.None);
+        var raw = await azurite.NewQueueAsync(Azure.Storage.Queues.QueueMessageEncoding.None);
+        var chained = await azurite.NewQueueAsync(Azure.Storage.Queues.QueueMessageEncoding.None);
         var queue = new StorageMessageQueue(raw, clock);
 
         await new StorageMessageQueue(chained, clock).SendAsync("eight days", TimeSpan.FromDays(8));
         // A chained timer whose 7-day leg has elapsed but is due a day later, and one that is due now.
         await raw.SendMessageAsync($"{{\"gale_due\":\"{clock.GetUtcNow().AddDays(1):O}\",\"body\":\"later\"}}");
         var notYet = await queue.ReceiveAsync(32, TimeSpan.FromSeconds(30));
-        var rehidden = await raw.PeekMessagesAsync(32);
+        var rehidden = (await raw.PeekMessagesAsync(32)).Value;
         await raw.SendMessageAsync($"{{\"gale_due\":\"{clock.GetUtcNow().AddSeconds(-1):O}\",\"body\":\"now\"}}");
         var due = await queue.ReceiveAsync(32, TimeSpan.FromSeconds(30));
         var again = await queue.ReceiveAsync(32, TimeSpan.FromSeconds(30));
 
-        Assert.Empty(await chained.PeekMessagesAsync(32));
-        Assert.Equal(1, (await chained.GetPropertiesAsync()).ApproximateMessagesCount);
+        Assert.Empty((await chained.PeekMessagesAsync(32)).Value);
+        Assert.Equal(1, (await chained.GetPropertiesAsync()).Value.ApproximateMessagesCount);
         Assert.Empty(notYet);
         Assert.Empty(rehidden);
         Assert.Equal("now", Assert.Single(due).Body);

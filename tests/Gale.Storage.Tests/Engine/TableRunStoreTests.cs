@@ -34,13 +34,13 @@ public sealed class TableRunStoreTests(AzuriteFixture azurite) : IClassFixture<A
         var created = await store.CreateAsync(NewSnapshot(dag));
         var saved = await store.SaveAsync(created!, started.Snapshot with { Version = created!.Version }, []);
         var loaded = await store.LoadAsync(saved.Key);
-        var entities = await table.QueryAsync().ToListAsync();
+        var entities = await table.QueryAsync<Azure.Data.Tables.TableEntity>().ToListAsync();
 
         Assert.Equal(10_000, loaded!.Tasks.Count);
         Assert.All(loaded.Tasks.Values, t => Assert.Equal((TaskInstanceState.Queued, 1), (t.State, t.TryNumber)));
         Assert.Equal("{\"k\":\"v\"}", loaded.Run.Conf);
         Assert.Equal(DagRunState.Running, loaded.Run.State);
-        var largest = entities.Max(e => e.Values.Sum(v => v is byte[] b ? b.Length : v is string s ? s.Length * 2 : 8));
+        var largest = entities.Max(e => e.Sum(p => p.Value is byte[] b ? b.Length : p.Value is string s ? s.Length * 2 : 8));
         Assert.True(largest < 256 * 1024, $"largest entity is {largest:N0} bytes");
     }
 
@@ -76,13 +76,13 @@ public sealed class TableRunStoreTests(AzuriteFixture azurite) : IClassFixture<A
         var store = new TableRunStore(table);
         var dag = Wide(2_000);
         var created = (await store.CreateAsync(NewSnapshot(dag)))!;
-        var before = await table.QueryAsync().ToDictionaryAsync(e => e.RowKey, e => e.ETag);
+        var before = await table.QueryAsync<Azure.Data.Tables.TableEntity>().ToDictionaryAsync(e => e.RowKey, e => e.ETag);
         var key = new TaskInstanceKey("task_with_a_realistic_name_00042");
         var changed = created with { Tasks = created.Tasks.SetItem(key, created.Tasks[key] with { State = TaskInstanceState.Queued, TryNumber = 1 }) };
         var transition = new TaskTransition(key.TaskId, -1, 1, TaskInstanceState.None, TaskInstanceState.Queued, T0, null);
 
         await store.SaveAsync(created, changed, [transition]);
-        var after = await table.QueryAsync().ToDictionaryAsync(e => e.RowKey, e => e.ETag);
+        var after = await table.QueryAsync<Azure.Data.Tables.TableEntity>().ToDictionaryAsync(e => e.RowKey, e => e.ETag);
 
         var rewritten = after.Where(p => before.TryGetValue(p.Key, out var old) && old != p.Value).Select(p => p.Key).Order().ToList();
         Assert.Equal(2, rewritten.Count); // the header and one chunk

@@ -17,7 +17,7 @@ public sealed class TaskDataStorageTests(AzuriteFixture azurite) : IClassFixture
     private const string Secret = "azure-secret-7Hq2x9Lm";
     private static readonly EngineOptions Options = new() { Lease = TimeSpan.FromSeconds(30), MaxPollInterval = TimeSpan.FromMilliseconds(200) };
 
-    private sealed record Setup(EngineHost Host, TableRunStore Store, TaskServices Services, Gale.Storage.Blobs.BlobContainerClient XComBlobs, Gale.Storage.Blobs.BlobContainerClient LogBlobs, Gale.Storage.Tables.TableClient Rendered, Gale.Storage.Tables.TableClient XComTable) : IAsyncDisposable
+    private sealed record Setup(EngineHost Host, TableRunStore Store, TaskServices Services, Azure.Storage.Blobs.BlobContainerClient XComBlobs, Azure.Storage.Blobs.BlobContainerClient LogBlobs, Azure.Data.Tables.TableClient Rendered, Azure.Data.Tables.TableClient XComTable) : IAsyncDisposable
     {
         public ValueTask DisposeAsync() => Host.DisposeAsync();
     }
@@ -80,10 +80,10 @@ public sealed class TaskDataStorageTests(AzuriteFixture azurite) : IClassFixture
 
         Assert.Equal(DagRunState.Success, snapshot.Run.State);
         Assert.Equal(expectedHash, receivedHash);
-        var entity = await setup.XComTable.GetEntityAsync(KeyEncoding.RunPartition("big_xcom", "manual__big"), "produce|-1|return_value");
+        var entity = (await setup.XComTable.GetEntityAsync<Azure.Data.Tables.TableEntity>(KeyEncoding.RunPartition("big_xcom", "manual__big"), "produce|-1|return_value")).Value;
         Assert.Null(entity.GetString("Value"));
         var blobName = entity.GetString("BlobName")!;
-        var properties = await setup.XComBlobs.GetPropertiesAsync(blobName);
+        var properties = (await setup.XComBlobs.GetBlobClient(blobName).GetPropertiesAsync()).Value;
         Assert.True(properties.ContentLength > 5 * 1024 * 1024, $"blob {blobName} is {properties.ContentLength} bytes");
     }
 
@@ -141,10 +141,9 @@ public sealed class TaskDataStorageTests(AzuriteFixture azurite) : IClassFixture
 
         Assert.Equal(DagRunState.Failed, snapshot.Run.State);
         var logs = new List<string>();
-        await foreach (var blob in setup.LogBlobs.ListBlobsAsync("dag_id=masked/"))
+        await foreach (var blob in setup.LogBlobs.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, "dag_id=masked/", CancellationToken.None))
         {
-            using var download = await setup.LogBlobs.DownloadAsync(blob.Name);
-            logs.Add(await new StreamReader(download.Content).ReadToEndAsync());
+            logs.Add((await setup.LogBlobs.GetBlobClient(blob.Name).DownloadContentAsync()).Value.Content.ToString());
         }
 
         Assert.Equal(3, logs.Count); // echo: two tries; raise: one
@@ -152,7 +151,7 @@ public sealed class TaskDataStorageTests(AzuriteFixture azurite) : IClassFixture
         Assert.Contains(logs, l => l.Contains("token=***", StringComparison.Ordinal) && l.Contains("env=***", StringComparison.Ordinal));
         var rendered = await setup.Services.Rendered.GetAsync("masked", "manual__masked", "echo", -1);
         Assert.Equal((2, "echo token=***; echo \"env=$TOKEN\" >&2; exit 1", "***"), (rendered!.TryNumber, rendered.Fields["command"], rendered.Fields["env.TOKEN"]));
-        await foreach (var entity in setup.Rendered.QueryAsync())
+        await foreach (var entity in setup.Rendered.QueryAsync<Azure.Data.Tables.TableEntity>())
         {
             Assert.DoesNotContain(Secret, Encoding.UTF8.GetString(EntityBlob.Read(entity)), StringComparison.Ordinal);
         }

@@ -61,7 +61,7 @@ public sealed class BlobObjectProbeTests(AzuriteFixture azurite) : IClassFixture
 
         var container = azurite.Account.GetBlobContainerClient(name);
         await container.CreateIfNotExistsAsync();
-        await container.UploadAsync("2024/a.csv", BinaryData.FromString("x"));
+        await container.GetBlobClient("2024/a.csv").UploadAsync(BinaryData.FromString("x"), overwrite: true);
 
         Assert.True(await probe.ExistsAsync(name, "2024/a.csv", isPrefix: false));
         Assert.False(await probe.ExistsAsync(name, "2024/b.csv", isPrefix: false));

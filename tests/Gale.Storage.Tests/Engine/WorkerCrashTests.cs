@@ -1,8 +1,8 @@
 using System.Diagnostics;
+using Azure.Data.Tables;
 using Gale.Engine;
 using Gale.Runs;
 using Gale.Storage.Engine;
-using Gale.Storage.Tables;
 
 namespace Gale.Storage.Tests.Engine;
 
@@ -70,7 +70,7 @@ public sealed class WorkerCrashTests(AzuriteFixture azurite) : IClassFixture<Azu
         Assert.Equal(12, successes.Count);
         Assert.All(successes, g => Assert.Single(g));
         var executions = await azurite.Account.GetTableClient(TestDags.ExecutionsTable)
-            .QueryAsync(TableFilter.PartitionKeyEquals(runId.Replace(':', '_').Replace('+', '_'))).ToListAsync();
+            .QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {runId.Replace(':', '_').Replace('+', '_')}")).ToListAsync();
         var perTask = executions.GroupBy(e => e.RowKey.Split('|')[0]).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(12, perTask.Count);
         Assert.True(perTask.Values.Sum() <= 13, $"at most the interrupted attempt runs twice; executions: {string.Join(", ", perTask)}");
@@ -107,7 +107,7 @@ public sealed class WorkerCrashTests(AzuriteFixture azurite) : IClassFixture<Azu
         second.Kill(entireProcessTree: true);
         Assert.Equal(DagRunState.Success, final.Run.State);
         var executions = await azurite.Account.GetTableClient(TestDags.ExecutionsTable)
-            .QueryAsync(TableFilter.PartitionKeyEquals(runId.Replace(':', '_').Replace('+', '_'))).ToListAsync();
+            .QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {runId.Replace(':', '_').Replace('+', '_')}")).ToListAsync();
         Assert.Equal(["wait1|1", "wait2|1", "wait3|1", "wait4|1", "wait5|1"], executions.Select(e => string.Join('|', e.RowKey.Split('|')[..2])).Order(StringComparer.Ordinal));
     }
 }

@@ -1,17 +1,20 @@
-using Gale.Storage.Queues;
+using Azure;
+using Azure.Storage.Queues;
+using Gale.Storage.Engine;
 
 namespace Gale.Storage.Tests.Queues;
 
+/// <summary>The SDK's QueueClient doing what Gale relies on (visibility timeouts, pop receipts, TTLs, limits), on a real Azurite.</summary>
 public sealed class QueueClientTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Fact]
     public async Task CreateIfNotExists_CalledTwice_CreatesOnce()
     {
         var queue = azurite.Account.GetQueueClient("q" + Guid.NewGuid().ToString("N")[..20]);
-        Assert.True(await queue.CreateIfNotExistsAsync());
-        Assert.False(await queue.CreateIfNotExistsAsync());
-        Assert.True(await queue.DeleteAsync());
-        Assert.False(await queue.DeleteAsync());
+        Assert.NotNull(await queue.CreateIfNotExistsAsync());
+        Assert.Null(await queue.CreateIfNotExistsAsync());
+        Assert.True((await queue.DeleteIfExistsAsync()).Value);
+        Assert.False((await queue.DeleteIfExistsAsync()).Value);
     }
 
     [Theory]
@@ -22,15 +25,15 @@ public sealed class QueueClientTests(AzuriteFixture azurite) : IClassFixture<Azu
         var queue = await azurite.NewQueueAsync(encoding);
         const string text = "{\"run\":\"r1\",\"xml\":\"<a>&amp;</a>\",\"emoji\":\"✓ 日本\"}";
 
-        var receipt = await queue.SendMessageAsync(text);
-        var received = Assert.Single(await queue.ReceiveMessagesAsync(maxMessages: 5, TimeSpan.FromSeconds(30)));
+        var receipt = (await queue.SendMessageAsync(text)).Value;
+        var received = Assert.Single((await queue.ReceiveMessagesAsync(maxMessages: 5, TimeSpan.FromSeconds(30))).Value);
         await queue.DeleteMessageAsync(received.MessageId, received.PopReceipt);
 
         Assert.Equal(receipt.MessageId, received.MessageId);
-        Assert.Equal(text, received.MessageText);
+        Assert.Equal(text, received.Body.ToString());
         Assert.Equal(1, received.DequeueCount);
-        Assert.Empty(await queue.PeekMessagesAsync(32));
-        Assert.Equal(0, (await queue.GetPropertiesAsync()).ApproximateMessagesCount);
+        Assert.Empty((await queue.PeekMessagesAsync(32)).Value);
+        Assert.Equal(0, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
     }
 
     [Fact]
@@ -39,30 +42,30 @@ public sealed class QueueClientTests(AzuriteFixture azurite) : IClassFixture<Azu
         var queue = await azurite.NewQueueAsync();
         await Task.WhenAll(Enumerable.Range(0, 40).Select(i => queue.SendMessageAsync($"m{i}")));
 
-        var count = (await queue.GetPropertiesAsync()).ApproximateMessagesCount;
-        var batch = await queue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30));
-        var rest = await queue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30));
+        var count = (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+        var batch = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30))).Value;
+        var rest = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30))).Value;
 
         Assert.Equal(40, count);
-        Assert.Equal(32, batch.Count);
-        Assert.Equal(8, rest.Count);
-        Assert.Equal(40, batch.Concat(rest).Select(m => m.MessageText).Distinct().Count());
+        Assert.Equal(32, batch.Length);
+        Assert.Equal(8, rest.Length);
+        Assert.Equal(40, batch.Concat(rest).Select(m => m.Body.ToString()).Distinct().Count());
     }
 
     [Fact]
     public async Task SendMessage_WithVisibilityDelay_HiddenUntilDelayPasses()
     {
         var queue = await azurite.NewQueueAsync();
-        await queue.SendMessageAsync("later", visibilityDelay: TimeSpan.FromSeconds(2));
+        await queue.SendMessageAsync("later", visibilityTimeout: TimeSpan.FromSeconds(2));
 
-        var early = await queue.ReceiveMessagesAsync(1);
-        var peeked = await queue.PeekMessagesAsync(1);
+        var early = (await queue.ReceiveMessagesAsync(1)).Value;
+        var peeked = (await queue.PeekMessagesAsync(1)).Value;
         await Task.Delay(TimeSpan.FromSeconds(3));
-        var late = await queue.ReceiveMessagesAsync(1);
+        var late = (await queue.ReceiveMessagesAsync(1)).Value;
 
         Assert.Empty(early);
         Assert.Empty(peeked);
-        Assert.Equal("later", Assert.Single(late).MessageText);
+        Assert.Equal("later", Assert.Single(late).Body.ToString());
     }
 
     [Fact]
@@ -71,17 +74,17 @@ public sealed class QueueClientTests(AzuriteFixture azurite) : IClassFixture<Azu
         var queue = await azurite.NewQueueAsync();
         await queue.SendMessageAsync("work");
 
-        var first = Assert.Single(await queue.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(1)));
-        Assert.Empty(await queue.ReceiveMessagesAsync(1));
+        var first = Assert.Single((await queue.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(1))).Value);
+        Assert.Empty((await queue.ReceiveMessagesAsync(1)).Value);
         await Task.Delay(TimeSpan.FromSeconds(2));
-        var second = Assert.Single(await queue.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(30)));
-        var stale = await Assert.ThrowsAsync<StorageException>(() => queue.DeleteMessageAsync(first.MessageId, first.PopReceipt));
+        var second = Assert.Single((await queue.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(30))).Value);
+        var stale = await Assert.ThrowsAsync<RequestFailedException>(() => queue.DeleteMessageAsync(first.MessageId, first.PopReceipt));
         await queue.DeleteMessageAsync(second.MessageId, second.PopReceipt);
 
         Assert.Equal(first.MessageId, second.MessageId);
         Assert.Equal(2, second.DequeueCount);
         Assert.Equal((400, "PopReceiptMismatch"), (stale.Status, stale.ErrorCode));
-        Assert.Empty(await queue.PeekMessagesAsync(1));
+        Assert.Empty((await queue.PeekMessagesAsync(1)).Value);
     }
 
     [Fact]
@@ -89,17 +92,17 @@ public sealed class QueueClientTests(AzuriteFixture azurite) : IClassFixture<Azu
     {
         var queue = await azurite.NewQueueAsync();
         await queue.SendMessageAsync("long task");
-        var received = Assert.Single(await queue.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(1)));
+        var received = Assert.Single((await queue.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(1))).Value);
 
-        var update = await queue.UpdateMessageAsync(received.MessageId, received.PopReceipt, TimeSpan.FromSeconds(30));
+        var update = (await queue.UpdateMessageAsync(received.MessageId, received.PopReceipt, visibilityTimeout: TimeSpan.FromSeconds(30))).Value;
         await Task.Delay(TimeSpan.FromSeconds(2));
-        var whileHidden = await queue.ReceiveMessagesAsync(1);
+        var whileHidden = (await queue.ReceiveMessagesAsync(1)).Value;
         await queue.DeleteMessageAsync(received.MessageId, update.PopReceipt);
 
         Assert.NotEqual(received.PopReceipt, update.PopReceipt);
         Assert.True(update.NextVisibleOn > DateTimeOffset.UtcNow.AddSeconds(20));
         Assert.Empty(whileHidden);
-        Assert.Equal(0, (await queue.GetPropertiesAsync()).ApproximateMessagesCount);
+        Assert.Equal(0, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
     }
 
     [Fact]
@@ -107,12 +110,12 @@ public sealed class QueueClientTests(AzuriteFixture azurite) : IClassFixture<Azu
     {
         var queue = await azurite.NewQueueAsync();
         await queue.SendMessageAsync("v1");
-        var received = Assert.Single(await queue.ReceiveMessagesAsync(1));
+        var received = Assert.Single((await queue.ReceiveMessagesAsync(1)).Value);
 
-        await queue.UpdateMessageAsync(received.MessageId, received.PopReceipt, TimeSpan.Zero, "v2");
-        var again = Assert.Single(await queue.ReceiveMessagesAsync(1));
+        await queue.UpdateMessageAsync(received.MessageId, received.PopReceipt, "v2", TimeSpan.Zero);
+        var again = Assert.Single((await queue.ReceiveMessagesAsync(1)).Value);
 
-        Assert.Equal("v2", again.MessageText);
+        Assert.Equal("v2", again.Body.ToString());
     }
 
     [Fact]
@@ -121,10 +124,10 @@ public sealed class QueueClientTests(AzuriteFixture azurite) : IClassFixture<Azu
         var queue = await azurite.NewQueueAsync();
         await queue.SendMessageAsync("a");
 
-        var peek1 = Assert.Single(await queue.PeekMessagesAsync(5));
-        var peek2 = Assert.Single(await queue.PeekMessagesAsync(5));
+        var peek1 = Assert.Single((await queue.PeekMessagesAsync(5)).Value);
+        var peek2 = Assert.Single((await queue.PeekMessagesAsync(5)).Value);
 
-        Assert.Equal("a", peek1.MessageText);
+        Assert.Equal("a", peek1.Body.ToString());
         Assert.Equal(peek1.MessageId, peek2.MessageId);
         Assert.Equal(0, peek2.DequeueCount);
     }
@@ -133,46 +136,61 @@ public sealed class QueueClientTests(AzuriteFixture azurite) : IClassFixture<Azu
     public async Task SendMessage_TimeToLive_ExpiredMessageDisappears()
     {
         var queue = await azurite.NewQueueAsync();
-        var receipt = await queue.SendMessageAsync("short-lived", timeToLive: TimeSpan.FromSeconds(1));
+        var receipt = (await queue.SendMessageAsync("short-lived", timeToLive: TimeSpan.FromSeconds(1))).Value;
 
         await Task.Delay(TimeSpan.FromSeconds(2.5));
 
-        Assert.InRange(receipt.ExpiresOn - receipt.InsertedOn, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(2));
-        Assert.Empty(await queue.ReceiveMessagesAsync(1));
+        Assert.InRange(receipt.ExpirationTime - receipt.InsertionTime, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(2));
+        Assert.Empty((await queue.ReceiveMessagesAsync(1)).Value);
     }
 
-    [Theory]
-    [InlineData(QueueMessageEncoding.None, 64 * 1024)]
-    [InlineData(QueueMessageEncoding.Base64, 48 * 1024)]
-    public async Task SendMessage_AtLimitSentAndOneOverRejected(QueueMessageEncoding encoding, int maxText)
+    [Fact]
+    public async Task StorageMessageQueue_AtLimitSentAndOneOverRejectedNamingTheQueue()
     {
-        var queue = await azurite.NewQueueAsync(encoding);
-        var atLimit = new string('a', maxText);
+        var client = await azurite.NewQueueAsync();
+        var queue = new StorageMessageQueue(client, TimeProvider.System);
+        var atLimit = new string('a', 48 * 1024); // 64 KiB once base64-encoded
 
-        await queue.SendMessageAsync(atLimit);
-        var e = await Assert.ThrowsAsync<ArgumentException>(() => queue.SendMessageAsync(atLimit + "aaaa"));
+        await queue.SendAsync(atLimit);
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => queue.SendAsync(atLimit + "aaaa"));
 
-        Assert.Equal(atLimit, Assert.Single(await queue.ReceiveMessagesAsync(1)).MessageText);
+        Assert.Equal(atLimit, Assert.Single((await client.ReceiveMessagesAsync(1)).Value).Body.ToString());
         Assert.Contains("at most 65,536 bytes (64 KiB)", e.Message, StringComparison.Ordinal);
-        Assert.Contains(queue.Name, e.Message, StringComparison.Ordinal);
+        Assert.Contains(client.Name, e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task SendMessage_NonXmlCharacterWithoutEncoding_RejectedClearly()
+    public async Task StorageMessageQueue_SubSecondDelay_NeverDeliveredEarly()
     {
-        var queue = await azurite.NewQueueAsync(QueueMessageEncoding.None);
+        var client = await azurite.NewQueueAsync();
+        var queue = new StorageMessageQueue(client, TimeProvider.System);
 
-        var e = await Assert.ThrowsAsync<ArgumentException>(() => queue.SendMessageAsync("bad\u0001"));
+        await queue.SendAsync("soon", TimeSpan.FromSeconds(0.6)); // the SDK would send 0 s (it truncates)
+        var early = await queue.ReceiveAsync(1, TimeSpan.FromSeconds(30));
 
-        Assert.Contains("U+0001", e.Message, StringComparison.Ordinal);
+        Assert.Empty(early);
+        Assert.Equal(1, (await client.GetPropertiesAsync()).Value.ApproximateMessagesCount);
     }
 
     [Fact]
-    public async Task SendMessage_VisibilityDelayOver7Days_Rejected()
+    public async Task SendMessage_ControlCharacters_RoundTripInBase64()
     {
         var queue = await azurite.NewQueueAsync();
 
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => queue.SendMessageAsync("x", visibilityDelay: TimeSpan.FromDays(7.5)));
+        await queue.SendMessageAsync("bad\u0001<&>");
+
+        Assert.Equal("bad\u0001<&>", Assert.Single((await queue.ReceiveMessagesAsync(1)).Value).Body.ToString());
+    }
+
+    [Fact]
+    public async Task SendMessage_VisibilityDelayOver7Days_RefusedByTheService()
+    {
+        var queue = await azurite.NewQueueAsync();
+
+        var e = await Assert.ThrowsAsync<RequestFailedException>(() => queue.SendMessageAsync("x", visibilityTimeout: TimeSpan.FromDays(7.5)));
+
+        Assert.Equal(400, e.Status);
+        Assert.True(StorageMessageQueue.MaxVisibilityTimeout < TimeSpan.FromDays(7.5));
     }
 
     [Fact]
@@ -184,7 +202,7 @@ public sealed class QueueClientTests(AzuriteFixture azurite) : IClassFixture<Azu
 
         await queue.ClearMessagesAsync();
 
-        Assert.Empty(await queue.PeekMessagesAsync(32));
+        Assert.Empty((await queue.PeekMessagesAsync(32)).Value);
     }
 
     [Fact]
@@ -192,10 +210,10 @@ public sealed class QueueClientTests(AzuriteFixture azurite) : IClassFixture<Azu
     {
         var queue = azurite.Account.GetQueueClient("missing-" + Guid.NewGuid().ToString("N")[..12]);
 
-        var e = await Assert.ThrowsAsync<StorageException>(() => queue.ReceiveMessagesAsync(1));
+        var e = await Assert.ThrowsAsync<RequestFailedException>(() => queue.ReceiveMessagesAsync(1));
 
         Assert.Equal(404, e.Status);
+        Assert.True(e.IsNotFound());
         Assert.Equal("QueueNotFound", e.ErrorCode);
-        Assert.False(string.IsNullOrEmpty(e.RequestId));
     }
 }

@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using Gale.Storage.Tables;
 
 namespace Gale.Storage.Tests.Tables;
@@ -10,26 +11,26 @@ public sealed class TableLimitsTests(AzuriteFixture azurite) : IClassFixture<Azu
     {
         var table = await azurite.NewTableAsync();
         var atLimit = new string('é', TableLimits.MaxPropertyBytes / 2);
-        await table.AddEntityAsync(new TableEntity("p", "ok") { ["Big"] = atLimit });
+        await table.InsertAsync(new TableEntity("p", "ok") { ["Big"] = atLimit });
 
         var e = Assert.Throws<ArgumentException>(() => TableLimits.ValidateEntity(new TableEntity("p", "too") { ["Big"] = atLimit + "x" }, table.Name));
-        var thrown = await Assert.ThrowsAsync<ArgumentException>(() => table.AddEntityAsync(new TableEntity("p", "too") { ["Big"] = atLimit + "x" }));
+        var thrown = await Assert.ThrowsAsync<ArgumentException>(() => table.InsertAsync(new TableEntity("p", "too") { ["Big"] = atLimit + "x" }));
 
-        Assert.Equal(atLimit, (await table.GetEntityAsync("p", "ok")).GetString("Big"));
+        Assert.Equal(atLimit, ((await table.GetEntityAsync<TableEntity>("p", "ok")).Value).GetString("Big"));
         Assert.Contains("property 'Big' is 65,538 bytes", e.Message, StringComparison.Ordinal);
         Assert.Equal(e.Message, thrown.Message);
-        Assert.Null(await table.GetEntityIfExistsAsync("p", "too"));
+        Assert.Null(await table.FindAsync("p", "too"));
     }
 
     [Fact]
     public async Task BinaryProperty_Over64KiB_Rejected()
     {
         var table = await azurite.NewTableAsync();
-        await table.AddEntityAsync(new TableEntity("p", "ok") { ["Bin"] = new byte[TableLimits.MaxPropertyBytes] });
+        await table.InsertAsync(new TableEntity("p", "ok") { ["Bin"] = new byte[TableLimits.MaxPropertyBytes] });
 
-        var e = await Assert.ThrowsAsync<ArgumentException>(() => table.AddEntityAsync(new TableEntity("p", "too") { ["Bin"] = new byte[TableLimits.MaxPropertyBytes + 1] }));
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => table.InsertAsync(new TableEntity("p", "too") { ["Bin"] = new byte[TableLimits.MaxPropertyBytes + 1] }));
 
-        Assert.Equal(TableLimits.MaxPropertyBytes, (await table.GetEntityAsync("p", "ok")).GetBinary("Bin")!.Length);
+        Assert.Equal(TableLimits.MaxPropertyBytes, ((await table.GetEntityAsync<TableEntity>("p", "ok")).Value).GetBinary("Bin")!.Length);
         Assert.Contains("'Bin' is 65,537 bytes", e.Message, StringComparison.Ordinal);
     }
 
@@ -43,11 +44,11 @@ public sealed class TableLimitsTests(AzuriteFixture azurite) : IClassFixture<Azu
         var over = new TableEntity("p", "over");
         for (var i = 0; i < 18; i++) over[$"P{i}"] = chunk;  // 1080 KiB
 
-        await table.AddEntityAsync(near);
-        var e = await Assert.ThrowsAsync<ArgumentException>(() => table.UpsertEntityAsync(over));
+        await table.InsertAsync(near);
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => table.UpsertAsync(over, TableUpdateMode.Merge));
 
-        Assert.Equal(16, (await table.GetEntityAsync("p", "near")).Count);
+        Assert.Equal(16, (await table.GetEntityAsync<TableEntity>("p", "near")).Value.Keys.Count(k => k.StartsWith("P", StringComparison.Ordinal) && k != "PartitionKey"));
         Assert.Contains("the limit is 1,048,576 (1 MiB)", e.Message, StringComparison.Ordinal);
-        Assert.Null(await table.GetEntityIfExistsAsync("p", "over"));
+        Assert.Null(await table.FindAsync("p", "over"));
     }
 }

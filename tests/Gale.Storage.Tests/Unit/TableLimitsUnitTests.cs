@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using Gale.Storage.Tables;
 
 namespace Gale.Storage.Tests.Unit;
@@ -33,8 +34,8 @@ public sealed class TableLimitsUnitTests
     [Theory]
     [InlineData("1abc", "must start with a letter")]
     [InlineData("has space", "must start with a letter")]
-    [InlineData("RowKey", "system property")]
-    [InlineData("", "1 to 255 characters")]
+    [InlineData("ETag", "system property")]
+    [InlineData("N123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345", "1 to 255 characters")]
     public void ValidateEntity_BadPropertyName_Rejected(string name, string expected)
     {
         var entity = new TableEntity("p", "r") { [name] = 1 };
@@ -42,6 +43,17 @@ public sealed class TableLimitsUnitTests
         var e = Assert.Throws<ArgumentException>(() => TableLimits.ValidateEntity(entity, "t"));
 
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void ValidateEntity_NonFiniteDouble_RejectedNamingTheProperty(double value)
+    {
+        var e = Assert.Throws<ArgumentException>(() => TableLimits.ValidateEntity(new TableEntity("p", "r") { ["Ratio"] = value }, "t"));
+
+        Assert.Contains("property 'Ratio'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("no NaN or infinity", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -84,19 +96,19 @@ public sealed class TableLimitsUnitTests
     [InlineData(42, "42")]
     [InlineData(42L, "42L")]
     [InlineData(true, "true")]
-    [InlineData(2.0, "2.0")]
+    [InlineData(2.0, "2")]
     [InlineData(0.5, "0.5")]
     public void Literal_Values_AreODataLiterals(object value, string expected) =>
-        Assert.Equal(expected, TableFilter.Literal(value));
+        Assert.Equal("V eq " + expected, TableClient.CreateQueryFilter($"V eq {value}"));
 
     [Fact]
     public void Create_InterpolatedFilter_QuotesEveryArgument()
     {
-        var when = new DateTimeOffset(2024, 1, 2, 3, 4, 5, TimeSpan.FromHours(1));
+        var when = new DateTimeOffset(2024, 1, 2, 3, 4, 5, TimeSpan.FromHours(1)).AddTicks(1234500);
         var id = Guid.Parse("8c1f7d2e-0000-4000-8000-000000000001");
 
-        var filter = TableFilter.Create($"PartitionKey eq {"it's"} and At lt {when} and Id eq {id}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {"it's"} and At lt {when} and Id eq {id}");
 
-        Assert.Equal("PartitionKey eq 'it''s' and At lt datetime'2024-01-02T02:04:05.0000000Z' and Id eq guid'8c1f7d2e-0000-4000-8000-000000000001'", filter);
+        Assert.Equal("PartitionKey eq 'it''s' and At lt datetime'2024-01-02T02:04:05.12345Z' and Id eq guid'8c1f7d2e-0000-4000-8000-000000000001'", filter);
     }
 }

@@ -12,9 +12,11 @@ namespace Gale.Assets.Watchers;
 public sealed record EventHubEvent(string Partition, long SequenceNumber, string Offset, DateTimeOffset EnqueuedTime, string Body);
 
 /// <summary>
-/// Turns Event Hubs batches (fed by the Functions host's eventHubTrigger, cardinality many) into asset events. The
-/// watermark is the highest sequence number emitted per partition; a batch delivered again (checkpoints lag behind)
-/// is skipped up to it, and its event ids (partition and sequence number) are the same anyway, so nothing doubles.
+/// Turns Event Hubs events into asset events. It polls every partition from its watermark through
+/// <see cref="Gale.Engine.TaskServices.EventHubs"/> (Azure.Messaging.EventHubs), and it also takes batches pushed to it
+/// (<see cref="HandleBatchAsync"/>, the Functions host's eventHubTrigger). The watermark is the highest sequence
+/// number emitted per partition; anything at or below it (a batch delivered again, a poll racing a push) is skipped,
+/// and event ids (partition and sequence number) are the same anyway, so nothing doubles.
 /// </summary>
 public sealed class EventHubWatcher : AssetWatcher
 {
@@ -27,11 +29,13 @@ public sealed class EventHubWatcher : AssetWatcher
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(eventHub);
         EventHub = eventHub;
-        PollInterval = Timeout.InfiniteTimeSpan;
     }
 
     /// <summary>The hub.</summary>
     public string EventHub { get; }
+
+    /// <summary>Most events read from one partition per poll.</summary>
+    public int MaxEventsPerPartition { get; init; } = 500;
 
     /// <inheritdoc />
     public override string Kind => "eventhub";
@@ -39,11 +43,26 @@ public sealed class EventHubWatcher : AssetWatcher
     /// <inheritdoc />
     public override string Source => EventHub;
 
-    /// <summary>Nothing to poll: batches are pushed with <see cref="HandleBatchAsync"/>.</summary>
-    public override Task<WatcherPoll> PollAsync(WatcherContext context, Watermark watermark, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads each partition after its watermark (up to <see cref="MaxEventsPerPartition"/>); with no
+    /// <see cref="Gale.Engine.TaskServices.EventHubs"/> reader configured there is nothing to poll and batches must be pushed.
+    /// </summary>
+    public override async Task<WatcherPoll> PollAsync(WatcherContext context, Watermark watermark, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(watermark);
-        return Task.FromResult(new WatcherPoll([], watermark.Values));
+        if (context.Services.EventHubs is not { } reader)
+        {
+            return new WatcherPoll([], watermark.Values);
+        }
+
+        var read = new List<EventHubEvent>();
+        foreach (var partition in await reader.GetPartitionIdsAsync(EventHub, cancellationToken))
+        {
+            read.AddRange(await reader.ReadAsync(EventHub, partition, LastSequenceNumber(watermark.Values, partition), Math.Max(1, MaxEventsPerPartition), cancellationToken));
+        }
+
+        return Select(read, watermark);
     }
 
     /// <summary>Emits the events of <paramref name="batch"/> after the watermark, then moves it.</summary>
@@ -63,14 +82,12 @@ public sealed class EventHubWatcher : AssetWatcher
         var changes = new List<WatchedChange>();
         foreach (var e in batch.OrderBy(e => e.Partition, StringComparer.Ordinal).ThenBy(e => e.SequenceNumber).DistinctBy(e => (e.Partition, e.SequenceNumber)))
         {
-            var key = $"partition:{e.Partition}";
-            var last = next.TryGetValue(key, out var text) && long.TryParse(text, CultureInfo.InvariantCulture, out var n) ? n : -1;
-            if (e.SequenceNumber <= last)
+            if (e.SequenceNumber <= LastSequenceNumber(next, e.Partition))
             {
                 continue; // redelivered
             }
 
-            next[key] = e.SequenceNumber.ToString(CultureInfo.InvariantCulture);
+            next[PartitionKey(e.Partition)] = e.SequenceNumber.ToString(CultureInfo.InvariantCulture);
             changes.Add(new WatchedChange($"{e.Partition}/{e.SequenceNumber}", e.EnqueuedTime)
             {
                 Extra = JsonSerializer.Serialize(new { partition = e.Partition, sequence_number = e.SequenceNumber, offset = e.Offset, enqueued_time = e.EnqueuedTime, body = BodyJson(e.Body) }),
@@ -83,6 +100,15 @@ public sealed class EventHubWatcher : AssetWatcher
     /// <inheritdoc />
     public override IReadOnlyDictionary<string, string> ResetValues(DateTimeOffset? since) =>
         since is null ? new Dictionary<string, string>(StringComparer.Ordinal) : throw new ArgumentException("an Event Hubs watermark resets to the beginning only (sequence numbers, not times)", nameof(since));
+
+    /// <summary>The highest sequence number the watermark <paramref name="values"/> covers in <paramref name="partition"/>, or -1.</summary>
+    public static long LastSequenceNumber(IReadOnlyDictionary<string, string> values, string partition)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return values.TryGetValue(PartitionKey(partition), out var text) && long.TryParse(text, CultureInfo.InvariantCulture, out var n) ? n : -1;
+    }
+
+    private static string PartitionKey(string partition) => $"partition:{partition}";
 
     private static object BodyJson(string body)
     {
