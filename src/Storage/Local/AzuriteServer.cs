@@ -150,15 +150,22 @@ public sealed class AzuriteServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The switches every Azurite Gale starts gets. <c>--skipApiVersionCheck</c>: the Azure SDK sends newer service
+    /// versions than the pinned Azurite knows, and Azurite refuses those with a 400 otherwise.
+    /// </summary>
+    public static IReadOnlyList<string> FixedArguments { get; } = ["--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose"];
+
     private async Task LaunchAsync(string runJs, CancellationToken cancellationToken)
     {
-        var args = new List<string>
+        var args = new List<string> { runJs };
+        args.AddRange(FixedArguments);
+        args.AddRange(new[]
         {
-            runJs, "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose",
             "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
+        });
         args.AddRange(_options.InMemory ? ["--inMemoryPersistence"] : ["--location", Location]);
 
         var psi = new ProcessStartInfo("node")

@@ -6,7 +6,7 @@ namespace Gale.Storage.Tables;
 /// <summary>
 /// The table service's documented limits, checked before a request is sent so that an oversized value fails with a
 /// clear message instead of a bare 400 (or silent truncation by an emulator). The Azure SDK sends whatever it is
-/// given, so every write of Gale's goes through <see cref="TableClientExtensions"/>, which checks these first.
+/// given, so every write of Gale's goes through <see cref="TableOperations"/>, which checks these first.
 /// </summary>
 public static class TableLimits
 {

@@ -4,7 +4,7 @@ using Gale.Storage.Tables;
 
 namespace Gale.Storage.Tests.Tables;
 
-/// <summary>The SDK's TableClient as Gale uses it (through TableClientExtensions), on a real Azurite.</summary>
+/// <summary>The SDK's TableClient as Gale uses it (through TableOperations), on a real Azurite.</summary>
 public sealed class TableClientTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Fact]

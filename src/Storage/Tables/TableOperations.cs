@@ -9,7 +9,7 @@ namespace Gale.Storage.Tables;
 /// of a bare 400), null properties are not sent (a null is "not stored"), and the new ETag is returned and kept on the
 /// entity. Failures are the SDK's <see cref="RequestFailedException"/>; <see cref="StorageErrors"/> reads them.
 /// </summary>
-public static class TableClientExtensions
+public static class TableOperations
 {
     /// <summary>Inserts a new entity.</summary>
     /// <returns>The new ETag (also set on <paramref name="entity"/>).</returns>
