@@ -53,6 +53,13 @@ public sealed class ApiKeys
         return new ApiKeys(keys);
     }
 
+    /// <summary>These keys and <paramref name="key"/> with <paramref name="role"/>.</summary>
+    public ApiKeys With(string key, ApiRole role)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        return new ApiKeys(new Dictionary<string, ApiRole>(_keys, StringComparer.Ordinal) { [key] = role });
+    }
+
     /// <summary>The role of <paramref name="key"/>, or null when it is not a configured key.</summary>
     public ApiRole? RoleOf(string? key) =>
         key is not null && _keys.TryGetValue(key, out var role) ? role : null;

@@ -81,12 +81,29 @@ internal static partial class ServeHost
                 return 2;
             }
 
+            string? firstRunKey = null;
+            if (!options.FunctionsHost && !keys.Any && auth.Entra is null)
+            {
+                if (!FirstRunKey.IsLoopback(options.Host))
+                {
+                    await Console.Error.WriteLineAsync($"gale serve: refusing to listen on {options.Host} with no authentication configured: set {ApiKeys.SettingName} (KEY:admin) or GALE_AUTH_TENANT_ID and GALE_AUTH_AUDIENCE, or listen on 127.0.0.1.");
+                    return 2;
+                }
+
+                (firstRunKey, var created) = FirstRunKey.GetOrCreate(options.WorkingFolder);
+                keys = keys.With(firstRunKey, ApiRole.Admin);
+                Console.WriteLine(created
+                    ? $"No API authentication configured: created an admin API key in {FirstRunKey.RelativePath} (only you can read it)."
+                    : $"No API authentication configured: using the admin API key in {FirstRunKey.RelativePath}.");
+            }
+
             // Disposed after the engine (declared before it): the spans of attempts released at shutdown are flushed.
             using var exporting = telemetry;
             var schedulerOptions = new Gale.Scheduling.SchedulerOptions { Interval = options.FunctionsHost ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(2) };
             await using var engine = StorageEngine.CreateHost(account, dags, engineOptions, TimeProvider.System, loggers, services, schedulerOptions: schedulerOptions);
             var builder = WebApplication.CreateBuilder();
-            builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
+            var listen = options.FunctionsHost ? "127.0.0.1" : options.Host;
+            builder.WebHost.UseUrls($"http://{(listen.Contains(':', StringComparison.Ordinal) ? $"[{listen}]" : listen)}:{options.Port}");
             var app = GaleWebApp.Build(builder, account, new ApiContext(account, dags, engine.Engine, StorageEngine.RunStore(account), StorageEngine.DagStateStore(account), keys) { Services = services, Scheduler = engine.Scheduler, Watchers = engine.Watchers, QueueHost = engine, FunctionsHandler = options.FunctionsHost, Auth = auth });
             engine.Start();
             using var stopRefresh = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -97,7 +114,13 @@ internal static partial class ServeHost
                 Console.WriteLine(telemetry.Settings);
             }
 
-            Console.WriteLine($"Gale is running: {dags.Dags.Count} DAGs ({string.Join(", ", dags.Dags.Select(d => d.DagId))}), UI http://127.0.0.1:{options.Port}/ui/, API http://127.0.0.1:{options.Port}/api/v1 ({auth.Describe(keys, options.FunctionsHost)}; health is open), storage: {description}. Press Ctrl+C to stop.");
+            var url = $"http://{(FirstRunKey.IsLoopback(listen) ? "127.0.0.1" : listen)}:{options.Port}";
+            Console.WriteLine($"Gale is running: {dags.Dags.Count} DAGs ({string.Join(", ", dags.Dags.Select(d => d.DagId))}), UI {url}/ui/, API {url}/api/v1 ({auth.Describe(keys, options.FunctionsHost)}; health is open), storage: {description}. Press Ctrl+C to stop.");
+            if (firstRunKey is not null)
+            {
+                Console.WriteLine($"UI: {url}/ui/#key={firstRunKey}");
+                Console.WriteLine($"GALE_API_KEY={firstRunKey}");
+            }
             await app.WaitForShutdownAsync(cancellationToken);
             await stopRefresh.CancelAsync();
             await refresh;

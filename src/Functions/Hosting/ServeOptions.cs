@@ -1,7 +1,7 @@
 namespace Gale.Functions.Hosting;
 
 /// <summary>What <c>gale serve</c> was asked to do.</summary>
-/// <param name="Port">Port for the API on 127.0.0.1.</param>
+/// <param name="Port">Port for the API.</param>
 /// <param name="StorageConnectionString">An explicit storage connection string, or null to use settings or a local Azurite.</param>
 /// <param name="AzuriteDataDirectory">Where a Gale-started Azurite keeps its data.</param>
 /// <param name="DagsFolder">Folder of YAML DAG files.</param>
@@ -13,4 +13,10 @@ public sealed record ServeOptions(int Port, string? StorageConnectionString, str
     /// <c>scheduler</c> timer trigger drive the scheduler instead of an in-process loop.
     /// </summary>
     public bool FunctionsHost { get; init; }
+
+    /// <summary>The address to listen on (default 127.0.0.1). Any other than loopback needs authentication configured.</summary>
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>The folder Gale runs from: <c>.gale/api-key</c> lives here (default: the current directory).</summary>
+    public string WorkingFolder { get; init; } = Directory.GetCurrentDirectory();
 }

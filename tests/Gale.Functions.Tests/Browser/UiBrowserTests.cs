@@ -19,7 +19,6 @@ namespace Gale.Functions.Tests.Browser;
 /// </summary>
 public sealed class UiBrowserTests(AzuriteFixture azurite, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
 {
-    private const string AdminKey = "ui-admin-key-0123456789";
     private const string Echoed = "hello browser from gale";
 
     [ChromiumFact]
@@ -161,14 +160,19 @@ public sealed class UiBrowserTests(AzuriteFixture azurite, ITestOutputHelper out
                 upstream: [no_such_task]
             """);
 
-        using var serve = await ServeProcess.StartAsync(folder, azurite.Server.ConnectionString, new Dictionary<string, string> { ["GALE_API_KEYS"] = $"{AdminKey}:admin" });
+        // No GALE_API_KEYS: a fresh folder, so gale serve makes its first-run key and prints the URL that logs in.
+        using var serve = await ServeProcess.StartAsync(folder, azurite.Server.ConnectionString, new Dictionary<string, string>());
         try
         {
             var url = serve.Output.Select(l => Regex.Match(l, @"API (http://127\.0\.0\.1:\d+)/api/v1")).First(m => m.Success).Groups[1].Value;
+            var loginUrl = await serve.WaitForLineAsync(@"^UI: (http://127\.0\.0\.1:\d+/ui/#key=\S+)$");
+            var printedKey = await serve.WaitForLineAsync(@"^GALE_API_KEY=(\S+)$");
+            Assert.Equal(printedKey, (await File.ReadAllTextAsync(Path.Combine(folder, ".gale", "api-key"))).Trim());
             var (exitCode, stdout, stderr) = await RunSpecAsync(new Dictionary<string, string>
             {
                 ["GALE_UI_URL"] = url,
-                ["GALE_UI_API_KEY"] = AdminKey,
+                ["GALE_UI_LOGIN_URL"] = loginUrl,
+                ["GALE_UI_API_KEY"] = printedKey,
                 ["GALE_UI_DAG"] = dagId,
                 ["GALE_UI_RUN"] = "ui_run_1",
                 ["GALE_UI_ASSET"] = asset,

@@ -5,7 +5,7 @@
 //   GALE_UI_URL=http://127.0.0.1:PORT GALE_UI_API_KEY=KEY GALE_UI_DAG=DAG_ID [GALE_UI_RUN=RUN_ID] \
 //   [GALE_UI_ASSET=URI] [GALE_UI_SCREENSHOTS=DIR] [GALE_CHROMIUM=/usr/bin/chromium] \
 //   [GALE_UI_BROKEN_FILE=NAME] [GALE_UI_SHAPES_DAG=ID] [GALE_UI_LIVE_DAG=ID] [GALE_UI_EVENT_DAG=ID] \
-//   [GALE_UI_WATCHER=NAME GALE_UI_WATCHED_BLOB=BLOB_NAME] \
+//   [GALE_UI_WATCHER=NAME GALE_UI_WATCHED_BLOB=BLOB_NAME] [GALE_UI_LOGIN_URL=URL] \
 //   node tests/Gale.Functions.Tests/Browser/ui.spec.mjs
 //
 // Flows: 'core' (login, trigger, grid, graph, Gantt, task panel, clear, mark failed, assets; the others need it, so
@@ -42,6 +42,7 @@ const liveDag = env.GALE_UI_LIVE_DAG ?? '';
 const eventDag = env.GALE_UI_EVENT_DAG ?? '';
 const watcherName = env.GALE_UI_WATCHER ?? '';
 const watchedBlob = env.GALE_UI_WATCHED_BLOB ?? ''; // a blob the watcher has seen (its name is in the watermark)
+const loginUrl = env.GALE_UI_LOGIN_URL ?? ''; // the "UI: …/ui/#key=…" URL a local gale serve printed
 
 if (!baseUrl || !apiKey || !dagId) {
   console.error('ui.spec.mjs: set GALE_UI_URL, GALE_UI_API_KEY and GALE_UI_DAG');
@@ -348,6 +349,19 @@ await flow('core', async () => {
     await hidden('login-form');
     await el('dag-list');
   });
+
+  if (loginUrl) {
+    await step('login-from-printed-url', async () => {
+      // Log out, then open the URL gale serve printed: it logs in by itself and the key leaves the address bar.
+      await page.click('#logout');
+      await el('login-form');
+      await page.goto(loginUrl, { waitUntil: 'load', timeout: 30_000 });
+      await el('dag-list');
+      const address = page.url();
+      if (address.includes('key=')) throw new Error(`the key is still in the address bar: ${address}`);
+      if (await page.evaluate(() => sessionStorage.getItem('gale.apiKey')) === null) throw new Error('no key kept for the tab');
+    });
+  }
 
   await step('dag-list', async () => {
     await el(`dag-row-${dagId}`);

@@ -65,6 +65,30 @@ internal sealed class ServeProcess : IDisposable
         return serve;
     }
 
+    /// <summary>Waits until the process has printed a line matching <paramref name="pattern"/>, and returns its first group.</summary>
+    public async Task<string> WaitForLineAsync(string pattern, TimeSpan? timeout = null)
+    {
+        var regex = new System.Text.RegularExpressions.Regex(pattern);
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            foreach (var line in Output)
+            {
+                if (regex.Match(line) is { Success: true } match)
+                {
+                    return match.Groups.Count > 1 ? match.Groups[1].Value : match.Value;
+                }
+            }
+
+            if (DateTime.UtcNow > deadline || _process.HasExited)
+            {
+                throw new TimeoutException($"gale serve printed no line matching {pattern}:\n{string.Join('\n', Output)}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

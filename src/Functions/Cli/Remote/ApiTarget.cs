@@ -37,7 +37,11 @@ internal static class ApiTarget
             throw new FormatException($"--api: '{url}' is not an http(s) URL");
         }
 
-        return new GaleApiClient(uri, LocalSettings.Get("GALE_API_KEY"), LocalSettings.Get("GALE_API_TOKEN"), LocalSettings.Get("GALE_FUNCTIONS_KEY"));
+        // A local gale serve's first-run key is picked up from the same folder when no credential is set.
+        var token = LocalSettings.Get("GALE_API_TOKEN");
+        var functionsKey = LocalSettings.Get("GALE_FUNCTIONS_KEY");
+        var key = LocalSettings.Get("GALE_API_KEY") ?? (token is null && functionsKey is null ? FirstRunKey.Read(Directory.GetCurrentDirectory()) : null);
+        return new GaleApiClient(uri, key, token, functionsKey);
     }
 
     /// <summary>

@@ -80,7 +80,7 @@ function showLogin(message) {
     },
   },
   h('h1', null, 'Log in to Gale'),
-  h('p', { class: 'muted' }, 'Gale\'s API needs a key: one of GALE_API_KEYS (KEY:admin or KEY:read). It is kept in this tab only.'),
+  h('p', { class: 'muted' }, 'Gale\'s API needs a key: one of GALE_API_KEYS (KEY:admin or KEY:read), or the one a local gale serve printed (kept in .gale/api-key). It is kept in this tab only.'),
   h('label', { for: 'api-key' }, 'API key'),
   input,
   h('label', { for: 'functions-key' }, 'Functions key (optional)'),
@@ -114,6 +114,14 @@ const clock = document.getElementById('clock');
 const tick = () => { clock.textContent = `${fmtDate(new Date().toISOString())} UTC`; };
 tick();
 setInterval(tick, 1000);
+
+// A local gale serve with no authentication configured prints /ui/#key=<its admin key>: log in with it, then take
+// the key out of the address bar (and the history entry) so it is not bookmarked or shared by accident.
+const fromUrl = /^#key=([^&/?]+)$/.exec(location.hash);
+if (fromUrl) {
+  setApiKey(decodeURIComponent(fromUrl[1]));
+  history.replaceState(null, '', location.pathname + location.search);
+}
 
 if (getApiKey()) logout.hidden = false;
 route();
