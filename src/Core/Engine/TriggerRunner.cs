@@ -54,6 +54,13 @@ public sealed partial class TriggerRunner(RunEngine engine, TaskServices service
     public static TriggerContext Context(RunEngine engine, TaskServices services, ILogger log, RunKey run, TaskInstanceKey task, int tryNumber, int checks, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(engine);
+        return Context(engine.Clock, engine.Store, services, log, run, task, tryNumber, checks, cancellationToken);
+    }
+
+    /// <summary>The context a check of <paramref name="task"/>'s trigger runs with, on <paramref name="clock"/>, reading other runs from <paramref name="runs"/>.</summary>
+    public static TriggerContext Context(TimeProvider clock, IRunStore? runs, TaskServices services, ILogger log, RunKey run, TaskInstanceKey task, int tryNumber, int checks, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(clock);
         ArgumentNullException.ThrowIfNull(services);
         return new TriggerContext
         {
@@ -62,13 +69,13 @@ public sealed partial class TriggerRunner(RunEngine engine, TaskServices service
             TaskId = task.TaskId,
             MapIndex = task.MapIndex,
             TryNumber = tryNumber,
-            Now = engine.Clock.GetUtcNow(),
+            Now = clock.GetUtcNow(),
             Checks = checks,
             Log = log,
             Http = services.Http,
             Connections = services.ConnectionResolver,
             Masker = services.Masker,
-            Runs = engine.Store,
+            Runs = runs,
             Objects = services.Objects,
             State = services.TriggerState,
             CancellationToken = cancellationToken,
