@@ -7,7 +7,7 @@ namespace Gale.Engine;
 /// The events the engine itself raises for a run. One builder each, so every raiser of the same event (timer, sweeper,
 /// worker) uses the same event id and the same message.
 /// </summary>
-internal static class EngineEvents
+public static class EngineEvents
 {
     /// <summary>The retry timer of failed try <paramref name="failedTryNumber"/> fired.</summary>
     public static RetryDue RetryDue(RunKey run, TaskInstanceKey task, int failedTryNumber, DateTimeOffset at) =>

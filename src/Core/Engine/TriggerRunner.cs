@@ -29,25 +29,35 @@ public sealed partial class TriggerRunner(RunEngine engine, TaskServices service
             }
         }
 
-        var deferral = ti!.Deferral!;
-        var now = engine.Clock.GetUtcNow();
+        var result = await CheckOnceAsync(run, due, ti!.Deferral!, engine.Clock, engine.Store, services, _log, cancellationToken);
+        await engine.ApplyAsync(run, [result], cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs one check of a waiting task's trigger and says what happened: <see cref="TriggerFired"/>, or
+    /// <see cref="TriggerChecked"/> (not yet, with the next check time, or failed with the error, masked).
+    /// </summary>
+    public static async Task<RunEvent> CheckOnceAsync(RunKey run, TriggerCheckDue due, Deferral deferral, TimeProvider clock, IRunStore? runs, TaskServices services, ILogger log, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(due);
+        ArgumentNullException.ThrowIfNull(deferral);
+        ArgumentNullException.ThrowIfNull(clock);
+        ArgumentNullException.ThrowIfNull(services);
+        var now = clock.GetUtcNow();
         var id = $"{run}/{due.Task}/{due.TryNumber}/{due.Check}";
-        RunEvent result;
         try
         {
             var trigger = TriggerSerializer.Deserialize(deferral.Trigger);
-            var check = await trigger.CheckAsync(Context(engine, services, _log, run, due.Task, due.TryNumber, deferral.Checks, cancellationToken));
-            result = check.Fired
+            var check = await trigger.CheckAsync(Context(clock, runs, services, log, run, due.Task, due.TryNumber, deferral.Checks, cancellationToken));
+            return check.Fired
                 ? new TriggerFired { EventId = "fired:" + id, Task = due.Task, TryNumber = due.TryNumber, Check = due.Check, Data = check.Event, At = now }
                 : new TriggerChecked { EventId = "checked:" + id, Task = due.Task, TryNumber = due.TryNumber, Check = due.Check, NextCheckAt = check.NextCheckAt, At = now };
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            LogCheckFailed(_log, id, e.Message);
-            result = new TriggerChecked { EventId = "checked:" + id, Task = due.Task, TryNumber = due.TryNumber, Check = due.Check, Error = services.Masker.Redact($"{e.GetType().Name}: {e.Message}"), At = now };
+            LogCheckFailed(log, id, e.Message);
+            return new TriggerChecked { EventId = "checked:" + id, Task = due.Task, TryNumber = due.TryNumber, Check = due.Check, Error = services.Masker.Redact($"{e.GetType().Name}: {e.Message}"), At = now };
         }
-
-        await engine.ApplyAsync(run, [result], cancellationToken);
     }
 
     /// <summary>The context a check of <paramref name="task"/>'s trigger runs with, on this engine's clock and services.</summary>
@@ -82,7 +92,8 @@ public sealed partial class TriggerRunner(RunEngine engine, TaskServices service
         };
     }
 
-    private static bool IsCurrent(TaskInstance? ti, TriggerCheckDue due) =>
+    /// <summary>True when <paramref name="due"/> is still the current check of the waiting try <paramref name="ti"/> (not resumed, cleared or superseded).</summary>
+    public static bool IsCurrent(TaskInstance? ti, TriggerCheckDue due) =>
         ti is { State: TaskInstanceState.Deferred or TaskInstanceState.UpForReschedule, Deferral: { Event: null } d } && ti.TryNumber == due.TryNumber && d.Checks == due.Check;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Trigger check {Check} failed; the deferred try fails: {Error}")]

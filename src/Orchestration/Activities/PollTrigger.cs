@@ -1,0 +1,27 @@
+using Gale.Engine;
+using Gale.Orchestration.Runs;
+using Gale.Runs.Events;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gale.Orchestration.Activities;
+
+/// <summary>
+/// Checks a deferred task's polling trigger once (Airflow's triggerer, between durable timers): fired, not yet (with
+/// the next check time), or failed.
+/// </summary>
+/// <param name="services">What triggers use (HTTP, connections, blobs, trigger state).</param>
+/// <param name="clock">The clock.</param>
+/// <param name="loggers">Where logs go.</param>
+public sealed class PollTrigger(TaskServices services, TimeProvider clock, ILoggerFactory? loggers = null) : TaskActivity<TriggerCheckInput, RunEvent>
+{
+    private readonly ILogger _log = (loggers ?? NullLoggerFactory.Instance).CreateLogger<PollTrigger>();
+
+    /// <inheritdoc />
+    public override Task<RunEvent> RunAsync(TaskActivityContext context, TriggerCheckInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return TriggerRunner.CheckOnceAsync(input.Run, input.Due, input.Deferral, clock, null, services, _log, CancellationToken.None);
+    }
+}

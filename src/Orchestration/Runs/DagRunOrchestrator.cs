@@ -1,0 +1,162 @@
+using Gale.Engine;
+using Gale.Orchestration.Activities;
+using Gale.Runs;
+using Gale.Runs.Commands;
+using Gale.Runs.Events;
+using Microsoft.DurableTask;
+
+namespace Gale.Orchestration.Runs;
+
+/// <summary>
+/// A DAG run as a Durable Task orchestration. Each episode feeds what happened to the pure
+/// <see cref="RunDecider"/> and turns its commands into durable work: a try becomes a <see cref="RunTaskAttempt"/>
+/// activity, a retry delay, dagrun_timeout or trigger check a durable timer, a polling trigger a
+/// <see cref="PollTrigger"/> activity, and operations from the API or CLI arrive as external events named
+/// <see cref="EventName"/> carrying a serialized <see cref="RunEvent"/>. Deterministic: time comes from the context
+/// and every effect is an activity, a timer or an event. After each episode the run's compact
+/// <see cref="RunStatus"/> is published as the custom status.
+/// </summary>
+/// <param name="dags">The loaded DAGs (the run's DAG is looked up by id; pinning its structure in the input comes next).</param>
+public sealed class DagRunOrchestrator(IDagRegistry dags) : TaskOrchestrator<DagRunInput, DagRunResult>
+{
+    /// <summary>The external event every run operation is raised as.</summary>
+    public const string EventName = "gale";
+
+    /// <summary>The worker recorded on tries the orchestration starts.</summary>
+    public const string WorkerId = "durable-task";
+
+    /// <inheritdoc />
+    public override async Task<DagRunResult> RunAsync(TaskOrchestrationContext context, DagRunInput input)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(input);
+        var dag = dags.Find(input.Run.DagId) ?? throw new InvalidOperationException($"DAG '{input.Run.DagId}' is not loaded on this worker");
+        var snapshot = RunSnapshotFactory.Create(dag, input.Run);
+        using var timers = new CancellationTokenSource();
+        var waits = new List<Task<RunEvent?>>();
+        var starting = new List<EnqueueAttempt>();
+        var inbox = context.WaitForExternalEvent<string>(EventName);
+        var events = new List<RunEvent> { new RunStarted { EventId = $"start:{snapshot.Key}", At = context.CurrentUtcDateTime } };
+        var reason = string.Empty;
+        while (true)
+        {
+            if (events.Count > 0)
+            {
+                var decision = RunDecider.Decide(dag, snapshot, events, context.CurrentUtcDateTime);
+                snapshot = decision.Snapshot;
+                events = [];
+                foreach (var clear in decision.Commands.OfType<Gale.Runs.Commands.ClearTaskData>())
+                {
+                    // Before the cleared instances' next tries start, so they never see old XComs.
+                    await context.CallActivityAsync<int>(nameof(Activities.ClearTaskData), new ClearTaskDataInput(clear.Run, clear.Tasks));
+                }
+
+                foreach (var command in decision.Commands)
+                {
+                    switch (command)
+                    {
+                        case EnqueueAttempt attempt:
+                            events.Add(new TaskStarted { EventId = $"start:{attempt.Run}/{attempt.Task}/{attempt.TryNumber}", Task = attempt.Task, TryNumber = attempt.TryNumber, WorkerId = WorkerId, At = context.CurrentUtcDateTime });
+                            starting.Add(attempt);
+                            break;
+                        case ScheduleRetry retry:
+                            waits.Add(After(context, retry.DueAt, timers.Token, EngineEvents.RetryDue(retry.Run, retry.Task, retry.FailedTryNumber, retry.DueAt)));
+                            break;
+                        case ScheduleRunTimeout timeout:
+                            waits.Add(After(context, timeout.DueAt, timers.Token, EngineEvents.RunTimeoutDue(timeout.Run, timeout.DueAt)));
+                            break;
+                        case ScheduleTriggerTimeout timeout:
+                            waits.Add(After(context, timeout.DueAt, timers.Token, new TriggerTimeoutDue { EventId = $"trigger-timeout:{timeout.Run}/{timeout.Task}/{timeout.TryNumber}", Task = timeout.Task, TryNumber = timeout.TryNumber, At = timeout.DueAt }));
+                            break;
+                        case ScheduleTriggerCheck check:
+                            waits.Add(CheckTriggerAsync(context, check, () => snapshot, timers.Token));
+                            break;
+                        case RunFinished finished:
+                            reason = finished.Reason;
+                            break;
+                    }
+                }
+
+                continue;
+            }
+
+            // Tries whose start the decider recorded run now, with the instance as it stands (running, this try).
+            foreach (var attempt in starting)
+            {
+                if (snapshot.Find(attempt.Task) is { State: TaskInstanceState.Running } ti && ti.TryNumber == attempt.TryNumber)
+                {
+                    waits.Add(RunAttemptAsync(context, snapshot.Run, ti));
+                }
+            }
+
+            starting.Clear();
+            context.SetCustomStatus(RunStatus.From(snapshot).Encode());
+            if (snapshot.Run.State.IsFinished())
+            {
+                break;
+            }
+
+            var ready = await Task.WhenAny(waits.Cast<Task>().Append(inbox));
+            if (ready == inbox)
+            {
+                events.Add(Gale.Engine.EngineMessages.Deserialize<RunEvent>(inbox.Result));
+                inbox = context.WaitForExternalEvent<string>(EventName);
+            }
+
+            // Everything that completed by now, in the order it was started (the same on every replay).
+            foreach (var done in waits.Where(w => w.IsCompleted).ToList())
+            {
+                waits.Remove(done);
+                if (done.Result is { } e)
+                {
+                    events.Add(e);
+                }
+            }
+        }
+
+        timers.Cancel(); // synchronously: the orchestrator must not continue on another thread
+        return new DagRunResult(snapshot.Run.State, reason);
+    }
+
+    private static async Task<RunEvent?> After(TaskOrchestrationContext context, DateTimeOffset dueAt, CancellationToken cancellation, RunEvent due)
+    {
+        await context.CreateTimer(dueAt.UtcDateTime, cancellation);
+        return due;
+    }
+
+    private static async Task<RunEvent?> RunAttemptAsync(TaskOrchestrationContext context, DagRun run, TaskInstance ti)
+    {
+        try
+        {
+            return await context.CallActivityAsync<TaskFinished>(nameof(RunTaskAttempt), new AttemptInput(run, ti));
+        }
+        catch (TaskFailedException e)
+        {
+            // The activity itself failed (the DAG or task is not loaded on the worker, the worker broke): the try fails.
+            return new TaskFinished
+            {
+                EventId = $"finish:{run.Key}/{ti.Key}/{ti.TryNumber}",
+                Task = ti.Key,
+                TryNumber = ti.TryNumber,
+                Outcome = AttemptOutcome.Failed,
+                Message = e.FailureDetails.ErrorMessage,
+                StartedAt = ti.StartDate,
+                WorkerId = WorkerId,
+                At = context.CurrentUtcDateTime,
+            };
+        }
+    }
+
+    private static async Task<RunEvent?> CheckTriggerAsync(TaskOrchestrationContext context, ScheduleTriggerCheck check, Func<RunSnapshot> current, CancellationToken cancellation)
+    {
+        await context.CreateTimer(check.DueAt.UtcDateTime, cancellation);
+        var due = new TriggerCheckDue { EventId = $"check:{check.Run}/{check.Task}/{check.TryNumber}/{check.Check}", Task = check.Task, TryNumber = check.TryNumber, Check = check.Check, At = check.DueAt };
+        var ti = current().Find(check.Task);
+        if (!TriggerRunner.IsCurrent(ti, due))
+        {
+            return null; // resumed, cleared or superseded meanwhile
+        }
+
+        return await context.CallActivityAsync<RunEvent>(nameof(PollTrigger), new TriggerCheckInput(check.Run, due, ti!.Deferral!));
+    }
+}

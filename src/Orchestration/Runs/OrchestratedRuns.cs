@@ -1,0 +1,68 @@
+using Gale.Runs;
+using Gale.Runs.Events;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+
+namespace Gale.Orchestration.Runs;
+
+/// <summary>
+/// Run operations from outside the orchestration (API, CLI, scheduler), through a <see cref="DurableTaskClient"/>:
+/// start a run as an instance with its deterministic id, raise run events on it, read its status.
+/// </summary>
+public static class OrchestratedRuns
+{
+    /// <summary>Starts <paramref name="run"/> as a <see cref="DagRunOrchestrator"/> instance unless one with its id exists.</summary>
+    /// <returns>True when this call created the instance; false when the run already exists (nothing is created).</returns>
+    public static async Task<bool> StartAsync(DurableTaskClient client, DagRun run, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(run);
+        var instanceId = RunInstanceId.For(run.Key);
+        if (await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken) is not null)
+        {
+            return false;
+        }
+
+        try
+        {
+            // The backends replace a running instance started again under its id unless told which statuses refuse it.
+            var options = new StartOrchestrationOptions(instanceId).WithDedupeStatuses(
+                OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Suspended,
+                OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated);
+            await client.ScheduleNewOrchestrationInstanceAsync(nameof(DagRunOrchestrator), new DagRunInput(run), options, cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Another caller created it between the check and the start: the backend refuses a second instance.
+            if (await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken) is not null)
+            {
+                return false;
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Raises <paramref name="runEvent"/> (a clear, a mark, an external event, a run state) on the run's instance.</summary>
+    public static Task RaiseAsync(DurableTaskClient client, RunKey run, RunEvent runEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(runEvent);
+        return client.RaiseEventAsync(RunInstanceId.For(run), DagRunOrchestrator.EventName, Gale.Engine.EngineMessages.Serialize(runEvent), cancellationToken);
+    }
+
+    /// <summary>The run's instance and its last published <see cref="RunStatus"/>, or null when there is no such run.</summary>
+    public static async Task<(OrchestrationMetadata Instance, RunStatus? Status)?> GetAsync(DurableTaskClient client, RunKey run, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var instance = await client.GetInstanceAsync(RunInstanceId.For(run), getInputsAndOutputs: true, cancellationToken);
+        if (instance is null)
+        {
+            return null;
+        }
+
+        var encoded = instance.SerializedCustomStatus is { Length: > 0 } s ? System.Text.Json.JsonSerializer.Deserialize<string>(s) : null;
+        return (instance, encoded is null ? null : RunStatus.Decode(encoded));
+    }
+}
