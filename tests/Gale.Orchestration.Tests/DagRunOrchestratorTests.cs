@@ -171,6 +171,82 @@ public sealed class DagRunOrchestratorTests
         Assert.Equal(DagRunState.Failed, status.State);
     }
 
+    [Fact]
+    public async Task Run_MappedOverAnUpstreamList_OneInstancePerElementThenTheReduce()
+    {
+        var total = 0;
+        var dag = Dag.Create("orch_map")
+            .Task("list", _ => new[] { 10, 20, 30, 40 })
+            .Task("inc", ctx => ctx.Arg<int>("v") + 1)
+            .Expand("inc", MapSource.FromXCom("v", "list"))
+            .Task("sum", ctx => { total = ctx.XCom.PullMapped<int>("inc").Sum(); }, after: "inc")
+            .Build();
+        await using var host = await OrchestrationHost.StartAsync(dag);
+
+        var (result, status) = await host.RunToEndAsync(OrchestrationHost.Run(dag));
+
+        Assert.Equal(DagRunState.Success, result.State);
+        Assert.Equal(104, total);
+        Assert.Equal([0, 1, 2, 3], status.Tasks.Where(t => t.TaskId == "inc").Select(t => t.MapIndex).Order());
+    }
+
+    [Fact]
+    public async Task Run_Branch_FollowsTheChosenTaskAndSkipsTheOther()
+    {
+        var dag = Dag.Create("orch_branch")
+            .Branch("choose", _ => "fast")
+            .Task("fast", _ => { }, after: "choose")
+            .Task("slow", _ => { }, after: "choose")
+            .Task("join", _ => { }, after: ["fast", "slow"], options: new TaskOptions { TriggerRule = TriggerRule.NoneFailedMinOneSuccess })
+            .Build();
+        await using var host = await OrchestrationHost.StartAsync(dag);
+
+        var (result, status) = await host.RunToEndAsync(OrchestrationHost.Run(dag));
+
+        var states = status.Tasks.ToDictionary(t => t.TaskId, t => t.State);
+        Assert.Equal(DagRunState.Success, result.State);
+        Assert.Equal((TaskInstanceState.Success, TaskInstanceState.Skipped, TaskInstanceState.Success), (states["fast"], states["slow"], states["join"]));
+    }
+
+    [Theory]
+    [InlineData(false, "orch_cb success")]
+    [InlineData(true, "orch_cb failed")]
+    public async Task Run_Finished_TheDagCallbackOfItsStateRunsOnce(bool fail, string expected)
+    {
+        var outcomes = new ConcurrentQueue<string>();
+        var dag = Dag.Create("orch_cb")
+            .With(s => s with
+            {
+                OnSuccessCallback = ctx => { outcomes.Enqueue($"{ctx.DagId} success"); return Task.CompletedTask; },
+                OnFailureCallback = ctx => { outcomes.Enqueue($"{ctx.DagId} failed"); return Task.CompletedTask; },
+            })
+            .Task("work", _ => { if (fail) { throw new InvalidOperationException("no"); } })
+            .Build();
+        await using var host = await OrchestrationHost.StartAsync(dag);
+
+        await host.RunToEndAsync(OrchestrationHost.Run(dag));
+
+        Assert.Equal([expected], outcomes);
+    }
+
+    [Fact]
+    public async Task Run_TriggerDagRun_StartsTheOtherDagAsItsOwnInstance()
+    {
+        var childRan = false;
+        var child = Dag.Create("orch_child").Task("work", _ => { childRan = true; }).Build();
+        var parent = Dag.Create("orch_parent")
+            .Task("trigger", new Gale.Operators.TriggerDagRunOperator("orch_child") { TriggerRunId = "from_parent" })
+            .Build();
+        await using var host = await OrchestrationHost.StartAsync(parent, child);
+
+        var (result, _) = await host.RunToEndAsync(OrchestrationHost.Run(parent));
+        var (childResult, _) = await host.WaitAsync(OrchestrationHost.Run(child, "from_parent"));
+
+        Assert.Equal(DagRunState.Success, result.State);
+        Assert.Equal(DagRunState.Success, childResult.State);
+        Assert.True(childRan);
+    }
+
     private static async Task WaitForAsync(Func<Task<bool>> condition)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

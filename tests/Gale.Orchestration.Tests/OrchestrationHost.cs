@@ -39,6 +39,7 @@ internal sealed class OrchestrationHost : IAsyncDisposable
                 registry.AddActivity<RunTaskAttempt>();
                 registry.AddActivity<PollTrigger>();
                 registry.AddActivity<ClearTaskData>();
+                registry.AddActivity<FinishRun>();
             },
             new DurableTaskTestHostOptions
             {

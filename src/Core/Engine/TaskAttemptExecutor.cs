@@ -222,6 +222,27 @@ public sealed partial class TaskAttemptExecutor(TaskServices services, IDagRegis
     }
 
     /// <summary>
+    /// The end of a run: records its span and metrics, then runs the DAG's on_success_callback or
+    /// on_failure_callback (not for a run whose state a person set, as in Airflow), bounded by
+    /// <see cref="CallbackTimeout"/>; a failing callback is logged and changes nothing.
+    /// </summary>
+    public async Task FinishRunAsync(Dag dag, DagRun run, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(dag);
+        ArgumentNullException.ThrowIfNull(run);
+        Gale.Telemetry.GaleTelemetry.RunFinished(run, reason);
+        var callback = run.State == DagRunState.Success ? dag.Settings.OnSuccessCallback : dag.Settings.OnFailureCallback;
+        if (callback is null || reason == Gale.Runs.Commands.RunFinished.Marked)
+        {
+            return;
+        }
+
+        var name = run.State == DagRunState.Success ? "on_success_callback" : "on_failure_callback";
+        using var timeout = new CancellationTokenSource(CallbackTimeout);
+        await CallbackAsync(ctx => callback(ctx), name, CreateDagCallbackContext(dag, run, name, timeout.Token));
+    }
+
+    /// <summary>
     /// The context a DAG-level callback named <paramref name="name"/> runs with: the run's dates, conf, params,
     /// templates, variables and connections; its output goes, masked, to this host's log (as Airflow's DAG callbacks
     /// log to the DAG processor, not to a task log). Set as the engine's <see cref="RunEngine.DagCallbackContext"/>.

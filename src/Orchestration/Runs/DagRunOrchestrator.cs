@@ -11,7 +11,7 @@ namespace Gale.Orchestration.Runs;
 /// A DAG run as a Durable Task orchestration. Each episode feeds what happened to the pure
 /// <see cref="RunDecider"/> and turns its commands into durable work: a try becomes a <see cref="RunTaskAttempt"/>
 /// activity, a retry delay, dagrun_timeout or trigger check a durable timer, a polling trigger a
-/// <see cref="PollTrigger"/> activity, and operations from the API or CLI arrive as external events named
+/// <see cref="PollTrigger"/> activity, the run's end a <see cref="FinishRun"/> activity (DAG callbacks), and operations from the API or CLI arrive as external events named
 /// <see cref="EventName"/> carrying a serialized <see cref="RunEvent"/>. Deterministic: time comes from the context
 /// and every effect is an activity, a timer or an event. After each episode the run's compact
 /// <see cref="RunStatus"/> is published as the custom status.
@@ -115,6 +115,7 @@ public sealed class DagRunOrchestrator(IDagRegistry dags) : TaskOrchestrator<Dag
         }
 
         timers.Cancel(); // synchronously: the orchestrator must not continue on another thread
+        await context.CallActivityAsync<bool>(nameof(FinishRun), new FinishRunInput(snapshot.Run, reason));
         return new DagRunResult(snapshot.Run.State, reason);
     }
 
