@@ -210,7 +210,7 @@ public sealed class StorageConnection
     /// The connection string the Azure SDK clients are built from, for key and SAS connections (null for a token
     /// credential). It holds the account key: never log it.
     /// </summary>
-    internal string? SdkConnectionString()
+    public string? SdkConnectionString()
     {
         if (AccountKey is null && SharedAccessSignature is null)
         {

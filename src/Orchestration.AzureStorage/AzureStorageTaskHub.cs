@@ -1,0 +1,115 @@
+using DurableTask.AzureStorage;
+using DurableTask.Core;
+using Gale.Engine;
+using Gale.Orchestration.Activities;
+using Gale.Orchestration.Runs;
+using Gale.Storage;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Worker;
+using Microsoft.DurableTask.Worker.Shims;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gale.Orchestration.AzureStorage;
+
+/// <summary>
+/// A Durable Task worker for DAG runs on Azure Storage: DurableTask.Core's <see cref="TaskHubWorker"/> over
+/// <see cref="AzureStorageOrchestrationService"/> (task hub in Azurite or an account), running
+/// <see cref="DagRunOrchestrator"/> and its activities through <see cref="DurableTaskShimFactory"/>, the same classes the
+/// Function App runs. Several processes on one task hub share the work (the backend's partition leases decide).
+/// </summary>
+public sealed class AzureStorageTaskHub : IAsyncDisposable
+{
+    private readonly TaskHubWorker _worker;
+
+    private AzureStorageTaskHub(AzureStorageOrchestrationService service, TaskHubWorker worker)
+    {
+        Service = service;
+        _worker = worker;
+        Client = new TaskHubClient(service, new JsonConverter(), null);
+    }
+
+    /// <summary>The backend (queries, purge).</summary>
+    public AzureStorageOrchestrationService Service { get; }
+
+    /// <summary>A client on the same backend object (its sends wake this worker's pollers at once).</summary>
+    public TaskHubClient Client { get; }
+
+    /// <summary>The backend settings <paramref name="options"/> give for <paramref name="connection"/>.</summary>
+    public static AzureStorageOrchestrationServiceSettings Settings(StorageConnection connection, TaskHubOptions options, ILoggerFactory? loggers = null)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(options);
+        var connectionString = connection.SdkConnectionString();
+        return new AzureStorageOrchestrationServiceSettings
+        {
+            TaskHubName = options.HubName,
+            StorageAccountClientProvider = connectionString is not null
+                ? new StorageAccountClientProvider(connectionString)
+                : new StorageAccountClientProvider(connection.BlobEndpoint!, connection.QueueEndpoint!, connection.TableEndpoint!, connection.TokenCredential!),
+            LoggerFactory = loggers ?? NullLoggerFactory.Instance,
+            PartitionCount = options.PartitionCount,
+            MaxQueuePollingInterval = options.MaxQueuePollingInterval,
+            ControlQueueBatchSize = options.ControlQueueBatchSize,
+            MaxConcurrentTaskOrchestrationWorkItems = options.MaxConcurrentOrchestrations,
+            MaxConcurrentTaskActivityWorkItems = options.MaxConcurrentActivities,
+            ExtendedSessionsEnabled = options.ExtendedSessions,
+            // A second start of a run id must fail loudly, not silently replace the running instance.
+            ThrowExceptionOnInvalidDedupeStatus = true,
+        };
+    }
+
+    /// <summary>Creates the task hub's resources if needed and starts the worker.</summary>
+    public static async Task<AzureStorageTaskHub> StartAsync(StorageConnection connection, TaskHubOptions options, IDagRegistry dags, TaskServices services, TaskAttemptExecutor executor, TimeProvider clock, ILoggerFactory? loggers = null)
+    {
+        ArgumentNullException.ThrowIfNull(dags);
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(executor);
+        loggers ??= NullLoggerFactory.Instance;
+        var service = new AzureStorageOrchestrationService(Settings(connection, options, loggers));
+        await service.CreateIfNotExistsAsync();
+        var shims = new DurableTaskShimFactory(new DurableTaskWorkerOptions(), loggers);
+        var worker = new TaskHubWorker(service, loggers);
+        worker.AddTaskOrchestrations(new NamedCreator<TaskOrchestration>(nameof(DagRunOrchestrator), () => shims.CreateOrchestration(nameof(DagRunOrchestrator), new DagRunOrchestrator(dags))));
+        worker.AddTaskActivities(
+            Activity(shims, nameof(RunTaskAttempt), () => new RunTaskAttempt(dags, executor)),
+            Activity(shims, nameof(PollTrigger), () => new PollTrigger(services, clock, loggers)),
+            Activity(shims, nameof(Activities.ClearTaskData), () => new ClearTaskData(services)),
+            Activity(shims, nameof(FinishRun), () => new FinishRun(dags, executor)));
+        await worker.StartAsync();
+        return new AzureStorageTaskHub(service, worker);
+    }
+
+    /// <summary>Stops the worker; running episodes and activities are abandoned to be picked up again.</summary>
+    public async ValueTask DisposeAsync() => await _worker.StopAsync(isForced: true);
+
+    private static NamedCreator<TaskActivity> Activity(DurableTaskShimFactory shims, string name, Func<ITaskActivity> create) =>
+        new(name, () => shims.CreateActivity(name, create()));
+
+    // The client writes inputs and events with System.Text.Json, as the shims read them (Core's default is Newtonsoft).
+    private sealed class JsonConverter : DurableTask.Core.Serializing.DataConverter
+    {
+        private readonly Microsoft.DurableTask.DataConverter _json = Microsoft.DurableTask.Converters.JsonDataConverter.Default;
+
+        public override string Serialize(object value) => _json.Serialize(value)!;
+
+        public override string Serialize(object value, bool formatted) => _json.Serialize(value)!;
+
+        public override object Deserialize(string data, Type objectType) => _json.Deserialize(data, objectType)!;
+    }
+
+    // DurableTask.Core looks tasks up by name and version; a fresh instance per work item.
+    private sealed class NamedCreator<T> : ObjectCreator<T>
+    {
+        private readonly Func<T> _create;
+
+        public NamedCreator(string name, Func<T> create)
+        {
+            Name = name;
+            Version = string.Empty;
+            _create = create;
+        }
+
+        public override T Create() => _create();
+    }
+}
