@@ -18,9 +18,9 @@ internal static class BenchCli
         var seconds = double.Parse(Arg(args, "--seconds") ?? "10", CultureInfo.InvariantCulture);
         var json = Arg(args, "--output") == "json";
         var storage = Arg(args, "--storage");
-        if (which is not ("storage" or "engine"))
+        if (which is not ("storage" or "engine" or "orchestration"))
         {
-            await Console.Error.WriteLineAsync($"Unknown benchmark '{which}'. Available: storage, engine");
+            await Console.Error.WriteLineAsync($"Unknown benchmark '{which}'. Available: storage, engine, orchestration");
             return 2;
         }
 
@@ -36,6 +36,11 @@ internal static class BenchCli
             else
             {
                 account = new StorageAccountClient(storage, BenchOptions());
+            }
+
+            if (which == "orchestration")
+            {
+                return await OrchestrationBench.RunAsync(account, args, json);
             }
 
             if (which == "engine")
