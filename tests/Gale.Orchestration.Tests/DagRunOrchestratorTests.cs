@@ -169,6 +169,7 @@ public sealed class DagRunOrchestratorTests
 
         Assert.Equal(DagRunState.Failed, result.State);
         Assert.Equal(DagRunState.Failed, status.State);
+        Assert.NotEqual(TaskInstanceState.Success, status.Tasks[0].State); // the try's late success was not recorded
     }
 
     [Fact]
@@ -245,6 +246,62 @@ public sealed class DagRunOrchestratorTests
         Assert.Equal(DagRunState.Success, result.State);
         Assert.Equal(DagRunState.Success, childResult.State);
         Assert.True(childRan);
+    }
+
+    [Fact]
+    public async Task Run_DeferredOnAPollingTrigger_CheckedByThePollTriggerActivityBetweenTimersUntilItFires()
+    {
+        string? got = null;
+        SecondPollFires.Polls.Clear();
+        var dag = Dag.Create("orch_poll")
+            .Task("sense", ctx =>
+            {
+                if (ctx.TriggerEvent is null)
+                {
+                    ctx.Defer(new SecondPollFires { Key = "orch_poll", PokeInterval = TimeSpan.FromSeconds(1) }, timeout: TimeSpan.FromMinutes(5));
+                }
+
+                got = ctx.TriggerEvent!.Value.GetRawText();
+            })
+            .Build();
+        await using var host = await OrchestrationHost.StartAsync(dag);
+
+        var (result, status) = await host.RunToEndAsync(OrchestrationHost.Run(dag));
+
+        Assert.Equal(DagRunState.Success, result.State);
+        Assert.Equal(2, SecondPollFires.Polls["orch_poll"]);
+        Assert.Equal("""{"polls":2}""", got);
+        Assert.Equal((TaskInstanceState.Success, 1), (status.Tasks[0].State, status.Tasks[0].TryNumber));
+    }
+
+    [Fact]
+    public async Task Run_ANonEventPayloadRaised_IsSkippedAndTheRunGoesOn()
+    {
+        var release = new TaskCompletionSource();
+        var dag = Dag.Create("orch_garbage").Task("slow", async _ => await release.Task).Build();
+        await using var host = await OrchestrationHost.StartAsync(dag);
+        var run = OrchestrationHost.Run(dag);
+        Assert.True(await OrchestratedRuns.StartAsync(host.Client, run));
+
+        await host.Client.RaiseEventAsync(RunInstanceId.For(run.Key), DagRunOrchestrator.EventName, "not a run event");
+        release.SetResult();
+        var (result, _) = await host.WaitAsync(run);
+
+        Assert.Equal(DagRunState.Success, result.State);
+    }
+
+    /// <summary>A polling trigger that holds from its second check on (checks counted per key).</summary>
+    public sealed class SecondPollFires : PollingTrigger
+    {
+        public static readonly ConcurrentDictionary<string, int> Polls = new(StringComparer.Ordinal);
+
+        public required string Key { get; init; }
+
+        public override ValueTask<(bool Done, object? Event)> PollAsync(TriggerContext context)
+        {
+            var n = Polls.AddOrUpdate(Key, 1, (_, v) => v + 1);
+            return ValueTask.FromResult<(bool, object?)>((n >= 2, new { polls = n }));
+        }
     }
 
     private static async Task WaitForAsync(Func<Task<bool>> condition)

@@ -25,20 +25,31 @@ internal static class FirstRunKey
         var path = Path.Combine(folder, RelativePath);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var key = "gale_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
+        // Written whole to a private temporary file, then moved into place: a reader never sees half a key.
+        var temporary = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        try
+        using (var writer = new StreamWriter(temporary, options))
         {
-            using var writer = new StreamWriter(path, options);
             writer.Write(key);
         }
-        catch (IOException) when (File.Exists(path) && Read(folder) is { } raced)
+
+        try
+        {
+            // A file that holds no usable key (empty, truncated) is replaced; a good one is never overwritten.
+            File.Move(temporary, path, overwrite: File.Exists(path) && Read(folder) is null);
+        }
+        catch (IOException) when (Read(folder) is { } raced)
         {
             return (raced, false); // another gale serve in this folder wrote it first
+        }
+        finally
+        {
+            File.Delete(temporary);
         }
 
         return (key, true);
@@ -59,5 +70,8 @@ internal static class FirstRunKey
 
     /// <summary>True for an address only this machine can reach (127.0.0.0/8, ::1, localhost).</summary>
     public static bool IsLoopback(string host) =>
-        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(Unbracketed(host), out var address) && IPAddress.IsLoopback(address));
+
+    /// <summary>An IPv6 address without the brackets a URL puts around it (<c>[::1]</c> → <c>::1</c>).</summary>
+    public static string Unbracketed(string host) => host.StartsWith('[') && host.EndsWith(']') ? host[1..^1] : host;
 }

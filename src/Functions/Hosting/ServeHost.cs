@@ -90,10 +90,20 @@ internal static partial class ServeHost
                     return 2;
                 }
 
-                (firstRunKey, var created) = FirstRunKey.GetOrCreate(options.WorkingFolder);
+                bool created;
+                try
+                {
+                    (firstRunKey, created) = FirstRunKey.GetOrCreate(options.WorkingFolder);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    await Console.Error.WriteLineAsync($"gale serve: cannot keep an API key in {Path.Combine(options.WorkingFolder, FirstRunKey.RelativePath)}: {e.Message}. Set {ApiKeys.SettingName} instead.");
+                    return 2;
+                }
+
                 keys = keys.With(firstRunKey, ApiRole.Admin);
                 Console.WriteLine(created
-                    ? $"No API authentication configured: created an admin API key in {FirstRunKey.RelativePath} (only you can read it)."
+                    ? $"No API authentication configured: created an admin API key in {FirstRunKey.RelativePath} (owner-only on Linux and macOS)."
                     : $"No API authentication configured: using the admin API key in {FirstRunKey.RelativePath}.");
             }
 
@@ -102,8 +112,9 @@ internal static partial class ServeHost
             var schedulerOptions = new Gale.Scheduling.SchedulerOptions { Interval = options.FunctionsHost ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(2) };
             await using var engine = StorageEngine.CreateHost(account, dags, engineOptions, TimeProvider.System, loggers, services, schedulerOptions: schedulerOptions);
             var builder = WebApplication.CreateBuilder();
-            var listen = options.FunctionsHost ? "127.0.0.1" : options.Host;
-            builder.WebHost.UseUrls($"http://{(listen.Contains(':', StringComparison.Ordinal) ? $"[{listen}]" : listen)}:{options.Port}");
+            var listen = options.FunctionsHost ? "127.0.0.1" : FirstRunKey.Unbracketed(options.Host);
+            var authority = listen.Contains(':', StringComparison.Ordinal) ? $"[{listen}]" : listen;
+            builder.WebHost.UseUrls($"http://{authority}:{options.Port}");
             var app = GaleWebApp.Build(builder, account, new ApiContext(account, dags, engine.Engine, StorageEngine.RunStore(account), StorageEngine.DagStateStore(account), keys) { Services = services, Scheduler = engine.Scheduler, Watchers = engine.Watchers, QueueHost = engine, FunctionsHandler = options.FunctionsHost, Auth = auth });
             engine.Start();
             using var stopRefresh = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -114,7 +125,7 @@ internal static partial class ServeHost
                 Console.WriteLine(telemetry.Settings);
             }
 
-            var url = $"http://{(FirstRunKey.IsLoopback(listen) ? "127.0.0.1" : listen)}:{options.Port}";
+            var url = $"http://{(FirstRunKey.IsLoopback(listen) ? "127.0.0.1" : authority)}:{options.Port}";
             Console.WriteLine($"Gale is running: {dags.Dags.Count} DAGs ({string.Join(", ", dags.Dags.Select(d => d.DagId))}), UI {url}/ui/, API {url}/api/v1 ({auth.Describe(keys, options.FunctionsHost)}; health is open), storage: {description}. Press Ctrl+C to stop.");
             if (firstRunKey is not null)
             {

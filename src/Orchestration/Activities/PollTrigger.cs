@@ -14,14 +14,17 @@ namespace Gale.Orchestration.Activities;
 /// <param name="services">What triggers use (HTTP, connections, blobs, trigger state).</param>
 /// <param name="clock">The clock.</param>
 /// <param name="loggers">Where logs go.</param>
-public sealed class PollTrigger(TaskServices services, TimeProvider clock, ILoggerFactory? loggers = null) : TaskActivity<TriggerCheckInput, RunEvent>
+/// <remarks>The result is the <see cref="RunEvent"/> serialized with its type (<see cref="EngineMessages"/>): the
+/// activity's output is written as its runtime type, which a reader of the base type could not tell apart.</remarks>
+public sealed class PollTrigger(TaskServices services, TimeProvider clock, ILoggerFactory? loggers = null) : TaskActivity<TriggerCheckInput, string>
 {
     private readonly ILogger _log = (loggers ?? NullLoggerFactory.Instance).CreateLogger<PollTrigger>();
 
     /// <inheritdoc />
-    public override Task<RunEvent> RunAsync(TaskActivityContext context, TriggerCheckInput input)
+    public override async Task<string> RunAsync(TaskActivityContext context, TriggerCheckInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return TriggerRunner.CheckOnceAsync(input.Run, input.Due, input.Deferral, clock, null, services, _log, CancellationToken.None);
+        var result = await TriggerRunner.CheckOnceAsync(input.Run, input.Due, input.Deferral, clock, null, services, _log, CancellationToken.None);
+        return EngineMessages.Serialize(result);
     }
 }

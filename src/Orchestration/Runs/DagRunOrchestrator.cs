@@ -25,6 +25,10 @@ public sealed class DagRunOrchestrator(IDagRegistry dags) : TaskOrchestrator<Dag
     /// <summary>The worker recorded on tries the orchestration starts.</summary>
     public const string WorkerId = "durable-task";
 
+    // Storage hiccups in the bookkeeping activities are retried; a task try itself is never retried here (the decider
+    // owns Airflow's retries).
+    private static readonly TaskOptions Retries = new(new TaskRetryOptions(new Microsoft.DurableTask.RetryPolicy(5, TimeSpan.FromSeconds(1), 2, TimeSpan.FromSeconds(30))));
+
     /// <inheritdoc />
     public override async Task<DagRunResult> RunAsync(TaskOrchestrationContext context, DagRunInput input)
     {
@@ -48,7 +52,7 @@ public sealed class DagRunOrchestrator(IDagRegistry dags) : TaskOrchestrator<Dag
                 foreach (var clear in decision.Commands.OfType<Gale.Runs.Commands.ClearTaskData>())
                 {
                     // Before the cleared instances' next tries start, so they never see old XComs.
-                    await context.CallActivityAsync<int>(nameof(Activities.ClearTaskData), new ClearTaskDataInput(clear.Run, clear.Tasks));
+                    await context.CallActivityAsync<int>(nameof(Activities.ClearTaskData), new ClearTaskDataInput(clear.Run, clear.Tasks), Retries);
                 }
 
                 foreach (var command in decision.Commands)
@@ -99,7 +103,12 @@ public sealed class DagRunOrchestrator(IDagRegistry dags) : TaskOrchestrator<Dag
             var ready = await Task.WhenAny(waits.Cast<Task>().Append(inbox));
             if (ready == inbox)
             {
-                events.Add(Gale.Engine.EngineMessages.Deserialize<RunEvent>(inbox.Result));
+                // A payload that is not a run event changes nothing (it is in the history, so every replay skips it too).
+                if (TryReadEvent(inbox.Result) is { } raised)
+                {
+                    events.Add(raised);
+                }
+
                 inbox = context.WaitForExternalEvent<string>(EventName);
             }
 
@@ -115,8 +124,20 @@ public sealed class DagRunOrchestrator(IDagRegistry dags) : TaskOrchestrator<Dag
         }
 
         timers.Cancel(); // synchronously: the orchestrator must not continue on another thread
-        await context.CallActivityAsync<bool>(nameof(FinishRun), new FinishRunInput(snapshot.Run, reason));
+        await context.CallActivityAsync<bool>(nameof(FinishRun), new FinishRunInput(snapshot.Run, reason), Retries);
         return new DagRunResult(snapshot.Run.State, reason);
+    }
+
+    private static RunEvent? TryReadEvent(string? payload)
+    {
+        try
+        {
+            return payload is null ? null : EngineMessages.Deserialize<RunEvent>(payload);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     private static async Task<RunEvent?> After(TaskOrchestrationContext context, DateTimeOffset dueAt, CancellationToken cancellation, RunEvent due)
@@ -158,6 +179,15 @@ public sealed class DagRunOrchestrator(IDagRegistry dags) : TaskOrchestrator<Dag
             return null; // resumed, cleared or superseded meanwhile
         }
 
-        return await context.CallActivityAsync<RunEvent>(nameof(PollTrigger), new TriggerCheckInput(check.Run, due, ti!.Deferral!));
+        try
+        {
+            var result = await context.CallActivityAsync<string>(nameof(PollTrigger), new TriggerCheckInput(check.Run, due, ti!.Deferral!), Retries);
+            return EngineMessages.Deserialize<RunEvent>(result);
+        }
+        catch (TaskFailedException e)
+        {
+            // The check could not run at all: the try fails as when a check throws (the decider applies it once).
+            return new TriggerChecked { EventId = $"checked:{check.Run}/{check.Task}/{check.TryNumber}/{check.Check}", Task = check.Task, TryNumber = check.TryNumber, Check = check.Check, Error = e.FailureDetails.ErrorMessage, At = context.CurrentUtcDateTime };
+        }
     }
 }

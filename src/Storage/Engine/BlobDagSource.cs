@@ -68,7 +68,7 @@ public static class BlobDagSource
     {
         var source = $"blob://{container.Name}/{blob.Name}";
         var download = (await container.GetBlobClient(blob.Name).DownloadContentAsync(cancellationToken)).Value;
-        var text = download.Content.ToString();
+        var text = download.Content.ToString().TrimStart('\uFEFF'); // a file saved with a UTF-8 byte order mark
         // The listing's ETag is the cache key (the download's header quotes it differently); a change between the
         // listing and the download only costs one more download on the next refresh.
         var etag = blob.Properties.ETag ?? download.Details.ETag;

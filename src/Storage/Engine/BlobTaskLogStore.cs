@@ -86,9 +86,11 @@ public sealed class BlobTaskLogStore(BlobContainerClient container, TimeSpan flu
     {
         var blob = container.GetAppendBlobClient(path);
         var bytes = Encoding.UTF8.GetBytes(text);
-        for (var offset = 0; offset < bytes.Length; offset += blob.AppendBlobMaxAppendBlockBytes)
+        // 4 MiB: what every service version and Azurite take in one append (the SDK's constant says 100 MiB for the newest).
+        var blockBytes = Math.Min(4 * 1024 * 1024, blob.AppendBlobMaxAppendBlockBytes);
+        for (var offset = 0; offset < bytes.Length; offset += blockBytes)
         {
-            var length = Math.Min(blob.AppendBlobMaxAppendBlockBytes, bytes.Length - offset);
+            var length = Math.Min(blockBytes, bytes.Length - offset);
             using var block = new MemoryStream(bytes, offset, length, writable: false);
             await blob.AppendBlockAsync(block, cancellationToken: cancellationToken);
         }

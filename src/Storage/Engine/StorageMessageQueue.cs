@@ -49,7 +49,10 @@ public sealed class StorageMessageQueue(QueueClient queue, TimeProvider clock, Q
     /// <inheritdoc />
     public async Task<IReadOnlyList<QueueMessageHandle>> ReceiveAsync(int maxMessages, TimeSpan visibility, CancellationToken cancellationToken = default)
     {
-        var received = (await queue.ReceiveMessagesAsync(Math.Clamp(maxMessages, 1, 32), WholeSeconds(visibility), cancellationToken)).Value;
+        // A received message is hidden for at least a second (the service refuses 0) and at most the 7-day limit.
+        var hide = WholeSeconds(visibility);
+        hide = hide < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : hide > MaxVisibilityTimeout ? MaxVisibilityTimeout : hide;
+        var received = (await queue.ReceiveMessagesAsync(Math.Clamp(maxMessages, 1, 32), hide, cancellationToken)).Value;
         var ready = new List<QueueMessageHandle>(received.Length);
         foreach (var m in received)
         {

@@ -41,14 +41,15 @@ public sealed class EventHubPartitionReader : IEventHubReader
     /// <summary>
     /// A reader from Functions-style settings: <c>GALE_EVENTHUB</c> as a connection string, or
     /// <c>GALE_EVENTHUB__fullyQualifiedNamespace</c> with a managed identity (<c>GALE_EVENTHUB__clientId</c> for a
-    /// user-assigned one) or the developer's Azure credentials; <c>GALE_EVENTHUB_CONSUMER_GROUP</c> (default
-    /// <c>$Default</c>).
+    /// user-assigned one) or the developer's Azure credentials; the consumer group <c>GALE_EVENTHUB_WATCHER_CONSUMER_GROUP</c>
+    /// (default <c>$Default</c>). It must not be the group the Functions host's eventHubTrigger reads
+    /// (<c>GALE_EVENTHUB_CONSUMER_GROUP</c>): its processor holds exclusive receivers there.
     /// </summary>
     /// <returns>The reader, or null when no Event Hubs namespace is configured.</returns>
     public static EventHubPartitionReader? FromSettings(Func<string, string?> setting)
     {
         ArgumentNullException.ThrowIfNull(setting);
-        var group = setting("GALE_EVENTHUB_CONSUMER_GROUP") is { Length: > 0 } g ? g : DefaultConsumerGroup;
+        var group = setting("GALE_EVENTHUB_WATCHER_CONSUMER_GROUP") is { Length: > 0 } g ? g : DefaultConsumerGroup;
         var connectionString = setting("GALE_EVENTHUB");
         var fullyQualifiedNamespace = setting("GALE_EVENTHUB__fullyQualifiedNamespace");
         var maxWait = TimeSpan.FromSeconds(1);

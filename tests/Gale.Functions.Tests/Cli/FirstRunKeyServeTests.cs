@@ -102,6 +102,33 @@ public sealed class FirstRunKeyServeTests(AzuriteFixture azurite) : IClassFixtur
         Assert.Equal(expected, FirstRunKey.IsLoopback(host));
 
     [Fact]
+    public void GetOrCreate_TruncatedKeyFile_ReplacedByAGoodKey()
+    {
+        var folder = Directory.CreateTempSubdirectory("gale-first-run-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(folder, ".gale"));
+            File.WriteAllText(Path.Combine(folder, FirstRunKey.RelativePath), "gale_");
+
+            var (key, created) = FirstRunKey.GetOrCreate(folder);
+
+            Assert.True(created);
+            Assert.Equal(key, FirstRunKey.Read(folder));
+            Assert.Single(Directory.GetFiles(Path.Combine(folder, ".gale"))); // no temporary file left behind
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("[::1]", true)]
+    [InlineData("[2001:db8::1]", false)]
+    public void IsLoopback_BracketedIPv6_ReadAsTheAddress(string host, bool expected) =>
+        Assert.Equal(expected, FirstRunKey.IsLoopback(host));
+
+    [Fact]
     public void GetOrCreate_SecondCall_ReturnsTheSameKeyWithoutWriting()
     {
         var folder = Directory.CreateTempSubdirectory("gale-first-run-").FullName;

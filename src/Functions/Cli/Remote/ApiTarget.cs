@@ -37,10 +37,12 @@ internal static class ApiTarget
             throw new FormatException($"--api: '{url}' is not an http(s) URL");
         }
 
-        // A local gale serve's first-run key is picked up from the same folder when no credential is set.
+        // A local gale serve's first-run key is picked up from the same folder when no credential is set, and only for
+        // a loopback URL: it must never travel to another machine.
         var token = LocalSettings.Get("GALE_API_TOKEN");
         var functionsKey = LocalSettings.Get("GALE_FUNCTIONS_KEY");
-        var key = LocalSettings.Get("GALE_API_KEY") ?? (token is null && functionsKey is null ? FirstRunKey.Read(Directory.GetCurrentDirectory()) : null);
+        var key = LocalSettings.Get("GALE_API_KEY")
+            ?? (token is null && functionsKey is null && FirstRunKey.IsLoopback(uri.Host) ? FirstRunKey.Read(Directory.GetCurrentDirectory()) : null);
         return new GaleApiClient(uri, key, token, functionsKey);
     }
 

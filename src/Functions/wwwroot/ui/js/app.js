@@ -101,9 +101,25 @@ function showLoginError(message) {
   error.hidden = false;
 }
 
+// A local gale serve with no authentication configured prints /ui/#key=<its admin key>: log in with it, then take
+// the key out of the address bar (and the history entry) so it is not bookmarked or shared by accident. Opening the
+// URL in a tab already showing the UI only changes the hash, so this runs on hashchange too.
+function takeKeyFromUrl() {
+  const match = /^#key=([^&/?]+)$/.exec(location.hash);
+  if (!match) return false;
+  setApiKey(decodeURIComponent(match[1]));
+  history.replaceState(null, '', location.pathname + location.search);
+  loginShown = false;
+  logout.hidden = false;
+  return true;
+}
+
 // A refused key is named in the form; the first visit (no key yet) just shows the form.
 window.addEventListener('gale:unauthorized', (e) => showLogin(getApiKey() && e.detail ? e.detail.detail : null));
-window.addEventListener('hashchange', route);
+window.addEventListener('hashchange', () => {
+  takeKeyFromUrl();
+  route();
+});
 logout.addEventListener('click', () => {
   setApiKey(null);
   setFunctionsKey(null);
@@ -115,13 +131,6 @@ const tick = () => { clock.textContent = `${fmtDate(new Date().toISOString())} U
 tick();
 setInterval(tick, 1000);
 
-// A local gale serve with no authentication configured prints /ui/#key=<its admin key>: log in with it, then take
-// the key out of the address bar (and the history entry) so it is not bookmarked or shared by accident.
-const fromUrl = /^#key=([^&/?]+)$/.exec(location.hash);
-if (fromUrl) {
-  setApiKey(decodeURIComponent(fromUrl[1]));
-  history.replaceState(null, '', location.pathname + location.search);
-}
-
+takeKeyFromUrl();
 if (getApiKey()) logout.hidden = false;
 route();
