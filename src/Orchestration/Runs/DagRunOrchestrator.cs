@@ -94,7 +94,12 @@ public sealed class DagRunOrchestrator(IDagRegistry dags) : TaskOrchestrator<Dag
             }
 
             starting.Clear();
-            context.SetCustomStatus(RunStatus.From(snapshot).Encode());
+            if (!context.IsReplaying)
+            {
+                // Only the live part of an episode publishes; statuses computed while replaying would be overwritten.
+                context.SetCustomStatus(RunStatus.From(snapshot).Encode());
+            }
+
             if (snapshot.Run.State.IsFinished())
             {
                 break;

@@ -43,7 +43,7 @@ public sealed record RunStatus
     public string Encode()
     {
         using var buffer = new MemoryStream();
-        using (var gzip = new GZipStream(buffer, CompressionLevel.SmallestSize, leaveOpen: true))
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Optimal, leaveOpen: true))
         {
             JsonSerializer.Serialize(gzip, Wire.From(this), Json);
         }
