@@ -43,6 +43,8 @@ internal sealed class OrchestrationHost : IAsyncDisposable
             },
             new DurableTaskTestHostOptions
             {
+                // A free port: the host's default picks one at random in 30000-39999, where Azurite's may already be.
+                Port = FreePort(),
                 ConfigureServices = di =>
                 {
                     di.AddSingleton<IDagRegistry>(bag);
@@ -89,4 +91,11 @@ internal sealed class OrchestrationHost : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _host.DisposeAsync();
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
 }

@@ -7,7 +7,7 @@ namespace Gale.Orchestration.Tests;
 public sealed class RunStatusTests
 {
     [Fact]
-    public void EncodeDecode_TenThousandInstances_RoundTripsInAFewKiB()
+    public void EncodeDecode_TenThousandMappedInstances_CountsAllListsTheUnfinishedWithinTheBackendLimit()
     {
         var at = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
         var tasks = Enumerable.Range(0, 10_000).Select(i => new TaskInstance { TaskId = "each", MapIndex = i, State = i % 2 == 0 ? TaskInstanceState.Success : TaskInstanceState.Running, TryNumber = 1, StartDate = at.AddSeconds(i), WorkerId = "durable-task" });
@@ -20,10 +20,31 @@ public sealed class RunStatusTests
         var encoded = RunStatus.From(snapshot).Encode();
         var decoded = RunStatus.Decode(encoded);
 
-        Assert.True(encoded.Length < 64 * 1024, $"{encoded.Length:N0} characters");
+        // DurableTask.AzureStorage stores custom status in one table property: 32K UTF-16 characters at most.
+        Assert.True(encoded.Length < 16 * 1024, $"{encoded.Length:N0} characters");
         Assert.Equal(DagRunState.Running, decoded.State);
-        Assert.Equal(10_000, decoded.Tasks.Count);
-        Assert.Equal(new TaskInstanceStatus("each", 4_999, TaskInstanceState.Running, 1, at.AddSeconds(4_999), null, "durable-task"), decoded.Tasks.Single(t => t.MapIndex == 4_999));
+        Assert.False(decoded.Complete);
+        Assert.Equal(RunStatus.MaxListed, decoded.Tasks.Count);
+        Assert.All(decoded.Tasks, t => Assert.Equal(TaskInstanceState.Running, t.State));
+        Assert.Equal(new TaskInstanceStatus("each", 1, TaskInstanceState.Running, 1, at.AddSeconds(1), null, "durable-task"), decoded.Tasks[0]);
+        Assert.Equal(5_000, decoded.Counts["each"][TaskInstanceState.Success]);
+        Assert.Equal(5_000, decoded.Counts["each"][TaskInstanceState.Running]);
+    }
+
+    [Fact]
+    public void EncodeDecode_SmallRun_ListsEveryInstance()
+    {
+        var snapshot = new RunSnapshot
+        {
+            Run = new DagRun { DagId = "small", RunId = "r", State = DagRunState.Success },
+            Tasks = new[] { new TaskInstance { TaskId = "a", State = TaskInstanceState.Success, TryNumber = 2 }, new TaskInstance { TaskId = "b", State = TaskInstanceState.Skipped } }.ToImmutableSortedDictionary(t => t.Key, t => t),
+        };
+
+        var decoded = RunStatus.Decode(RunStatus.From(snapshot).Encode());
+
+        Assert.True(decoded.Complete);
+        Assert.Equal([("a", TaskInstanceState.Success, 2), ("b", TaskInstanceState.Skipped, 0)], decoded.Tasks.Select(t => (t.TaskId, t.State, t.TryNumber)));
+        Assert.Equal(1, decoded.Counts["b"][TaskInstanceState.Skipped]);
     }
 
     [Fact]

@@ -94,11 +94,8 @@ public sealed class DagRunOrchestrator(IDagRegistry dags) : TaskOrchestrator<Dag
             }
 
             starting.Clear();
-            if (!context.IsReplaying)
-            {
-                // Only the live part of an episode publishes; statuses computed while replaying would be overwritten.
-                context.SetCustomStatus(RunStatus.From(snapshot).Encode());
-            }
+            // Every episode publishes (an episode that sets none would clear it), replayed iterations included.
+            context.SetCustomStatus(RunStatus.From(snapshot).Encode());
 
             if (snapshot.Run.State.IsFinished())
             {
