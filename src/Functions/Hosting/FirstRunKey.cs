@@ -43,7 +43,7 @@ internal static class FirstRunKey
             // A file that holds no usable key (empty, truncated) is replaced; a good one is never overwritten.
             File.Move(temporary, path, overwrite: File.Exists(path) && Read(folder) is null);
         }
-        catch (IOException) when (Read(folder) is { } raced)
+        catch (IOException) when (TryRead(folder) is { } raced)
         {
             return (raced, false); // another gale serve in this folder wrote it first
         }
@@ -56,16 +56,42 @@ internal static class FirstRunKey
     }
 
     /// <summary>The key stored under <paramref name="folder"/>, or null.</summary>
+    /// <exception cref="IOException">The file is a link, or others may read or write it: a key someone else could
+    /// have planted or read is never used (delete the file to get a new one).</exception>
     public static string? Read(string folder)
     {
         var path = Path.Combine(folder, RelativePath);
-        if (!File.Exists(path))
+        var file = new FileInfo(path);
+        if (file.LinkTarget is not null)
+        {
+            throw new IOException($"{path} is a symbolic link; Gale only uses a key file it wrote itself. Delete it to get a new key.");
+        }
+
+        if (!file.Exists)
         {
             return null;
         }
 
+        if (!OperatingSystem.IsWindows() && (file.UnixFileMode & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
+        {
+            throw new IOException($"{path} may be read or written by other users (mode {Convert.ToString((int)file.UnixFileMode, 8)}); Gale only uses a key file that is private to you. Delete it to get a new key, or chmod 600 it.");
+        }
+
         var key = File.ReadAllText(path).Trim();
         return key.Length >= 16 ? key : null;
+    }
+
+    /// <summary>The key stored under <paramref name="folder"/>, or null when there is none or it is not safe to use.</summary>
+    public static string? TryRead(string folder)
+    {
+        try
+        {
+            return Read(folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>True for an address only this machine can reach (127.0.0.0/8, ::1, localhost).</summary>

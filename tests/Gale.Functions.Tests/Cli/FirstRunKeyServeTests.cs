@@ -109,12 +109,65 @@ public sealed class FirstRunKeyServeTests(AzuriteFixture azurite) : IClassFixtur
         {
             Directory.CreateDirectory(Path.Combine(folder, ".gale"));
             File.WriteAllText(Path.Combine(folder, FirstRunKey.RelativePath), "gale_");
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(Path.Combine(folder, FirstRunKey.RelativePath), UnixFileMode.UserRead | UnixFileMode.UserWrite); // as Gale writes it
+            }
 
             var (key, created) = FirstRunKey.GetOrCreate(folder);
 
             Assert.True(created);
             Assert.Equal(key, FirstRunKey.Read(folder));
             Assert.Single(Directory.GetFiles(Path.Combine(folder, ".gale"))); // no temporary file left behind
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void GetOrCreate_KeyFileOthersMayRead_RefusedNamingTheFile()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // no Unix modes to check there
+        }
+
+        var folder = Directory.CreateTempSubdirectory("gale-first-run-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(folder, ".gale"));
+            var path = Path.Combine(folder, FirstRunKey.RelativePath);
+            File.WriteAllText(path, "gale_planted-key-0123456789");
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+            var e = Assert.Throws<IOException>(() => FirstRunKey.GetOrCreate(folder));
+
+            Assert.Contains(path, e.Message, StringComparison.Ordinal);
+            Assert.Contains("other users", e.Message, StringComparison.Ordinal);
+            Assert.Null(FirstRunKey.TryRead(folder));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void GetOrCreate_KeyFileIsALink_Refused()
+    {
+        var folder = Directory.CreateTempSubdirectory("gale-first-run-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(folder, ".gale"));
+            var elsewhere = Path.Combine(folder, "elsewhere");
+            File.WriteAllText(elsewhere, "gale_planted-key-0123456789");
+            File.CreateSymbolicLink(Path.Combine(folder, FirstRunKey.RelativePath), elsewhere);
+
+            var e = Assert.Throws<IOException>(() => FirstRunKey.GetOrCreate(folder));
+
+            Assert.Contains("symbolic link", e.Message, StringComparison.Ordinal);
         }
         finally
         {

@@ -42,7 +42,7 @@ internal static class ApiTarget
         var token = LocalSettings.Get("GALE_API_TOKEN");
         var functionsKey = LocalSettings.Get("GALE_FUNCTIONS_KEY");
         var key = LocalSettings.Get("GALE_API_KEY")
-            ?? (token is null && functionsKey is null && FirstRunKey.IsLoopback(uri.Host) ? FirstRunKey.Read(Directory.GetCurrentDirectory()) : null);
+            ?? (token is null && functionsKey is null && FirstRunKey.IsLoopback(uri.Host) ? FirstRunKey.TryRead(Directory.GetCurrentDirectory()) : null);
         return new GaleApiClient(uri, key, token, functionsKey);
     }
 
