@@ -1,5 +1,4 @@
 using Azure.Core;
-using Azure.Identity;
 
 namespace Gale.Storage;
 
@@ -190,10 +189,7 @@ public sealed class StorageConnection
             return null;
         }
 
-        var clientId = setting($"{prefix}__clientId");
-        TokenCredential credential = string.Equals(setting($"{prefix}__credential"), "managedidentity", StringComparison.OrdinalIgnoreCase)
-            ? new ManagedIdentityCredential(clientId is null ? ManagedIdentityId.SystemAssigned : ManagedIdentityId.FromUserAssignedClientId(clientId))
-            : new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = clientId });
+        var credential = FunctionsIdentity.Credential(setting, prefix);
 
         if (accountName is not null)
         {

@@ -1,5 +1,3 @@
-using Azure.Core;
-using Azure.Identity;
 using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Consumer;
 using Azure.Messaging.EventHubs.Primitives;
@@ -66,10 +64,7 @@ public sealed class EventHubPartitionReader : IEventHubReader
             return null;
         }
 
-        var clientId = setting("GALE_EVENTHUB__clientId");
-        TokenCredential credential = string.Equals(setting("GALE_EVENTHUB__credential"), "managedidentity", StringComparison.OrdinalIgnoreCase)
-            ? new ManagedIdentityCredential(clientId is null ? ManagedIdentityId.SystemAssigned : ManagedIdentityId.FromUserAssignedClientId(clientId))
-            : new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = clientId });
+        var credential = FunctionsIdentity.Credential(setting, "GALE_EVENTHUB");
         return new EventHubPartitionReader(
             hub => new EventHubConsumerClient(group, fullyQualifiedNamespace, hub, credential),
             (hub, partition, position) => new PartitionReceiver(group, partition, position, fullyQualifiedNamespace, hub, credential),
