@@ -71,8 +71,8 @@ public static class OrchestrationBenchmarks
         await service.CreateIfNotExistsAsync();
         var shims = new DurableTaskShimFactory(new DurableTaskWorkerOptions(), NullLoggerFactory.Instance);
         var worker = new TaskHubWorker(service, NullLoggerFactory.Instance);
-        worker.AddTaskOrchestrations(new Creator<TaskOrchestration>("Bare", () => shims.CreateOrchestration("Bare", new BareOrchestrator())));
-        worker.AddTaskActivities(new Creator<DurableTask.Core.TaskActivity>("Noop", () => shims.CreateActivity("Noop", new Noop())));
+        worker.AddTaskOrchestrations(new NamedTaskCreator<TaskOrchestration>("Bare", () => shims.CreateOrchestration("Bare", new BareOrchestrator())));
+        worker.AddTaskActivities(new NamedTaskCreator<DurableTask.Core.TaskActivity>("Noop", () => shims.CreateActivity("Noop", new Noop())));
         await worker.StartAsync();
         try
         {
@@ -195,20 +195,6 @@ public static class OrchestrationBenchmarks
     private sealed class Noop : Microsoft.DurableTask.TaskActivity<object?, DateTimeOffset>
     {
         public override Task<DateTimeOffset> RunAsync(TaskActivityContext context, object? input) => Task.FromResult(DateTimeOffset.UtcNow);
-    }
-
-    private sealed class Creator<T> : ObjectCreator<T>
-    {
-        private readonly Func<T> _create;
-
-        public Creator(string name, Func<T> create)
-        {
-            Name = name;
-            Version = string.Empty;
-            _create = create;
-        }
-
-        public override T Create() => _create();
     }
 
     private sealed class EngineRunLauncherUnavailable : IDagRunLauncher

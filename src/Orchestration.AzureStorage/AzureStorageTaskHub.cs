@@ -70,7 +70,7 @@ public sealed class AzureStorageTaskHub : IAsyncDisposable
         await service.CreateIfNotExistsAsync();
         var shims = new DurableTaskShimFactory(new DurableTaskWorkerOptions(), loggers);
         var worker = new TaskHubWorker(service, loggers);
-        worker.AddTaskOrchestrations(new NamedCreator<TaskOrchestration>(nameof(DagRunOrchestrator), () => shims.CreateOrchestration(nameof(DagRunOrchestrator), new DagRunOrchestrator(dags))));
+        worker.AddTaskOrchestrations(new NamedTaskCreator<TaskOrchestration>(nameof(DagRunOrchestrator), () => shims.CreateOrchestration(nameof(DagRunOrchestrator), new DagRunOrchestrator(dags))));
         worker.AddTaskActivities(
             Activity(shims, nameof(RunTaskAttempt), () => new RunTaskAttempt(dags, executor)),
             Activity(shims, nameof(PollTrigger), () => new PollTrigger(services, clock, loggers)),
@@ -83,7 +83,7 @@ public sealed class AzureStorageTaskHub : IAsyncDisposable
     /// <summary>Stops the worker; running episodes and activities are abandoned to be picked up again.</summary>
     public async ValueTask DisposeAsync() => await _worker.StopAsync(isForced: true);
 
-    private static NamedCreator<TaskActivity> Activity(DurableTaskShimFactory shims, string name, Func<ITaskActivity> create) =>
+    private static NamedTaskCreator<TaskActivity> Activity(DurableTaskShimFactory shims, string name, Func<ITaskActivity> create) =>
         new(name, () => shims.CreateActivity(name, create()));
 
     // The client writes inputs and events with System.Text.Json, as the shims read them (Core's default is Newtonsoft).
@@ -96,20 +96,5 @@ public sealed class AzureStorageTaskHub : IAsyncDisposable
         public override string Serialize(object value, bool formatted) => _json.Serialize(value)!;
 
         public override object Deserialize(string data, Type objectType) => _json.Deserialize(data, objectType)!;
-    }
-
-    // DurableTask.Core looks tasks up by name and version; a fresh instance per work item.
-    private sealed class NamedCreator<T> : ObjectCreator<T>
-    {
-        private readonly Func<T> _create;
-
-        public NamedCreator(string name, Func<T> create)
-        {
-            Name = name;
-            Version = string.Empty;
-            _create = create;
-        }
-
-        public override T Create() => _create();
     }
 }

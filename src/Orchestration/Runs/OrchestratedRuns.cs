@@ -18,11 +18,6 @@ public static class OrchestratedRuns
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(run);
         var instanceId = RunInstanceId.For(run.Key);
-        if (await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken) is not null)
-        {
-            return false;
-        }
-
         try
         {
             // The backends replace a running instance started again under its id unless told which statuses refuse it.
@@ -34,7 +29,7 @@ public static class OrchestratedRuns
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Another caller created it between the check and the start: the backend refuses a second instance.
+            // The backend refuses a second instance with the id (the dedupe statuses): the run exists, nothing was created.
             if (await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken) is not null)
             {
                 return false;
