@@ -10,7 +10,8 @@ namespace Gale.Bench;
 /// <summary>
 /// <c>bench orchestration</c>: the three shapes measured in one sitting on the same Azurite, side by side: the queue
 /// engine, the bare Durable Task runtime (no Gale code) and Gale's orchestrator on that runtime, with the queue
-/// ceiling of the run. Settings: <c>--partitions</c>, <c>--polling-ms</c>, <c>--extended-sessions</c>.
+/// ceiling of the run. Settings: <c>--partitions</c>, <c>--polling-ms</c>, <c>--extended-sessions</c>;
+/// <c>--columns engine,bare,gale</c> and <c>--shapes a,b,c</c> measure a subset.
 /// </summary>
 internal static class OrchestrationBench
 {
@@ -26,6 +27,8 @@ internal static class OrchestrationBench
             ExtendedSessions = args.Contains("--extended-sessions"),
             MaxConcurrentActivities = 32,
         };
+        var columns = (BenchCli.Arg(args, "--columns") ?? "engine,bare,gale").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var shapeFilter = BenchCli.Arg(args, "--shapes") ?? "a,b,c";
         var engine = new EngineOptions { TaskConcurrency = 32, MaxPollInterval = TimeSpan.FromMilliseconds(100) };
 
         Say(json, "measuring the queue ceiling (put+get+delete) at concurrency 1 and 16…");
@@ -38,14 +41,11 @@ internal static class OrchestrationBench
             ($"(c) {runs} concurrent 5-task runs", EngineBenchmarks.Small(), "diamond", 5, runs),
         };
         var rows = new List<(string Shape, EngineResult Engine, EngineResult Bare, EngineResult Gale)>();
-        foreach (var (name, dag, bare, size, count) in shapes)
+        foreach (var (name, dag, bare, size, count) in shapes.Where(s => shapeFilter.Contains(s.Name[1], StringComparison.Ordinal)))
         {
-            Say(json, $"{name}: queue engine…");
-            var e = await EngineBenchmarks.RunAsync(name, account, dag, count, engine, quiet: true);
-            Say(json, $"{name}: bare Durable Task runtime…");
-            var b = await OrchestrationBenchmarks.BareAsync(name, account.Connection, hub, bare, size, count);
-            Say(json, $"{name}: Gale's orchestrator…");
-            var g = await OrchestrationBenchmarks.GaleAsync(name, account.Connection, hub, dag, count);
+            var e = await Column(json, columns, "engine", $"{name}: queue engine…", () => EngineBenchmarks.RunAsync(name, account, dag, count, engine, quiet: true));
+            var b = await Column(json, columns, "bare", $"{name}: bare Durable Task runtime…", () => OrchestrationBenchmarks.BareAsync(name, account.Connection, hub, bare, size, count));
+            var g = await Column(json, columns, "gale", $"{name}: Gale's orchestrator…", () => OrchestrationBenchmarks.GaleAsync(name, account.Connection, hub, dag, count));
             rows.Add((name, e, b, g));
         }
 
@@ -56,7 +56,7 @@ internal static class OrchestrationBench
                 queue_ceiling = new { c1 = c1.OpsPerSecond, c16 = c16.OpsPerSecond },
                 settings = new { hub.PartitionCount, polling_ms = hub.MaxQueuePollingInterval.TotalMilliseconds, hub.ExtendedSessions, hub.MaxConcurrentActivities, hub.MaxConcurrentOrchestrations },
                 shapes = rows.Select(r => new { shape = r.Shape, engine = r.Engine, bare = r.Bare, gale = r.Gale }),
-            }, new JsonSerializerOptions { WriteIndented = true }));
+            }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
             return 0;
         }
 
@@ -72,6 +72,18 @@ internal static class OrchestrationBench
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine("[grey]Latency: a task's start minus its upstream's end. Engine: the worker's start; bare and Gale: when the orchestration scheduled the activity.[/]");
         return 0;
+    }
+
+    // A column left out (--columns) shows as NaN.
+    private static async Task<EngineResult> Column(bool json, string[] columns, string column, string progress, Func<Task<EngineResult>> measure)
+    {
+        if (!columns.Contains(column, StringComparer.Ordinal))
+        {
+            return new EngineResult(column, 0, double.NaN, double.NaN, double.NaN, double.NaN);
+        }
+
+        Say(json, progress);
+        return await measure();
     }
 
     private static string F(double value) => value.ToString("F1", CultureInfo.InvariantCulture);

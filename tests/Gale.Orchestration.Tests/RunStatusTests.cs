@@ -7,7 +7,7 @@ namespace Gale.Orchestration.Tests;
 public sealed class RunStatusTests
 {
     [Fact]
-    public void EncodeDecode_TenThousandMappedInstances_CountsAllListsTheUnfinishedWithinTheBackendLimit()
+    public void Publish_TenThousandMappedInstances_ListsEveryOneWithinTheBackendLimit()
     {
         var at = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
         var tasks = Enumerable.Range(0, 10_000).Select(i => new TaskInstance { TaskId = "each", MapIndex = i, State = i % 2 == 0 ? TaskInstanceState.Success : TaskInstanceState.Running, TryNumber = 1, StartDate = at.AddSeconds(i), WorkerId = "durable-task" });
@@ -17,18 +17,50 @@ public sealed class RunStatusTests
             Tasks = tasks.ToImmutableSortedDictionary(t => t.Key, t => t),
         };
 
-        var encoded = RunStatus.From(snapshot).Encode();
+        var encoded = RunStatus.Publish(snapshot);
         var decoded = RunStatus.Decode(encoded);
 
         // DurableTask.AzureStorage stores custom status in one table property: 32K UTF-16 characters at most.
-        Assert.True(encoded.Length < 16 * 1024, $"{encoded.Length:N0} characters");
+        Assert.True(encoded.Length <= RunStatus.MaxEncodedLength, $"{encoded.Length:N0} characters");
         Assert.Equal(DagRunState.Running, decoded.State);
-        Assert.False(decoded.Complete);
-        Assert.Equal(RunStatus.MaxListed, decoded.Tasks.Count);
-        Assert.All(decoded.Tasks, t => Assert.Equal(TaskInstanceState.Running, t.State));
-        Assert.Equal(new TaskInstanceStatus("each", 1, TaskInstanceState.Running, 1, at.AddSeconds(1), null, "durable-task"), decoded.Tasks[0]);
+        Assert.True(decoded.Complete);
+        Assert.Equal(10_000, decoded.Tasks.Count);
+        Assert.Equal(new TaskInstanceStatus("each", 1, TaskInstanceState.Running, 1, at.AddSeconds(1), null, "durable-task"), decoded.Tasks[1]);
         Assert.Equal(5_000, decoded.Counts["each"][TaskInstanceState.Success]);
         Assert.Equal(5_000, decoded.Counts["each"][TaskInstanceState.Running]);
+    }
+
+    [Fact]
+    public void Publish_TooManyToFit_ListsTheUnfinishedAndSaysItIsIncomplete()
+    {
+        // Distinct workers and scattered dates compress badly: 60,000 of them cannot fit in one table property.
+        var at = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
+        var random = new Random(7);
+        var tasks = Enumerable.Range(0, 60_000).Select(i => new TaskInstance
+        {
+            TaskId = "each",
+            MapIndex = i,
+            State = i % 10 == 0 ? TaskInstanceState.Running : TaskInstanceState.Success,
+            TryNumber = 1,
+            StartDate = at.AddMilliseconds(random.Next()),
+            EndDate = at.AddMilliseconds(random.Next()),
+            WorkerId = $"worker-{random.Next()}",
+        });
+        var snapshot = new RunSnapshot
+        {
+            Run = new DagRun { DagId = "big", RunId = "r", State = DagRunState.Running, StartDate = at },
+            Tasks = tasks.ToImmutableSortedDictionary(t => t.Key, t => t),
+        };
+
+        var encoded = RunStatus.Publish(snapshot);
+        var decoded = RunStatus.Decode(encoded);
+
+        Assert.True(encoded.Length <= RunStatus.MaxEncodedLength, $"{encoded.Length:N0} characters");
+        Assert.False(decoded.Complete);
+        Assert.NotEmpty(decoded.Tasks);
+        Assert.All(decoded.Tasks, t => Assert.Equal(TaskInstanceState.Running, t.State));
+        Assert.Equal(54_000, decoded.Counts["each"][TaskInstanceState.Success]);
+        Assert.Equal(6_000, decoded.Counts["each"][TaskInstanceState.Running]);
     }
 
     [Fact]

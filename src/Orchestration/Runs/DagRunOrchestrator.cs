@@ -17,8 +17,11 @@ namespace Gale.Orchestration.Runs;
 /// <see cref="RunStatus"/> is published as the custom status.
 /// </summary>
 /// <param name="dags">The loaded DAGs (the run's DAG is looked up by id; pinning its structure in the input comes next).</param>
-public sealed class DagRunOrchestrator(IDagRegistry dags) : TaskOrchestrator<DagRunInput, DagRunResult>
+/// <param name="memo">Decisions made before in this process, reused on replay (default: <see cref="DecisionMemo.Shared"/>).</param>
+public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = null) : TaskOrchestrator<DagRunInput, DagRunResult>
 {
+    private readonly DecisionMemo _memo = memo ?? DecisionMemo.Shared;
+
     /// <summary>The external event every run operation is raised as.</summary>
     public const string EventName = "gale";
 
@@ -35,18 +38,19 @@ public sealed class DagRunOrchestrator(IDagRegistry dags) : TaskOrchestrator<Dag
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
         var dag = dags.Find(input.Run.DagId) ?? throw new InvalidOperationException($"DAG '{input.Run.DagId}' is not loaded on this worker");
-        var snapshot = RunSnapshotFactory.Create(dag, input.Run);
+        var decisions = _memo.Start(context.InstanceId, dag, input.Run);
+        var snapshot = decisions.First;
         using var timers = new CancellationTokenSource();
-        var waits = new List<Task<RunEvent?>>();
+        var arrivals = new Arrivals();
         var starting = new List<EnqueueAttempt>();
-        var inbox = context.WaitForExternalEvent<string>(EventName);
+        arrivals.Watch(ListenAsync(context, arrivals));
         var events = new List<RunEvent> { new RunStarted { EventId = $"start:{snapshot.Key}", At = context.CurrentUtcDateTime } };
         var reason = string.Empty;
         while (true)
         {
             if (events.Count > 0)
             {
-                var decision = RunDecider.Decide(dag, snapshot, events, context.CurrentUtcDateTime);
+                var decision = decisions.Decide(snapshot, events, context.CurrentUtcDateTime);
                 snapshot = decision.Snapshot;
                 events = [];
                 foreach (var clear in decision.Commands.OfType<Gale.Runs.Commands.ClearTaskData>())
@@ -64,16 +68,16 @@ public sealed class DagRunOrchestrator(IDagRegistry dags) : TaskOrchestrator<Dag
                             starting.Add(attempt);
                             break;
                         case ScheduleRetry retry:
-                            waits.Add(After(context, retry.DueAt, timers.Token, EngineEvents.RetryDue(retry.Run, retry.Task, retry.FailedTryNumber, retry.DueAt)));
+                            arrivals.Watch(After(context, retry.DueAt, timers.Token, EngineEvents.RetryDue(retry.Run, retry.Task, retry.FailedTryNumber, retry.DueAt)));
                             break;
                         case ScheduleRunTimeout timeout:
-                            waits.Add(After(context, timeout.DueAt, timers.Token, EngineEvents.RunTimeoutDue(timeout.Run, timeout.DueAt)));
+                            arrivals.Watch(After(context, timeout.DueAt, timers.Token, EngineEvents.RunTimeoutDue(timeout.Run, timeout.DueAt)));
                             break;
                         case ScheduleTriggerTimeout timeout:
-                            waits.Add(After(context, timeout.DueAt, timers.Token, new TriggerTimeoutDue { EventId = $"trigger-timeout:{timeout.Run}/{timeout.Task}/{timeout.TryNumber}", Task = timeout.Task, TryNumber = timeout.TryNumber, At = timeout.DueAt }));
+                            arrivals.Watch(After(context, timeout.DueAt, timers.Token, new TriggerTimeoutDue { EventId = $"trigger-timeout:{timeout.Run}/{timeout.Task}/{timeout.TryNumber}", Task = timeout.Task, TryNumber = timeout.TryNumber, At = timeout.DueAt }));
                             break;
                         case ScheduleTriggerCheck check:
-                            waits.Add(CheckTriggerAsync(context, check, () => snapshot, timers.Token));
+                            arrivals.Watch(CheckTriggerAsync(context, check, () => snapshot, timers.Token));
                             break;
                         case RunFinished finished:
                             reason = finished.Reason;
@@ -89,45 +93,40 @@ public sealed class DagRunOrchestrator(IDagRegistry dags) : TaskOrchestrator<Dag
             {
                 if (snapshot.Find(attempt.Task) is { State: TaskInstanceState.Running } ti && ti.TryNumber == attempt.TryNumber)
                 {
-                    waits.Add(RunAttemptAsync(context, snapshot.Run, ti));
+                    arrivals.Watch(RunAttemptAsync(context, snapshot.Run, ti));
                 }
             }
 
             starting.Clear();
-            // Every episode publishes (an episode that sets none would clear it), replayed iterations included.
-            context.SetCustomStatus(RunStatus.From(snapshot).Encode());
+            context.SetCustomStatus(new PublishedRunStatus(snapshot));
 
             if (snapshot.Run.State.IsFinished())
             {
                 break;
             }
 
-            var ready = await Task.WhenAny(waits.Cast<Task>().Append(inbox));
-            if (ready == inbox)
-            {
-                // A payload that is not a run event changes nothing (it is in the history, so every replay skips it too).
-                if (TryReadEvent(inbox.Result) is { } raised)
-                {
-                    events.Add(raised);
-                }
-
-                inbox = context.WaitForExternalEvent<string>(EventName);
-            }
-
-            // Everything that completed by now, in the order it was started (the same on every replay).
-            foreach (var done in waits.Where(w => w.IsCompleted).ToList())
-            {
-                waits.Remove(done);
-                if (done.Result is { } e)
-                {
-                    events.Add(e);
-                }
-            }
+            events = await arrivals.NextAsync();
         }
 
         timers.Cancel(); // synchronously: the orchestrator must not continue on another thread
         await context.CallActivityAsync<bool>(nameof(FinishRun), new FinishRunInput(snapshot.Run, reason), Retries);
+        _memo.Forget(context.InstanceId);
         return new DagRunResult(snapshot.Run.State, reason);
+    }
+
+    // Operations raised on the instance, one after another for the life of the run (never ends; watched so that a
+    // failure would surface).
+    private static async Task<RunEvent?> ListenAsync(TaskOrchestrationContext context, Arrivals arrivals)
+    {
+        while (true)
+        {
+            var payload = await context.WaitForExternalEvent<string>(EventName);
+            // A payload that is not a run event changes nothing (it is in the history, so every replay skips it too).
+            if (TryReadEvent(payload) is { } raised)
+            {
+                arrivals.Add(raised);
+            }
+        }
     }
 
     private static RunEvent? TryReadEvent(string? payload)

@@ -8,9 +8,10 @@ namespace Gale.Orchestration.Runs;
 /// <summary>
 /// The compact view of a run an orchestration publishes as its custom status after every episode: the run's state,
 /// every task's instance counts by state, and the instances themselves (state, try, dates, map index, worker) as
-/// gzip-compressed JSON in base64. The Azure Storage backend keeps custom status in one table property (32K
-/// characters), so past <see cref="MaxListed"/> instances only the unmapped ones and the unfinished mapped ones are
-/// listed, up to that cap; <see cref="Complete"/> says whether every instance is.
+/// gzip-compressed columnar JSON in base64. The Azure Storage backend keeps custom status in one table property (32K
+/// characters), so <see cref="Publish"/> lists every instance while the text fits in <see cref="MaxEncodedLength"/>,
+/// then only the unmapped and the unfinished mapped ones, then as many of those as fit; <see cref="Complete"/> says
+/// whether every instance is listed.
 /// </summary>
 public sealed record RunStatus
 {
@@ -25,8 +26,8 @@ public sealed record RunStatus
     /// <summary>When it ended.</summary>
     public DateTimeOffset? EndDate { get; init; }
 
-    /// <summary>Most instances listed in <see cref="Tasks"/>.</summary>
-    public const int MaxListed = 1000;
+    /// <summary>The longest text <see cref="Publish"/> returns (the backend's limit is 32,768 characters, JSON quotes included).</summary>
+    public const int MaxEncodedLength = 30_000;
 
     /// <summary>The task instances listed, in the snapshot's order.</summary>
     public required IReadOnlyList<TaskInstanceStatus> Tasks { get; init; }
@@ -37,28 +38,49 @@ public sealed record RunStatus
     /// <summary>True when <see cref="Tasks"/> lists every instance of the run.</summary>
     public bool Complete { get; init; } = true;
 
-    /// <summary>The status of <paramref name="snapshot"/>.</summary>
+    /// <summary>The status of <paramref name="snapshot"/>, listing every instance.</summary>
     public static RunStatus From(RunSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        var all = snapshot.Tasks.Values.ToList();
-        var listed = all.Count <= MaxListed
-            ? all
-            : all.Where(t => t.MapIndex < 0 || t.State is not (TaskInstanceState.Success or TaskInstanceState.Skipped)).Take(MaxListed);
-        var tasks = listed.Select(t => new TaskInstanceStatus(t.TaskId, t.MapIndex, t.State, t.TryNumber, t.StartDate, t.EndDate, t.WorkerId)).ToList();
-        return new RunStatus
-        {
-            State = snapshot.Run.State,
-            StartDate = snapshot.Run.StartDate,
-            EndDate = snapshot.Run.EndDate,
-            Tasks = tasks,
-            Counts = all.GroupBy(t => t.TaskId, StringComparer.Ordinal).ToDictionary(
-                g => g.Key,
-                g => (IReadOnlyDictionary<TaskInstanceState, int>)g.GroupBy(t => t.State).ToDictionary(s => s.Key, s => s.Count()),
-                StringComparer.Ordinal),
-            Complete = tasks.Count == all.Count,
-        };
+        return From(snapshot, [.. snapshot.Tasks.Values]);
     }
+
+    /// <summary>
+    /// The encoded status of <paramref name="snapshot"/> within <see cref="MaxEncodedLength"/>: every instance if they
+    /// fit, else the unmapped and unfinished mapped ones, else as many of those as fit.
+    /// </summary>
+    public static string Publish(RunSnapshot snapshot)
+    {
+        var all = From(snapshot);
+        var encoded = all.Encode();
+        if (encoded.Length <= MaxEncodedLength)
+        {
+            return encoded;
+        }
+
+        var wanted = snapshot.Tasks.Values.Where(t => t.MapIndex < 0 || !t.State.IsFinished()).ToList();
+        for (var count = wanted.Count; ; count /= 2)
+        {
+            encoded = From(snapshot, wanted[..count]).Encode();
+            if (encoded.Length <= MaxEncodedLength || count == 0)
+            {
+                return encoded;
+            }
+        }
+    }
+
+    private static RunStatus From(RunSnapshot snapshot, List<TaskInstance> listed) => new()
+    {
+        State = snapshot.Run.State,
+        StartDate = snapshot.Run.StartDate,
+        EndDate = snapshot.Run.EndDate,
+        Tasks = [.. listed.Select(t => new TaskInstanceStatus(t.TaskId, t.MapIndex, t.State, t.TryNumber, t.StartDate, t.EndDate, t.WorkerId))],
+        Counts = snapshot.Tasks.Values.GroupBy(t => t.TaskId, StringComparer.Ordinal).ToDictionary(
+            g => g.Key,
+            g => (IReadOnlyDictionary<TaskInstanceState, int>)g.GroupBy(t => t.State).ToDictionary(s => s.Key, s => s.Count()),
+            StringComparer.Ordinal),
+        Complete = listed.Count == snapshot.Tasks.Count,
+    };
 
     /// <summary>Compresses the status into the text the orchestration publishes.</summary>
     public string Encode()
@@ -82,42 +104,102 @@ public sealed record RunStatus
             using var gzip = new GZipStream(new MemoryStream(Convert.FromBase64String(encoded)), CompressionMode.Decompress);
             return (JsonSerializer.Deserialize<Wire>(gzip, Json) ?? throw new FormatException("empty run status")).ToStatus();
         }
-        catch (Exception e) when (e is InvalidDataException or JsonException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+        catch (Exception e) when (e is InvalidDataException or JsonException or IndexOutOfRangeException or ArgumentOutOfRangeException or InvalidOperationException)
         {
             throw new FormatException($"not a run status: {e.Message}", e);
         }
     }
 
-    // Columns, not objects: task ids and workers once each, dates as milliseconds after the run's start, so a
-    // 10,000-instance mapped task compresses to a few KiB.
-    private sealed record Wire(DagRunState State, DateTimeOffset? Start, DateTimeOffset? End, string[] Ids, string[] Workers, long[][] Rows, Dictionary<string, Dictionary<TaskInstanceState, int>> Counts, bool Complete)
+    // Columns, not objects, each delta-coded against the row before: task ids and workers once each, dates as
+    // milliseconds after the run's start. Map indexes counting up and tries started a few milliseconds apart then
+    // compress to almost nothing, so 10,000 instances fit in a few KiB. Null dates and workers are JSON nulls.
+    private sealed record Wire(DagRunState State, DateTimeOffset? Start, DateTimeOffset? End, string[] Ids, string[] Workers, long?[][] Columns, Dictionary<string, Dictionary<TaskInstanceState, int>> Counts, bool Complete)
     {
-        private const long None = long.MinValue;
-
         public static Wire From(RunStatus status)
         {
-            var ids = status.Tasks.Select(t => t.TaskId).Distinct(StringComparer.Ordinal).ToList();
-            var workers = status.Tasks.Select(t => t.WorkerId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+            var ids = IndexOf(status.Tasks.Select(t => t.TaskId));
+            var workers = IndexOf(status.Tasks.Select(t => t.WorkerId).OfType<string>());
             var origin = status.StartDate ?? DateTimeOffset.UnixEpoch;
-            long Ms(DateTimeOffset? at) => at is { } a ? (long)(a - origin).TotalMilliseconds : None;
-            var rows = status.Tasks.Select(t => new[] { ids.IndexOf(t.TaskId), t.MapIndex, (long)t.State, t.TryNumber, Ms(t.StartDate), Ms(t.EndDate), t.WorkerId is null ? -1 : workers.IndexOf(t.WorkerId) }).ToArray();
+            long? Ms(DateTimeOffset? at) => at is { } a ? (long)(a - origin).TotalMilliseconds : null;
+            long?[] Column(Func<TaskInstanceStatus, long?> value) => Deltas(status.Tasks.Select(value));
+            long?[][] columns =
+            [
+                Column(t => ids[t.TaskId]),
+                Column(t => t.MapIndex),
+                Column(t => (long)t.State),
+                Column(t => t.TryNumber),
+                Column(t => Ms(t.StartDate)),
+                Column(t => Ms(t.EndDate)),
+                Column(t => t.WorkerId is null ? null : workers[t.WorkerId]),
+            ];
             var counts = status.Counts.ToDictionary(c => c.Key, c => c.Value.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal);
-            return new Wire(status.State, status.StartDate, status.EndDate, [.. ids], [.. workers], rows, counts, status.Complete);
+            return new Wire(status.State, status.StartDate, status.EndDate, ids.Values, workers.Values, columns, counts, status.Complete);
         }
 
         public RunStatus ToStatus()
         {
+            if (Columns is not { Length: 7 })
+            {
+                throw new FormatException("a run status has seven columns");
+            }
+
+            var c = Columns.Select(Values).ToArray();
             var origin = Start ?? DateTimeOffset.UnixEpoch;
-            DateTimeOffset? At(long ms) => ms == None ? null : origin.AddMilliseconds(ms);
+            DateTimeOffset? At(long? ms) => ms is { } m ? origin.AddMilliseconds(m) : null;
             return new RunStatus
             {
                 State = State,
                 StartDate = Start,
                 EndDate = End,
-                Tasks = [.. Rows.Select(r => new TaskInstanceStatus(Ids[(int)r[0]], (int)r[1], (TaskInstanceState)r[2], (int)r[3], At(r[4]), At(r[5]), r[6] < 0 ? null : Workers[(int)r[6]]))],
+                Tasks = [.. Enumerable.Range(0, c[0].Length).Select(i => new TaskInstanceStatus(Ids[(int)c[0][i]!.Value], (int)c[1][i]!.Value, (TaskInstanceState)c[2][i]!.Value, (int)c[3][i]!.Value, At(c[4][i]), At(c[5][i]), c[6][i] is { } w ? Workers[(int)w] : null))],
                 Counts = (Counts ?? []).ToDictionary(c => c.Key, c => (IReadOnlyDictionary<TaskInstanceState, int>)c.Value, StringComparer.Ordinal),
                 Complete = Complete,
             };
+        }
+
+        // Each value minus the last non-null one before it (nulls stay null).
+        private static long?[] Deltas(IEnumerable<long?> values)
+        {
+            long last = 0;
+            return [.. values.Select(v =>
+            {
+                if (v is not { } value)
+                {
+                    return (long?)null;
+                }
+
+                var delta = value - last;
+                last = value;
+                return delta;
+            })];
+        }
+
+        private static long?[] Values(long?[] deltas)
+        {
+            long last = 0;
+            return [.. deltas.Select(d => d is { } delta ? last += delta : (long?)null)];
+        }
+
+        // The distinct values in first-seen order, with each one's position.
+        private static Distinct IndexOf(IEnumerable<string> values)
+        {
+            var distinct = new Distinct([], new Dictionary<string, long>(StringComparer.Ordinal));
+            foreach (var value in values)
+            {
+                if (distinct.Positions.TryAdd(value, distinct.Positions.Count))
+                {
+                    distinct.Order.Add(value);
+                }
+            }
+
+            return distinct;
+        }
+
+        private sealed record Distinct(List<string> Order, Dictionary<string, long> Positions)
+        {
+            public long this[string value] => Positions[value];
+
+            public string[] Values => [.. Order];
         }
     }
 }

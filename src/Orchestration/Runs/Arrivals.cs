@@ -1,0 +1,64 @@
+using System.Runtime.ExceptionServices;
+using Gale.Runs.Events;
+
+namespace Gale.Orchestration.Runs;
+
+/// <summary>
+/// What a run orchestration waits on (tries, timers, trigger checks, raised operations), gathered in the order the
+/// runtime completes them, which is the order of the history and so the same on every replay. Waiting on all pending
+/// work with <see cref="Task.WhenAny(IEnumerable{Task})"/> instead would cost every wake-up one continuation per
+/// pending task: quadratic in a wide fan-out.
+/// </summary>
+internal sealed class Arrivals
+{
+    private readonly List<RunEvent> _arrived = [];
+    private TaskCompletionSource? _wake;
+    private ExceptionDispatchInfo? _failure;
+
+    /// <summary>Adds what <paramref name="work"/> ends with (nothing for null) once it ends.</summary>
+    public void Watch(Task<RunEvent?> work) => _ = WatchAsync(work);
+
+    /// <summary>Adds an event now.</summary>
+    public void Add(RunEvent e)
+    {
+        _arrived.Add(e);
+        _wake?.TrySetResult();
+    }
+
+    /// <summary>Everything that arrived since the last call, waiting for at least one event.</summary>
+    /// <exception cref="Exception">A watched task failed with an exception it did not turn into an event.</exception>
+    public async Task<List<RunEvent>> NextAsync()
+    {
+        while (_arrived.Count == 0 && _failure is null)
+        {
+            _wake = new TaskCompletionSource();
+            await _wake.Task;
+        }
+
+        _wake = null;
+        _failure?.Throw();
+        var events = new List<RunEvent>(_arrived);
+        _arrived.Clear();
+        return events;
+    }
+
+    private async Task WatchAsync(Task<RunEvent?> work)
+    {
+        try
+        {
+            if (await work is { } e)
+            {
+                Add(e);
+            }
+        }
+        catch (OperationCanceledException) when (work.IsCanceled)
+        {
+            // A timer cancelled because the run finished.
+        }
+        catch (Exception e)
+        {
+            _failure ??= ExceptionDispatchInfo.Capture(e);
+            _wake?.TrySetResult();
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Gale.Runs;
+
+namespace Gale.Orchestration.Runs;
+
+/// <summary>
+/// The custom status an episode sets: the run as it stands, encoded as <see cref="RunStatus.Encode"/> text only when
+/// the runtime serializes the custom status at the end of the episode. Every iteration sets it (an episode that sets
+/// none would clear the status), replayed ones included, so building and compressing it there would cost a run of n
+/// events n encodings per episode.
+/// </summary>
+[JsonConverter(typeof(Converter))]
+public sealed class PublishedRunStatus
+{
+    private readonly RunSnapshot _snapshot;
+
+    /// <summary>Publishes <paramref name="snapshot"/>.</summary>
+    public PublishedRunStatus(RunSnapshot snapshot) => _snapshot = snapshot ?? throw new ArgumentNullException(nameof(snapshot));
+
+    /// <summary>The encoded status, as it is published (<see cref="RunStatus.Publish"/>).</summary>
+    public string Encode() => RunStatus.Publish(_snapshot);
+
+    private sealed class Converter : JsonConverter<PublishedRunStatus>
+    {
+        public override PublishedRunStatus Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException("A published run status is read back with RunStatus.Decode");
+
+        public override void Write(Utf8JsonWriter writer, PublishedRunStatus value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(value.Encode());
+    }
+}
