@@ -14,7 +14,7 @@ namespace Gale.Engine;
 /// same run that arrive while a commit is in flight are coalesced into the next commit, so a fan-in of many
 /// completions costs a few commits, not one conflict per completion.
 /// </summary>
-public sealed partial class RunEngine
+public sealed partial class RunEngine : IDagRuns
 {
     private readonly ConcurrentDictionary<RunKey, Mailbox> _mailboxes = new();
     private readonly ConcurrentDictionary<RunKey, RunSnapshot> _cache = new();
@@ -117,6 +117,14 @@ public sealed partial class RunEngine
 
     /// <summary>The store runs live in.</summary>
     public IRunStore Store => _store;
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<TaskTransition>> ReadHistoryAsync(RunKey key, CancellationToken cancellationToken = default) =>
+        _store.ReadHistoryAsync(key, cancellationToken);
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<DagRun> ListRunsAsync(string? dagId = null, DagRunState? state = null, CancellationToken cancellationToken = default) =>
+        _store.ListRunsAsync(dagId, state, cancellationToken);
 
     /// <summary>
     /// The snapshot this process saved or loaded last (it may be behind the store), without a storage request;

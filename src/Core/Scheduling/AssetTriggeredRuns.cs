@@ -14,7 +14,7 @@ namespace Gale.Scheduling;
 internal static class AssetTriggeredRuns
 {
     /// <summary>Creates at most one run for <paramref name="dag"/>; returns it, or null.</summary>
-    public static async Task<DagRun?> CreateAsync(RunEngine engine, IAssetQueue queue, Dag dag, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<DagRun?> CreateAsync(IDagRuns engine, IAssetQueue queue, Dag dag, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (dag.Settings.AssetSchedule is not { } expression)
         {
@@ -25,7 +25,7 @@ internal static class AssetTriggeredRuns
         var claims = pending.Where(q => q.ClaimedBy is not null).GroupBy(q => q.ClaimedBy!).ToList();
         foreach (var claim in claims)
         {
-            if (await engine.Store.LoadAsync(new RunKey(dag.DagId, claim.Key), cancellationToken) is not null)
+            if (await engine.LoadAsync(new RunKey(dag.DagId, claim.Key), cancellationToken) is not null)
             {
                 await queue.CompleteAsync(dag.DagId, [.. claim], cancellationToken);
             }
@@ -60,7 +60,7 @@ internal static class AssetTriggeredRuns
             DataIntervalEnd = plan.Consumed.Max(e => e.Timestamp),
             QueuedAt = now,
         };
-        if (await engine.Store.LoadAsync(run.Key, cancellationToken) is not null)
+        if (await engine.LoadAsync(run.Key, cancellationToken) is not null)
         {
             // A scheduler that outlived its lease created this run after another released its claim: the events are its.
             await queue.CompleteAsync(dag.DagId, [.. claimed.Select(q => q with { ClaimedBy = run.RunId })], cancellationToken);

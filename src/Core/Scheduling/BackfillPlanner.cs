@@ -53,7 +53,7 @@ public sealed record BackfillStep(string DagId, DagRunInfo Info, BackfillAction 
     /// clears the existing run's tasks (only the failed ones with <paramref name="onlyFailed"/>).
     /// </summary>
     /// <returns>The run it created or cleared; null for a skip.</returns>
-    public async Task<RunKey?> ApplyAsync(RunEngine engine, Dag dag, bool start, bool onlyFailed, string? conf, CancellationToken cancellationToken = default)
+    public async Task<RunKey?> ApplyAsync(IDagRuns engine, Dag dag, bool start, bool onlyFailed, string? conf, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(dag);

@@ -13,7 +13,7 @@ namespace Gale.Scheduling;
 /// within max_active_runs, then store the new state and release the lease. A scheduler that dies holding a lease
 /// only delays the DAG until the lease expires; the next tick redoes the idempotent work.
 /// </summary>
-public sealed partial class Scheduler(RunEngine engine, IDagRegistry dags, IDagStateStore states, IRunStore runs, SchedulerOptions options, ILogger<Scheduler>? log = null, Gale.Assets.IAssetQueue? assetQueue = null)
+public sealed partial class Scheduler(IDagRuns engine, IDagRegistry dags, IDagStateStore states, IRunReader runs, SchedulerOptions options, ILogger<Scheduler>? log = null, Gale.Assets.IAssetQueue? assetQueue = null)
 {
     private readonly ILogger _log = log ?? NullLogger<Scheduler>.Instance;
 

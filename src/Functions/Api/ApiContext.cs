@@ -12,7 +12,7 @@ namespace Gale.Functions.Api;
 /// <param name="Runs">Reads runs.</param>
 /// <param name="DagStates">Paused flags and next runs.</param>
 /// <param name="Keys">Who may call the API.</param>
-public sealed record ApiContext(StorageAccountClient Account, IDagRegistry Dags, RunEngine Engine, IRunStore Runs, IDagStateStore DagStates, ApiKeys Keys)
+public sealed record ApiContext(StorageAccountClient Account, IDagRegistry Dags, IDagRuns Engine, IRunReader Runs, IDagStateStore DagStates, ApiKeys Keys)
 {
     /// <summary>Logs, variables, pools and rendered fields (default: in memory).</summary>
     public TaskServices Services { get; init; } = new();
