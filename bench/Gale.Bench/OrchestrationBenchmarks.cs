@@ -38,15 +38,14 @@ public static class OrchestrationBenchmarks
         {
             var run = new DagRun { DagId = dag.DagId, RunId = $"{prefix}{i}", QueuedAt = DateTimeOffset.UtcNow, LogicalDate = DateTimeOffset.UtcNow };
             ids.Add(RunInstanceId.For(run.Key));
-            await hub.Client.CreateOrchestrationInstanceAsync(nameof(DagRunOrchestrator), string.Empty, ids[^1], new DagRunInput(run));
+            await OrchestratedRuns.StartAsync(hub.Client, run);
         }
 
         await WaitAllAsync(hub.Service, RunInstanceId.PrefixFor(dag.DagId) + prefix, runs, scenario, watch);
         var statuses = new List<RunStatus>();
         foreach (var id in ids)
         {
-            var state = await hub.Client.GetOrchestrationStateAsync(id);
-            var status = RunStatus.Decode(JsonSerializer.Deserialize<string>(state!.Status)!);
+            var status = (await OrchestratedRuns.GetAsync(hub.Client, RunInstanceId.Parse(id)!.Value))!.Value.Status!;
             if (status.State != DagRunState.Success)
             {
                 throw new InvalidOperationException($"{scenario}: run {id} ended {status.State}");

@@ -4,6 +4,7 @@ using Gale.Engine;
 using Gale.Orchestration.Activities;
 using Gale.Orchestration.Runs;
 using Gale.Storage;
+using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Worker;
 using Microsoft.DurableTask.Worker.Shims;
@@ -22,18 +23,18 @@ public sealed class AzureStorageTaskHub : IAsyncDisposable
 {
     private readonly TaskHubWorker _worker;
 
-    private AzureStorageTaskHub(AzureStorageOrchestrationService service, TaskHubWorker worker)
+    private AzureStorageTaskHub(string name, AzureStorageOrchestrationService service, TaskHubWorker worker)
     {
         Service = service;
         _worker = worker;
-        Client = new TaskHubClient(service, new JsonConverter(), null);
+        Client = new CoreDurableTaskClient(name, service);
     }
 
     /// <summary>The backend (queries, purge).</summary>
     public AzureStorageOrchestrationService Service { get; }
 
     /// <summary>A client on the same backend object (its sends wake this worker's pollers at once).</summary>
-    public TaskHubClient Client { get; }
+    public DurableTaskClient Client { get; }
 
     /// <summary>The backend settings <paramref name="options"/> give for <paramref name="connection"/>.</summary>
     public static AzureStorageOrchestrationServiceSettings Settings(StorageConnection connection, TaskHubOptions options, ILoggerFactory? loggers = null)
@@ -77,7 +78,7 @@ public sealed class AzureStorageTaskHub : IAsyncDisposable
             Activity(shims, nameof(Activities.ClearTaskData), () => new ClearTaskData(services)),
             Activity(shims, nameof(FinishRun), () => new FinishRun(dags, executor)));
         await worker.StartAsync();
-        return new AzureStorageTaskHub(service, worker);
+        return new AzureStorageTaskHub(options.HubName, service, worker);
     }
 
     /// <summary>Stops the worker; running episodes and activities are abandoned to be picked up again.</summary>
@@ -85,16 +86,4 @@ public sealed class AzureStorageTaskHub : IAsyncDisposable
 
     private static NamedTaskCreator<TaskActivity> Activity(DurableTaskShimFactory shims, string name, Func<ITaskActivity> create) =>
         new(name, () => shims.CreateActivity(name, create()));
-
-    // The client writes inputs and events with System.Text.Json, as the shims read them (Core's default is Newtonsoft).
-    private sealed class JsonConverter : DurableTask.Core.Serializing.DataConverter
-    {
-        private readonly Microsoft.DurableTask.DataConverter _json = Microsoft.DurableTask.Converters.JsonDataConverter.Default;
-
-        public override string Serialize(object value) => _json.Serialize(value)!;
-
-        public override string Serialize(object value, bool formatted) => _json.Serialize(value)!;
-
-        public override object Deserialize(string data, Type objectType) => _json.Deserialize(data, objectType)!;
-    }
 }

@@ -1,13 +1,11 @@
-using System.Diagnostics;
-using System.Text.Json;
-using DurableTask.Core;
-using DurableTask.Core.Exceptions;
+using DurableTask.Core.History;
 using Gale.Dags;
 using Gale.Engine;
 using Gale.Orchestration.AzureStorage;
 using Gale.Orchestration.Runs;
 using Gale.Runs;
 using Gale.Testing;
+using Microsoft.DurableTask.Client;
 
 namespace Gale.Orchestration.Tests;
 
@@ -17,9 +15,6 @@ namespace Gale.Orchestration.Tests;
 /// </summary>
 public sealed class AzureStorageTaskHubTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
-    private static readonly OrchestrationStatus[] AnyExisting =
-        [OrchestrationStatus.Pending, OrchestrationStatus.Running, OrchestrationStatus.ContinuedAsNew, OrchestrationStatus.Completed, OrchestrationStatus.Failed, OrchestrationStatus.Terminated];
-
     [Fact]
     public async Task Run_FanOutAndJoinOnAzurite_CompletesAsAnInstanceOfTheTaskHubWithItsStatus()
     {
@@ -37,11 +32,11 @@ public sealed class AzureStorageTaskHubTests(AzuriteFixture azurite) : IClassFix
         var run = OrchestrationHost.Run(dag);
         var instanceId = RunInstanceId.For(run.Key);
 
-        await hub.Client.CreateOrchestrationInstanceAsync(nameof(DagRunOrchestrator), string.Empty, instanceId, new DagRunInput(run), null, AnyExisting);
+        Assert.True(await OrchestratedRuns.StartAsync(hub.Client, run));
         var state = await CompletedAsync(hub, instanceId);
 
-        Assert.Equal(OrchestrationStatus.Completed, state.OrchestrationStatus);
-        var status = RunStatus.Decode(JsonSerializer.Deserialize<string>(state.Status)!);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, state.RuntimeStatus);
+        var status = (await OrchestratedRuns.GetAsync(hub.Client, run.Key))!.Value.Status!;
         Assert.Equal(DagRunState.Success, status.State);
         Assert.Equal(11, status.Tasks.Count(t => t.State == TaskInstanceState.Success));
         Assert.Equal(20, joined);
@@ -56,13 +51,59 @@ public sealed class AzureStorageTaskHubTests(AzuriteFixture azurite) : IClassFix
         var run = OrchestrationHost.Run(dag);
         var instanceId = RunInstanceId.For(run.Key);
 
-        await hub.Client.CreateOrchestrationInstanceAsync(nameof(DagRunOrchestrator), string.Empty, instanceId, new DagRunInput(run), null, AnyExisting);
-        await Assert.ThrowsAsync<OrchestrationAlreadyExistsException>(() => hub.Client.CreateOrchestrationInstanceAsync(nameof(DagRunOrchestrator), string.Empty, instanceId, new DagRunInput(run with { Conf = "{\"again\":true}" }), null, AnyExisting));
+        Assert.True(await OrchestratedRuns.StartAsync(hub.Client, run));
+        Assert.False(await OrchestratedRuns.StartAsync(hub.Client, run with { Conf = "{\"again\":true}" }));
         release.SetResult();
         var state = await CompletedAsync(hub, instanceId);
 
-        Assert.Equal(OrchestrationStatus.Completed, state.OrchestrationStatus);
-        Assert.DoesNotContain("again", state.Input, StringComparison.Ordinal);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, state.RuntimeStatus);
+        Assert.DoesNotContain("again", state.SerializedInput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Client_QueryByDagPrefixInPages_FindsEveryRunOfTheDagAndNoOther()
+    {
+        var dag = Dag.Create("hub_query").Task("t", _ => { }).Build();
+        var other = Dag.Create("hub_query_other").Task("t", _ => { }).Build();
+        await using var hub = await StartAsync(dag, other);
+        var runs = Enumerable.Range(0, 5).Select(i => OrchestrationHost.Run(dag, $"manual__{i}")).Append(OrchestrationHost.Run(other)).ToList();
+        foreach (var run in runs)
+        {
+            await OrchestratedRuns.StartAsync(hub.Client, run);
+        }
+
+        var found = new List<string>();
+        await foreach (var page in hub.Client.GetAllInstancesAsync(new OrchestrationQuery(InstanceIdPrefix: RunInstanceId.PrefixFor(dag.DagId), PageSize: 2, FetchInputsAndOutputs: true)).AsPages())
+        {
+            Assert.True(page.Values.Count <= 2);
+            found.AddRange(page.Values.Select(m => m.ReadInputAs<DagRunInput>()!.Run.RunId));
+        }
+
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"manual__{i}"), found.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Client_RaiseHistoryTerminatePurge_ActOnTheInstance()
+    {
+        var dag = Dag.Create("hub_client").Task("wait", ctx => ctx.Defer(new Gale.Triggers.ExternalEventTrigger { Name = "go" }, timeout: TimeSpan.FromMinutes(5))).Build();
+        await using var hub = await StartAsync(dag);
+        var run = OrchestrationHost.Run(dag);
+        var instanceId = RunInstanceId.For(run.Key);
+        await OrchestratedRuns.StartAsync(hub.Client, run);
+        await hub.Client.WaitForInstanceStartAsync(instanceId);
+
+        await hub.Client.RaiseEventAsync(instanceId, DagRunOrchestrator.EventName, "not a run event");
+        var history = await HistoryUntilAsync(hub, instanceId, h => h.OfType<EventRaisedEvent>().Any());
+        await hub.Client.TerminateInstanceAsync(instanceId, "stopped by the test");
+        var terminated = await CompletedAsync(hub, instanceId);
+        var purged = await hub.Client.PurgeInstanceAsync(instanceId);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Terminated, terminated.RuntimeStatus);
+        Assert.Contains(history, e => e is ExecutionStartedEvent { Name: nameof(DagRunOrchestrator) });
+        Assert.Contains(history, e => e is TaskScheduledEvent { Name: "RunTaskAttempt" });
+        Assert.Equal("\"not a run event\"", history.OfType<EventRaisedEvent>().Single(e => e.Name == DagRunOrchestrator.EventName).Input);
+        Assert.Equal(1, purged.PurgedInstanceCount);
+        Assert.Null(await hub.Client.GetInstanceAsync(instanceId));
     }
 
     private async Task<AzureStorageTaskHub> StartAsync(params Dag[] dags)
@@ -75,20 +116,26 @@ public sealed class AzureStorageTaskHubTests(AzuriteFixture azurite) : IClassFix
         return await AzureStorageTaskHub.StartAsync(azurite.Server.Connection, options, bag, services, executor, TimeProvider.System);
     }
 
-    private static async Task<OrchestrationState> CompletedAsync(AzureStorageTaskHub hub, string instanceId)
+    private static async Task<IList<HistoryEvent>> HistoryUntilAsync(AzureStorageTaskHub hub, string instanceId, Func<IList<HistoryEvent>, bool> done)
     {
-        var watch = Stopwatch.StartNew();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
-            var state = await hub.Client.GetOrchestrationStateAsync(instanceId);
-            if (state is { OrchestrationStatus: not (OrchestrationStatus.Pending or OrchestrationStatus.Running) })
+            var history = await hub.Client.GetOrchestrationHistoryAsync(instanceId);
+            if (done(history))
             {
-                return state;
+                return history;
             }
 
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"{instanceId} is still {state?.OrchestrationStatus}");
+            Assert.True(DateTime.UtcNow < deadline, $"{instanceId}'s history has {history.Count} events, not the one awaited");
             await Task.Delay(50);
         }
+    }
+
+    private static async Task<OrchestrationMetadata> CompletedAsync(AzureStorageTaskHub hub, string instanceId)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        return await hub.Client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true, timeout.Token);
     }
 
     private sealed class NoLauncher : IDagRunLauncher
