@@ -25,7 +25,7 @@ public sealed class RunStatusTests
         Assert.Equal(DagRunState.Running, decoded.State);
         Assert.True(decoded.Complete);
         Assert.Equal(10_000, decoded.Tasks.Count);
-        Assert.Equal(new TaskInstanceStatus("each", 1, TaskInstanceState.Running, 1, at.AddSeconds(1), null, "durable-task"), decoded.Tasks[1]);
+        Assert.Equal(new TaskInstance { TaskId = "each", MapIndex = 1, State = TaskInstanceState.Running, TryNumber = 1, StartDate = at.AddSeconds(1), WorkerId = "durable-task" }, decoded.Tasks[1]);
         Assert.Equal(5_000, decoded.Counts["each"][TaskInstanceState.Success]);
         Assert.Equal(5_000, decoded.Counts["each"][TaskInstanceState.Running]);
     }
@@ -77,6 +77,22 @@ public sealed class RunStatusTests
         Assert.True(decoded.Complete);
         Assert.Equal([("a", TaskInstanceState.Success, 2), ("b", TaskInstanceState.Skipped, 0)], decoded.Tasks.Select(t => (t.TaskId, t.State, t.TryNumber)));
         Assert.Equal(1, decoded.Counts["b"][TaskInstanceState.Skipped]);
+    }
+
+    [Fact]
+    public void ToSnapshot_EveryListedField_RoundTripsButTheDeferral()
+    {
+        var at = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
+        var run = new DagRun { DagId = "d", RunId = "r", State = DagRunState.Running, QueuedAt = at, StartDate = at.AddSeconds(1), Conf = "{\"x\":1}", RunType = DagRunType.Scheduled, LogicalDate = at.AddDays(-1) };
+        var retrying = new TaskInstance { TaskId = "a", State = TaskInstanceState.UpForRetry, TryNumber = 1, MaxTries = 3, QueuedAt = at.AddSeconds(2), StartDate = at.AddSeconds(3), EndDate = at.AddSeconds(4), NextRetryAt = at.AddMinutes(5), WorkerId = "w1", Message = "boom" };
+        var deferred = new TaskInstance { TaskId = "b", MapIndex = 0, State = TaskInstanceState.Deferred, TryNumber = 1, MaxTries = 1, WorkerId = "w1", HeartbeatAt = at, ResultLength = 2, Deferral = new Deferral { Trigger = "external_event", EventName = "go" } };
+        var snapshot = new RunSnapshot { Run = run, Tasks = new[] { retrying, deferred }.ToImmutableSortedDictionary(t => t.Key, t => t) };
+
+        var back = RunStatus.Decode(RunStatus.Publish(snapshot)).ToSnapshot();
+
+        Assert.Equal(run, back.Run);
+        Assert.Equal(retrying, back.Find(retrying.Key));
+        Assert.Equal(deferred with { HeartbeatAt = null, ResultLength = null, Deferral = null }, back.Find(deferred.Key));
     }
 
     [Fact]

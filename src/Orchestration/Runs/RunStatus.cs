@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -6,9 +7,9 @@ using Gale.Runs;
 namespace Gale.Orchestration.Runs;
 
 /// <summary>
-/// The compact view of a run an orchestration publishes as its custom status after every episode: the run's state,
-/// every task's instance counts by state, and the instances themselves (state, try, dates, map index, worker) as
-/// gzip-compressed columnar JSON in base64. The Azure Storage backend keeps custom status in one table property (32K
+/// The compact view of a run an orchestration publishes as its custom status after every episode: the run, every
+/// task's instance counts by state, and the instances themselves (state, tries, dates, map index, worker, message;
+/// not a deferral's trigger) as gzip-compressed columnar JSON in base64. The Azure Storage backend keeps custom status in one table property (32K
 /// characters), so <see cref="Publish"/> lists every instance while the text fits in <see cref="MaxEncodedLength"/>,
 /// then only the unmapped and the unfinished mapped ones, then as many of those as fit; <see cref="Complete"/> says
 /// whether every instance is listed.
@@ -17,20 +18,23 @@ public sealed record RunStatus
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) } };
 
+    /// <summary>The run as it stands (state, dates, conf).</summary>
+    public required DagRun Run { get; init; }
+
     /// <summary>The run's state.</summary>
-    public required DagRunState State { get; init; }
+    public DagRunState State => Run.State;
 
     /// <summary>When the run started.</summary>
-    public DateTimeOffset? StartDate { get; init; }
+    public DateTimeOffset? StartDate => Run.StartDate;
 
     /// <summary>When it ended.</summary>
-    public DateTimeOffset? EndDate { get; init; }
+    public DateTimeOffset? EndDate => Run.EndDate;
 
     /// <summary>The longest text <see cref="Publish"/> returns (the backend's limit is 32,768 characters, JSON quotes included).</summary>
     public const int MaxEncodedLength = 30_000;
 
-    /// <summary>The task instances listed, in the snapshot's order.</summary>
-    public required IReadOnlyList<TaskInstanceStatus> Tasks { get; init; }
+    /// <summary>The task instances listed, in the snapshot's order (without their deferral, heartbeat and result length).</summary>
+    public required IReadOnlyList<TaskInstance> Tasks { get; init; }
 
     /// <summary>Every task's instance counts by state (all instances, listed or not).</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<TaskInstanceState, int>> Counts { get; init; } = new Dictionary<string, IReadOnlyDictionary<TaskInstanceState, int>>();
@@ -69,12 +73,17 @@ public sealed record RunStatus
         }
     }
 
+    /// <summary>The run as a snapshot (only the listed instances when the status is not <see cref="Complete"/>).</summary>
+    public RunSnapshot ToSnapshot() => new()
+    {
+        Run = Run,
+        Tasks = Tasks.ToImmutableSortedDictionary(t => t.Key, t => t),
+    };
+
     private static RunStatus From(RunSnapshot snapshot, List<TaskInstance> listed) => new()
     {
-        State = snapshot.Run.State,
-        StartDate = snapshot.Run.StartDate,
-        EndDate = snapshot.Run.EndDate,
-        Tasks = [.. listed.Select(t => new TaskInstanceStatus(t.TaskId, t.MapIndex, t.State, t.TryNumber, t.StartDate, t.EndDate, t.WorkerId))],
+        Run = snapshot.Run,
+        Tasks = [.. listed.Select(t => t with { Deferral = null, HeartbeatAt = null, ResultLength = null })],
         Counts = snapshot.Tasks.Values.GroupBy(t => t.TaskId, StringComparer.Ordinal).ToDictionary(
             g => g.Key,
             g => (IReadOnlyDictionary<TaskInstanceState, int>)g.GroupBy(t => t.State).ToDictionary(s => s.Key, s => s.Count()),
@@ -113,45 +122,62 @@ public sealed record RunStatus
     // Columns, not objects, each delta-coded against the row before: task ids and workers once each, dates as
     // milliseconds after the run's start. Map indexes counting up and tries started a few milliseconds apart then
     // compress to almost nothing, so 10,000 instances fit in a few KiB. Null dates and workers are JSON nulls.
-    private sealed record Wire(DagRunState State, DateTimeOffset? Start, DateTimeOffset? End, string[] Ids, string[] Workers, long?[][] Columns, Dictionary<string, Dictionary<TaskInstanceState, int>> Counts, bool Complete)
+    private sealed record Wire(DagRun Run, string[] Ids, string[] Texts, long?[][] Columns, Dictionary<string, Dictionary<TaskInstanceState, int>> Counts, bool Complete)
     {
+        private const int ColumnCount = 11;
+
         public static Wire From(RunStatus status)
         {
             var ids = IndexOf(status.Tasks.Select(t => t.TaskId));
-            var workers = IndexOf(status.Tasks.Select(t => t.WorkerId).OfType<string>());
-            var origin = status.StartDate ?? DateTimeOffset.UnixEpoch;
+            var texts = IndexOf(status.Tasks.SelectMany(t => new[] { t.WorkerId, t.Message }).OfType<string>());
+            var origin = status.Run.QueuedAt;
             long? Ms(DateTimeOffset? at) => at is { } a ? (long)(a - origin).TotalMilliseconds : null;
-            long?[] Column(Func<TaskInstanceStatus, long?> value) => Deltas(status.Tasks.Select(value));
+            long?[] Column(Func<TaskInstance, long?> value) => Deltas(status.Tasks.Select(value));
             long?[][] columns =
             [
                 Column(t => ids[t.TaskId]),
                 Column(t => t.MapIndex),
                 Column(t => (long)t.State),
                 Column(t => t.TryNumber),
+                Column(t => t.MaxTries),
+                Column(t => Ms(t.QueuedAt)),
                 Column(t => Ms(t.StartDate)),
                 Column(t => Ms(t.EndDate)),
-                Column(t => t.WorkerId is null ? null : workers[t.WorkerId]),
+                Column(t => Ms(t.NextRetryAt)),
+                Column(t => t.WorkerId is null ? null : texts[t.WorkerId]),
+                Column(t => t.Message is null ? null : texts[t.Message]),
             ];
             var counts = status.Counts.ToDictionary(c => c.Key, c => c.Value.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal);
-            return new Wire(status.State, status.StartDate, status.EndDate, ids.Values, workers.Values, columns, counts, status.Complete);
+            return new Wire(status.Run, ids.Values, texts.Values, columns, counts, status.Complete);
         }
 
         public RunStatus ToStatus()
         {
-            if (Columns is not { Length: 7 })
+            if (Run is null || Columns is not { Length: ColumnCount })
             {
-                throw new FormatException("a run status has seven columns");
+                throw new FormatException($"a run status has a run and {ColumnCount} columns");
             }
 
             var c = Columns.Select(Values).ToArray();
-            var origin = Start ?? DateTimeOffset.UnixEpoch;
-            DateTimeOffset? At(long? ms) => ms is { } m ? origin.AddMilliseconds(m) : null;
+            DateTimeOffset? At(long? ms) => ms is { } m ? Run.QueuedAt.AddMilliseconds(m) : null;
+            string? Text(long? index) => index is { } i ? Texts[(int)i] : null;
             return new RunStatus
             {
-                State = State,
-                StartDate = Start,
-                EndDate = End,
-                Tasks = [.. Enumerable.Range(0, c[0].Length).Select(i => new TaskInstanceStatus(Ids[(int)c[0][i]!.Value], (int)c[1][i]!.Value, (TaskInstanceState)c[2][i]!.Value, (int)c[3][i]!.Value, At(c[4][i]), At(c[5][i]), c[6][i] is { } w ? Workers[(int)w] : null))],
+                Run = Run,
+                Tasks = [.. Enumerable.Range(0, c[0].Length).Select(i => new TaskInstance
+                {
+                    TaskId = Ids[(int)c[0][i]!.Value],
+                    MapIndex = (int)c[1][i]!.Value,
+                    State = (TaskInstanceState)c[2][i]!.Value,
+                    TryNumber = (int)c[3][i]!.Value,
+                    MaxTries = (int)c[4][i]!.Value,
+                    QueuedAt = At(c[5][i]),
+                    StartDate = At(c[6][i]),
+                    EndDate = At(c[7][i]),
+                    NextRetryAt = At(c[8][i]),
+                    WorkerId = Text(c[9][i]),
+                    Message = Text(c[10][i]),
+                })],
                 Counts = (Counts ?? []).ToDictionary(c => c.Key, c => (IReadOnlyDictionary<TaskInstanceState, int>)c.Value, StringComparer.Ordinal),
                 Complete = Complete,
             };
@@ -203,13 +229,3 @@ public sealed record RunStatus
         }
     }
 }
-
-/// <summary>One task instance in a <see cref="RunStatus"/>.</summary>
-/// <param name="TaskId">The task.</param>
-/// <param name="MapIndex">The map index (-1 when unmapped).</param>
-/// <param name="State">Its state.</param>
-/// <param name="TryNumber">Its current try.</param>
-/// <param name="StartDate">When the try started.</param>
-/// <param name="EndDate">When it ended.</param>
-/// <param name="WorkerId">Who ran it.</param>
-public sealed record TaskInstanceStatus(string TaskId, int MapIndex, TaskInstanceState State, int TryNumber, DateTimeOffset? StartDate, DateTimeOffset? EndDate, string? WorkerId);
