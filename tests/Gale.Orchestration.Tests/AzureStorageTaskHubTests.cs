@@ -116,6 +116,33 @@ public sealed class AzureStorageTaskHubTests(AzuriteFixture azurite) : IClassFix
         return await AzureStorageTaskHub.StartAsync(azurite.Server.Connection, options, bag, services, executor, TimeProvider.System);
     }
 
+    [Fact]
+    public async Task ReadHistoryAsync_ARetriedTask_BothTriesFromTheInstanceHistory()
+    {
+        var calls = 0;
+        var dag = Dag.Create("hub_tries")
+            .Task("flaky", _ =>
+            {
+                if (Interlocked.Increment(ref calls) == 1)
+                {
+                    throw new InvalidOperationException("first try fails");
+                }
+            }, options: new TaskOptions { Retries = 1, RetryDelay = TimeSpan.FromMilliseconds(100) })
+            .Build();
+        await using var hub = await StartAsync(dag);
+        var runs = new OrchestratedDagRuns(hub.Client, new DagBag([dag]), TimeProvider.System);
+        var run = OrchestrationHost.Run(dag);
+
+        await runs.CreateRunAsync(dag, run);
+        await CompletedAsync(hub, RunInstanceId.For(run.Key));
+        var history = await runs.ReadHistoryAsync(run.Key);
+
+        var ends = history.Where(t => t.From == TaskInstanceState.Running).Select(t => (t.TaskId, t.TryNumber, t.To)).ToList();
+        Assert.Equal([("flaky", 1, TaskInstanceState.UpForRetry), ("flaky", 2, TaskInstanceState.Success)], ends);
+        Assert.All(history, t => Assert.Equal(-1, t.MapIndex));
+        Assert.Equal(DagRunState.Success, (await runs.LoadAsync(run.Key))!.Run.State);
+    }
+
     private static async Task<IList<HistoryEvent>> HistoryUntilAsync(AzureStorageTaskHub hub, string instanceId, Func<IList<HistoryEvent>, bool> done)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);

@@ -11,7 +11,7 @@ public sealed class DecisionMemoTests
 
     private static readonly Dag Chain = Dag.Create("memo_chain").Task("a", _ => { }).Task("b", _ => { }, after: "a").Build();
 
-    private static readonly DagRun Run = new() { DagId = "memo_chain", RunId = "manual__1", QueuedAt = At };
+    private static readonly DagRunInput Run = new(new DagRun { DagId = "memo_chain", RunId = "manual__1", QueuedAt = At });
 
     private static RunEvent[] Started() => [new RunStarted { EventId = "start:memo_chain/manual__1", At = At }];
 
@@ -77,7 +77,7 @@ public sealed class DecisionMemoTests
 
         Assert.Same(run, memo.Start("i", Chain, Run));
         Assert.NotSame(run, memo.Start("i", reloaded, Run));
-        Assert.NotSame(run.First, memo.Start("i", Chain, Run with { QueuedAt = At.AddDays(1) }).First);
+        Assert.NotSame(run.First, memo.Start("i", Chain, Run with { Run = Run.Run with { QueuedAt = At.AddDays(1) } }).First);
     }
 
     [Fact]

@@ -17,13 +17,17 @@ internal sealed class OrchestrationHost : IAsyncDisposable
 {
     private readonly DurableTaskTestHost _host;
 
-    private OrchestrationHost(DurableTaskTestHost host, TaskServices services)
+    private OrchestrationHost(DurableTaskTestHost host, TaskServices services, DagBag dags)
     {
         _host = host;
         Services = services;
+        Runs = new OrchestratedDagRuns(host.Client, dags, TimeProvider.System);
     }
 
     public TaskServices Services { get; }
+
+    /// <summary>The runs as the API and scheduler see them.</summary>
+    public OrchestratedDagRuns Runs { get; }
 
     public DurableTaskClient Client => _host.Client;
 
@@ -51,11 +55,11 @@ internal sealed class OrchestrationHost : IAsyncDisposable
                     di.AddSingleton(services);
                     di.AddSingleton(TimeProvider.System);
                     // The launcher needs the host's client, which exists once the host has started (before any run).
-                    di.AddSingleton(sp => new TaskAttemptExecutor(services, bag, TimeProvider.System, DagRunOrchestrator.WorkerId, new OrchestrationRunLauncher(client!, bag, TimeProvider.System), null));
+                    di.AddSingleton(sp => new TaskAttemptExecutor(services, bag, TimeProvider.System, DagRunOrchestrator.WorkerId, new RunLauncher(new OrchestratedDagRuns(client!, bag, TimeProvider.System), bag, startImmediately: true), null));
                 },
             });
         client = host.Client;
-        return new OrchestrationHost(host, services);
+        return new OrchestrationHost(host, services, bag);
     }
 
     public static DagRun Run(Dag dag, string runId = "manual__1")

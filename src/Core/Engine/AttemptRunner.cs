@@ -22,7 +22,7 @@ public sealed partial class AttemptRunner(RunEngine engine, IDagRegistry dags, I
     private readonly ILoggerFactory _loggers = loggers ?? NullLoggerFactory.Instance;
 
     /// <summary>How tasks start runs of other DAGs (default: queued, started by the scheduler).</summary>
-    public IDagRunLauncher Launcher { get; set; } = new EngineRunLauncher(engine, dags);
+    public IDagRunLauncher Launcher { get; set; } = new RunLauncher(engine, dags);
 
     /// <summary>The services attempts use.</summary>
     public TaskServices Services => services;

@@ -53,7 +53,7 @@ public static class DagTestRunner
         engine.XComs = services.XComs;
         var runner = new AttemptRunner(engine, dags, tasks, services, loggers);
         engine.DagCallbackContext = runner.CreateDagCallbackContext;
-        runner.Launcher = new EngineRunLauncher(engine, dags, startImmediately: true); // no scheduler here
+        runner.Launcher = new RunLauncher(engine, dags, startImmediately: true); // no scheduler here
         var controlWorker = new ControlWorker(engine, control, engineOptions, clock, loggers.CreateLogger<ControlWorker>()) { Triggers = new TriggerRunner(engine, services, loggers) };
 
         var (snapshot, _) = await engine.CreateRunAsync(dag, run, start: true, cancellationToken);

@@ -18,7 +18,7 @@ public interface IDagRunLauncher
 /// Launches runs through <see cref="IDagRuns"/>. Runs are created queued and the scheduler starts them within
 /// the DAG's max_active_runs; with <paramref name="startImmediately"/> (no scheduler, as in <c>gale dags test</c>) they start at once.
 /// </summary>
-public sealed class EngineRunLauncher(IDagRuns engine, IDagRegistry dags, bool startImmediately = false) : IDagRunLauncher
+public sealed class RunLauncher(IDagRuns engine, IDagRegistry dags, bool startImmediately = false) : IDagRunLauncher
 {
     /// <inheritdoc />
     public async Task<(DagRun Run, bool Created)> TriggerAsync(string dagId, string? runId, DateTimeOffset? logicalDate, string? confJson, CancellationToken cancellationToken = default)

@@ -38,14 +38,16 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
         var dag = dags.Find(input.Run.DagId) ?? throw new InvalidOperationException($"DAG '{input.Run.DagId}' is not loaded on this worker");
-        var decisions = _memo.Start(context.InstanceId, dag, input.Run);
+        var decisions = _memo.Start(context.InstanceId, dag, input);
         var snapshot = decisions.First;
         using var timers = new CancellationTokenSource();
         var arrivals = new Arrivals();
         var starting = new List<EnqueueAttempt>();
         arrivals.Watch(ListenAsync(context, arrivals));
-        var events = new List<RunEvent> { new RunStarted { EventId = $"start:{snapshot.Key}", At = context.CurrentUtcDateTime } };
-        var reason = string.Empty;
+        List<RunEvent> events = input.Resume is not null ? [.. ReadEvents(input.Events)]
+            : input.Start ? [new RunStarted { EventId = $"start:{snapshot.Key}", At = context.CurrentUtcDateTime }]
+            : [];
+        string? reason = null;
         while (true)
         {
             if (events.Count > 0)
@@ -109,9 +111,14 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
         }
 
         timers.Cancel(); // synchronously: the orchestrator must not continue on another thread
-        await context.CallActivityAsync<bool>(nameof(FinishRun), new FinishRunInput(snapshot.Run, reason), Retries);
+        if (reason is not null)
+        {
+            // Only when this execution ended the run: a finished run carried on unchanged has had its callbacks.
+            await context.CallActivityAsync<bool>(nameof(FinishRun), new FinishRunInput(snapshot.Run, reason), Retries);
+        }
+
         _memo.Forget(context.InstanceId);
-        return new DagRunResult(snapshot.Run.State, reason);
+        return new DagRunResult(snapshot.Run.State, reason ?? string.Empty, RunSnapshotData.From(snapshot));
     }
 
     // Operations raised on the instance, one after another for the life of the run (never ends; watched so that a
@@ -121,23 +128,26 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
         while (true)
         {
             var payload = await context.WaitForExternalEvent<string>(EventName);
-            // A payload that is not a run event changes nothing (it is in the history, so every replay skips it too).
-            if (TryReadEvent(payload) is { } raised)
+            // A payload that is not a list of run events changes nothing (it is in the history, so every replay skips it too).
+            foreach (var raised in ReadEvents(payload))
             {
                 arrivals.Add(raised);
             }
         }
     }
 
-    private static RunEvent? TryReadEvent(string? payload)
+    /// <summary>The payload operations are raised with: the run events, in order.</summary>
+    public static string Payload(IReadOnlyList<RunEvent> events) => EngineMessages.Serialize(events.ToArray());
+
+    private static RunEvent[] ReadEvents(string? payload)
     {
         try
         {
-            return payload is null ? null : EngineMessages.Deserialize<RunEvent>(payload);
+            return payload is null ? [] : EngineMessages.Deserialize<RunEvent[]>(payload);
         }
         catch (System.Text.Json.JsonException)
         {
-            return null;
+            return [];
         }
     }
 

@@ -29,12 +29,12 @@ public sealed class DecisionMemo(int capacity = 256)
     /// The decisions of <paramref name="instanceId"/>'s run: those made before if the DAG object and the run are the
     /// same, else a new start from the run's first snapshot.
     /// </summary>
-    public RunDecisions Start(string instanceId, Dag dag, DagRun run)
+    public RunDecisions Start(string instanceId, Dag dag, DagRunInput input)
     {
         ArgumentNullException.ThrowIfNull(instanceId);
         ArgumentNullException.ThrowIfNull(dag);
-        ArgumentNullException.ThrowIfNull(run);
-        var fingerprint = Gale.Engine.EngineMessages.Serialize(run);
+        ArgumentNullException.ThrowIfNull(input);
+        var fingerprint = Gale.Engine.EngineMessages.Serialize(input);
         lock (_gate)
         {
             if (_runs.Remove(instanceId, out var known))
@@ -44,7 +44,7 @@ public sealed class DecisionMemo(int capacity = 256)
 
             var decisions = known?.Value is { } before && ReferenceEquals(before.Dag, dag) && before.Fingerprint == fingerprint
                 ? before
-                : new RunDecisions(this, instanceId, dag, fingerprint, RunSnapshotFactory.Create(dag, run));
+                : new RunDecisions(this, instanceId, dag, fingerprint, input.Resume?.ToSnapshot() ?? RunSnapshotFactory.Create(dag, input.Run));
             _runs[instanceId] = _recent.AddFirst(decisions);
             while (_recent.Count > capacity)
             {
@@ -88,7 +88,7 @@ public sealed class RunDecisions
         First = first;
     }
 
-    /// <summary>The run's first snapshot (queued, every instance in state none).</summary>
+    /// <summary>The run's first snapshot: queued with every instance in state none, or the finished run resumed.</summary>
     public RunSnapshot First { get; }
 
     internal string InstanceId { get; }

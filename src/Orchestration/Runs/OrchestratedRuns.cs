@@ -13,10 +13,16 @@ public static class OrchestratedRuns
 {
     /// <summary>Starts <paramref name="run"/> as a <see cref="DagRunOrchestrator"/> instance unless one with its id exists.</summary>
     /// <returns>True when this call created the instance; false when the run already exists (nothing is created).</returns>
-    public static async Task<bool> StartAsync(DurableTaskClient client, DagRun run, CancellationToken cancellationToken = default)
+    public static Task<bool> StartAsync(DurableTaskClient client, DagRun run, CancellationToken cancellationToken = default) =>
+        StartAsync(client, new DagRunInput(run), cancellationToken);
+
+    /// <summary>Starts a <see cref="DagRunOrchestrator"/> instance for <paramref name="input"/>'s run unless one with its id exists.</summary>
+    /// <returns>True when this call created the instance; false when the run already exists (nothing is created).</returns>
+    public static async Task<bool> StartAsync(DurableTaskClient client, DagRunInput input, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(input);
+        var run = input.Run;
         ArgumentNullException.ThrowIfNull(client);
-        ArgumentNullException.ThrowIfNull(run);
         var instanceId = RunInstanceId.For(run.Key);
         try
         {
@@ -24,7 +30,7 @@ public static class OrchestratedRuns
             var options = new StartOrchestrationOptions(instanceId).WithDedupeStatuses(
                 OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Suspended,
                 OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated);
-            await client.ScheduleNewOrchestrationInstanceAsync(nameof(DagRunOrchestrator), new DagRunInput(run), options, cancellationToken);
+            await client.ScheduleNewOrchestrationInstanceAsync(nameof(DagRunOrchestrator), input, options, cancellationToken);
             return true;
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -39,12 +45,44 @@ public static class OrchestratedRuns
         }
     }
 
-    /// <summary>Raises <paramref name="runEvent"/> (a clear, a mark, an external event, a run state) on the run's instance.</summary>
-    public static Task RaiseAsync(DurableTaskClient client, RunKey run, RunEvent runEvent, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Starts a new execution of a run whose instance completed (a finished run cleared or marked), unless its instance
+    /// is pending or running again.
+    /// </summary>
+    /// <returns>True when this call started it; false when another execution is already under way.</returns>
+    public static async Task<bool> RestartAsync(DurableTaskClient client, DagRunInput input, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
-        ArgumentNullException.ThrowIfNull(runEvent);
-        return client.RaiseEventAsync(RunInstanceId.For(run), DagRunOrchestrator.EventName, Gale.Engine.EngineMessages.Serialize(runEvent), cancellationToken);
+        ArgumentNullException.ThrowIfNull(input);
+        var instanceId = RunInstanceId.For(input.Run.Key);
+        var options = new StartOrchestrationOptions(instanceId).WithDedupeStatuses(
+            OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Suspended);
+        try
+        {
+            await client.ScheduleNewOrchestrationInstanceAsync(nameof(DagRunOrchestrator), input, options, cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            if (await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken) is { IsCompleted: false })
+            {
+                return false;
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Raises <paramref name="runEvent"/> (a clear, a mark, an external event, a run state) on the run's instance.</summary>
+    public static Task RaiseAsync(DurableTaskClient client, RunKey run, RunEvent runEvent, CancellationToken cancellationToken = default) =>
+        RaiseAsync(client, run, [runEvent], cancellationToken);
+
+    /// <summary>Raises <paramref name="events"/> on the run's instance, as one external event (applied together, in order).</summary>
+    public static Task RaiseAsync(DurableTaskClient client, RunKey run, IReadOnlyList<RunEvent> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(events);
+        return client.RaiseEventAsync(RunInstanceId.For(run), DagRunOrchestrator.EventName, DagRunOrchestrator.Payload(events), cancellationToken);
     }
 
     /// <summary>The run's instance and its last published <see cref="RunStatus"/>, or null when there is no such run.</summary>

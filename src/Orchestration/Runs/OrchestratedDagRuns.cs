@@ -1,0 +1,128 @@
+using System.Runtime.CompilerServices;
+using Gale.Dags;
+using Gale.Engine;
+using Gale.Runs;
+using Gale.Runs.Events;
+using Microsoft.DurableTask.Client;
+
+namespace Gale.Orchestration.Runs;
+
+/// <summary>
+/// DAG runs as <see cref="DagRunOrchestrator"/> instances, through a <see cref="DurableTaskClient"/>: a run is created
+/// by starting its instance (deterministic id, so creating it twice creates one), changed by raising its events on the
+/// instance (or, once the instance completed, by starting a new execution that carries the finished run on), and read
+/// from the instance: a running run from its custom status, a finished one from its output, a pending one from its input.
+/// </summary>
+/// <param name="client">The task hub's client.</param>
+/// <param name="dags">The loaded DAGs.</param>
+/// <param name="clock">The clock.</param>
+public sealed class OrchestratedDagRuns(DurableTaskClient client, IDagRegistry dags, TimeProvider clock) : IDagRuns
+{
+    /// <inheritdoc />
+    public TimeProvider Clock => clock;
+
+    /// <inheritdoc />
+    public async Task<(RunSnapshot Snapshot, bool Created)> CreateRunAsync(Dag dag, DagRun run, bool start = true, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dag);
+        ArgumentNullException.ThrowIfNull(run);
+        var queued = run with { State = DagRunState.Queued };
+        if (!await OrchestratedRuns.StartAsync(client, new DagRunInput(queued, start), cancellationToken))
+        {
+            return ((await LoadAsync(run.Key, cancellationToken))!, false);
+        }
+
+        // The instance may not have run an episode yet: the run as its first episode will make it.
+        var created = RunSnapshotFactory.Create(dag, queued);
+        return (start ? RunDecider.Decide(dag, created, [Started(run.Key)], clock.GetUtcNow()).Snapshot : created, true);
+    }
+
+    /// <inheritdoc />
+    public async Task<RunSnapshot> ApplyAsync(RunKey run, IReadOnlyList<RunEvent> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var dag = dags.Find(run.DagId) ?? throw new InvalidOperationException($"DAG '{run.DagId}' is not loaded in this process");
+        while (true)
+        {
+            var instance = await client.GetInstanceAsync(RunInstanceId.For(run), getInputsAndOutputs: true, cancellationToken) ?? throw new RunNotFoundException(run);
+            var current = Read(instance);
+            var after = RunDecider.Decide(dag, current, events, clock.GetUtcNow()).Snapshot;
+            if (!instance.IsCompleted)
+            {
+                await OrchestratedRuns.RaiseAsync(client, run, events, cancellationToken);
+                return after;
+            }
+
+            // A completed instance takes no more events: a new execution goes on from the finished run. If another
+            // caller restarted it first, the events are raised on that execution instead (next time round).
+            var resume = new DagRunInput(current.Run, Resume: RunSnapshotData.From(current), Events: DagRunOrchestrator.Payload(events));
+            if (await OrchestratedRuns.RestartAsync(client, resume, cancellationToken))
+            {
+                return after;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<RunSnapshot?> LoadAsync(RunKey key, CancellationToken cancellationToken = default) =>
+        await client.GetInstanceAsync(RunInstanceId.For(key), getInputsAndOutputs: true, cancellationToken) is { } instance ? Read(instance) : null;
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<DagRun> ListRunsAsync(string? dagId = null, DagRunState? state = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var query = new OrchestrationQuery(InstanceIdPrefix: dagId is null ? null : RunInstanceId.PrefixFor(dagId), PageSize: 500);
+        await foreach (var instance in client.GetAllInstancesAsync(query).WithCancellation(cancellationToken))
+        {
+            if (instance.Name != nameof(DagRunOrchestrator) || RunInstanceId.Parse(instance.InstanceId) is not { } key)
+            {
+                continue;
+            }
+
+            // A status names the run as it stands; an instance that has not run an episode yet is read with its input.
+            var run = StatusOf(instance)?.Run ?? (await LoadAsync(key, cancellationToken))?.Run;
+            if (run is not null && (state is null || run.State == state))
+            {
+                yield return run;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<TaskTransition>> ReadHistoryAsync(RunKey key, CancellationToken cancellationToken = default)
+    {
+        var instanceId = RunInstanceId.For(key);
+        try
+        {
+            return OrchestrationHistory.Transitions(await client.GetOrchestrationHistoryAsync(instanceId, cancellationToken));
+        }
+        catch (NotSupportedException)
+        {
+            // A client without history (the in-process test host): readers fall back to each instance's current try.
+            return [];
+        }
+    }
+
+    private static RunStarted Started(RunKey run) => new() { EventId = $"start:{run}", At = default };
+
+    private static RunStatus? StatusOf(OrchestrationMetadata instance)
+    {
+        var encoded = instance.SerializedCustomStatus is { Length: > 0 } s ? System.Text.Json.JsonSerializer.Deserialize<string>(s) : null;
+        return encoded is null ? null : RunStatus.Decode(encoded);
+    }
+
+    private RunSnapshot Read(OrchestrationMetadata instance)
+    {
+        if (instance.IsCompleted && instance.SerializedOutput is not null && instance.ReadOutputAs<DagRunResult>()?.Final is { } final)
+        {
+            return final.ToSnapshot();
+        }
+
+        if (StatusOf(instance) is { } status)
+        {
+            return status.ToSnapshot();
+        }
+
+        var input = instance.ReadInputAs<DagRunInput>() ?? throw new InvalidOperationException($"instance '{instance.InstanceId}' has no run input");
+        return input.Resume?.ToSnapshot() ?? (dags.Find(input.Run.DagId) is { } dag ? RunSnapshotFactory.Create(dag, input.Run) : new RunSnapshot { Run = input.Run });
+    }
+}
