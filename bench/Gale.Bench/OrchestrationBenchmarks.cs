@@ -29,8 +29,7 @@ public static class OrchestrationBenchmarks
     {
         var bag = new DagBag([dag]);
         var services = new TaskServices();
-        var executor = new TaskAttemptExecutor(services, bag, TimeProvider.System, DagRunOrchestrator.WorkerId, new RunLauncherUnavailable(), null);
-        await using var hub = await AzureStorageTaskHub.StartAsync(connection, options with { HubName = "g" + Guid.NewGuid().ToString("N")[..10] }, bag, services, executor, TimeProvider.System);
+        await using var hub = await AzureStorageTaskHub.StartAsync(connection, options with { HubName = "g" + Guid.NewGuid().ToString("N")[..10] }, bag, services, TimeProvider.System);
         var prefix = $"bench__{Guid.NewGuid():N}_";
         var watch = Stopwatch.StartNew();
         var ids = new List<string>();
@@ -194,14 +193,5 @@ public static class OrchestrationBenchmarks
     private sealed class Noop : Microsoft.DurableTask.TaskActivity<object?, DateTimeOffset>
     {
         public override Task<DateTimeOffset> RunAsync(TaskActivityContext context, object? input) => Task.FromResult(DateTimeOffset.UtcNow);
-    }
-
-    private sealed class RunLauncherUnavailable : IDagRunLauncher
-    {
-        public Task<(DagRun Run, bool Created)> TriggerAsync(string dagId, string? runId, DateTimeOffset? logicalDate, string? confJson, CancellationToken cancellationToken = default) =>
-            throw new InvalidOperationException("benchmark DAGs trigger no other DAG");
-
-        public Task<DagRunState?> GetStateAsync(RunKey run, CancellationToken cancellationToken = default) =>
-            throw new InvalidOperationException("benchmark DAGs watch no other DAG");
     }
 }

@@ -23,12 +23,16 @@ public sealed class AzureStorageTaskHub : IAsyncDisposable
 {
     private readonly TaskHubWorker _worker;
 
-    private AzureStorageTaskHub(string name, AzureStorageOrchestrationService service, TaskHubWorker worker)
+    private AzureStorageTaskHub(AzureStorageOrchestrationService service, TaskHubWorker worker, DurableTaskClient client, OrchestratedDagRuns runs)
     {
         Service = service;
         _worker = worker;
-        Client = new CoreDurableTaskClient(name, service);
+        Client = client;
+        Runs = runs;
     }
+
+    /// <summary>The hub's runs, as the API, CLI and scheduler create, change and read them.</summary>
+    public OrchestratedDagRuns Runs { get; }
 
     /// <summary>The backend (queries, purge).</summary>
     public AzureStorageOrchestrationService Service { get; }
@@ -61,24 +65,27 @@ public sealed class AzureStorageTaskHub : IAsyncDisposable
     }
 
     /// <summary>Creates the task hub's resources if needed and starts the worker.</summary>
-    public static async Task<AzureStorageTaskHub> StartAsync(StorageConnection connection, TaskHubOptions options, IDagRegistry dags, TaskServices services, TaskAttemptExecutor executor, TimeProvider clock, ILoggerFactory? loggers = null)
+    public static async Task<AzureStorageTaskHub> StartAsync(StorageConnection connection, TaskHubOptions options, IDagRegistry dags, TaskServices services, TimeProvider clock, ILoggerFactory? loggers = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(dags);
         ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(executor);
         loggers ??= NullLoggerFactory.Instance;
         var service = new AzureStorageOrchestrationService(Settings(connection, options, loggers));
         await service.CreateIfNotExistsAsync();
+        var client = new CoreDurableTaskClient(options.HubName, service);
+        var runs = new OrchestratedDagRuns(client, dags, clock);
+        var executor = new TaskAttemptExecutor(services, dags, clock, DagRunOrchestrator.WorkerId, new RunLauncher(runs, dags), runs, loggers);
         var shims = new DurableTaskShimFactory(new DurableTaskWorkerOptions(), loggers);
         var worker = new TaskHubWorker(service, loggers);
         worker.AddTaskOrchestrations(new NamedTaskCreator<TaskOrchestration>(nameof(DagRunOrchestrator), () => shims.CreateOrchestration(nameof(DagRunOrchestrator), new DagRunOrchestrator(dags))));
         worker.AddTaskActivities(
             Activity(shims, nameof(RunTaskAttempt), () => new RunTaskAttempt(dags, executor)),
-            Activity(shims, nameof(PollTrigger), () => new PollTrigger(services, clock, loggers)),
+            Activity(shims, nameof(PollTrigger), () => new PollTrigger(services, clock, runs, loggers)),
             Activity(shims, nameof(Activities.ClearTaskData), () => new ClearTaskData(services)),
             Activity(shims, nameof(FinishRun), () => new FinishRun(dags, executor)));
         await worker.StartAsync();
-        return new AzureStorageTaskHub(options.HubName, service, worker);
+        return new AzureStorageTaskHub(service, worker, client, runs);
     }
 
     /// <summary>Stops the worker; running episodes and activities are abandoned to be picked up again.</summary>

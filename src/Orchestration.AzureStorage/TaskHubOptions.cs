@@ -1,11 +1,64 @@
+using System.Text.RegularExpressions;
+using Gale.Engine;
+
 namespace Gale.Orchestration.AzureStorage;
 
 /// <summary>
 /// How the Durable Task runtime runs DAG-run orchestrations on Azure Storage. The defaults favour latency on a small
 /// host: a short queue polling ceiling (the backend backs off to 30 s when idle otherwise), one partition per core.
 /// </summary>
-public sealed record TaskHubOptions
+public sealed partial record TaskHubOptions
 {
+    /// <summary>Setting: the task hub's name (default <c>gale</c>).</summary>
+    public const string HubNameSetting = "GALE_TASKHUB_NAME";
+
+    /// <summary>Setting: control-queue partitions (default 4).</summary>
+    public const string PartitionsSetting = "GALE_TASKHUB_PARTITIONS";
+
+    /// <summary>Setting: the longest idle queue poll in milliseconds (default 100).</summary>
+    public const string PollingSetting = "GALE_TASKHUB_MAX_POLLING_MS";
+
+    /// <summary>Setting: task tries this host runs at once (default 32).</summary>
+    public const string ActivitiesSetting = "GALE_TASKHUB_MAX_ACTIVITIES";
+
+    /// <summary>Setting: orchestration episodes this host runs at once (default 16).</summary>
+    public const string OrchestrationsSetting = "GALE_TASKHUB_MAX_ORCHESTRATIONS";
+
+    /// <summary>Setting: extended sessions, true or false (default false).</summary>
+    public const string ExtendedSessionsSetting = "GALE_TASKHUB_EXTENDED_SESSIONS";
+
+    /// <summary>The options the settings give (absent ones keep their defaults).</summary>
+    /// <exception cref="FormatException">A setting is malformed; the message names it.</exception>
+    public static TaskHubOptions FromSettings(Func<string, string?> settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var defaults = new TaskHubOptions();
+        var name = settings(HubNameSetting)?.Trim() is { Length: > 0 } given ? given : defaults.HubName;
+        if (!ValidName().IsMatch(name))
+        {
+            throw new FormatException($"setting {HubNameSetting}: '{name}' is not a task hub name (3 to 45 letters and digits, starting with a letter).");
+        }
+
+        var partitions = GaleSettings.Count(settings, PartitionsSetting, defaults.PartitionCount);
+        if (partitions > 16)
+        {
+            throw new FormatException($"setting {PartitionsSetting}: {partitions} partitions; the Azure Storage backend allows 1 to 16.");
+        }
+
+        return defaults with
+        {
+            HubName = name,
+            PartitionCount = partitions,
+            MaxQueuePollingInterval = TimeSpan.FromMilliseconds(GaleSettings.Count(settings, PollingSetting, (int)defaults.MaxQueuePollingInterval.TotalMilliseconds)),
+            MaxConcurrentActivities = GaleSettings.Count(settings, ActivitiesSetting, defaults.MaxConcurrentActivities),
+            MaxConcurrentOrchestrations = GaleSettings.Count(settings, OrchestrationsSetting, defaults.MaxConcurrentOrchestrations),
+            ExtendedSessions = GaleSettings.Flag(settings, ExtendedSessionsSetting, defaults.ExtendedSessions),
+        };
+    }
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{2,44}$")]
+    private static partial Regex ValidName();
+
     /// <summary>The task hub's name: its queues, tables and containers start with it (letters and digits).</summary>
     public string HubName { get; init; } = "gale";
 

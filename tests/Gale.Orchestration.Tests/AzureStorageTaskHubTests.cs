@@ -110,10 +110,9 @@ public sealed class AzureStorageTaskHubTests(AzuriteFixture azurite) : IClassFix
     {
         var bag = new DagBag(dags);
         var services = new TaskServices();
-        var executor = new TaskAttemptExecutor(services, bag, TimeProvider.System, DagRunOrchestrator.WorkerId, new NoLauncher(), null);
         // One task hub per test: its own queues, tables and leases on the shared Azurite.
         var options = new TaskHubOptions { HubName = "h" + Guid.NewGuid().ToString("N")[..12], PartitionCount = 1 };
-        return await AzureStorageTaskHub.StartAsync(azurite.Server.Connection, options, bag, services, executor, TimeProvider.System);
+        return await AzureStorageTaskHub.StartAsync(azurite.Server.Connection, options, bag, services, TimeProvider.System);
     }
 
     [Fact]
@@ -130,7 +129,7 @@ public sealed class AzureStorageTaskHubTests(AzuriteFixture azurite) : IClassFix
             }, options: new TaskOptions { Retries = 1, RetryDelay = TimeSpan.FromMilliseconds(100) })
             .Build();
         await using var hub = await StartAsync(dag);
-        var runs = new OrchestratedDagRuns(hub.Client, new DagBag([dag]), TimeProvider.System);
+        var runs = hub.Runs;
         var run = OrchestrationHost.Run(dag);
 
         await runs.CreateRunAsync(dag, run);
@@ -163,14 +162,5 @@ public sealed class AzureStorageTaskHubTests(AzuriteFixture azurite) : IClassFix
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         return await hub.Client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true, timeout.Token);
-    }
-
-    private sealed class NoLauncher : IDagRunLauncher
-    {
-        public Task<(DagRun Run, bool Created)> TriggerAsync(string dagId, string? runId, DateTimeOffset? logicalDate, string? confJson, CancellationToken cancellationToken = default) =>
-            throw new InvalidOperationException("these DAGs trigger no other DAG");
-
-        public Task<DagRunState?> GetStateAsync(RunKey run, CancellationToken cancellationToken = default) =>
-            throw new InvalidOperationException("these DAGs watch no other DAG");
     }
 }

@@ -13,6 +13,7 @@ public sealed class EngineHost : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly TimeProvider _clock;
     private readonly IDisposable _queueDepth;
+    private readonly SchedulerHost? _scheduling;
     private Task? _running;
     private DateTimeOffset _lastSweep = DateTimeOffset.MinValue;
 
@@ -37,10 +38,7 @@ public sealed class EngineHost : IAsyncDisposable
         Engine.XComs = services.XComs;
         if (dagStates is not null)
         {
-            Scheduler = new Scheduler(Engine, dags, dagStates, store, schedulerOptions ?? new SchedulerOptions(), loggers.CreateLogger<Scheduler>(), services.AssetQueue);
-            var publisher = new Gale.Assets.AssetEventPublisher(services.AssetEvents, services.AssetQueue, dags);
-            var runner = new Gale.Assets.Watchers.WatcherRunner(publisher, services.Watermarks, new Gale.Assets.Watchers.WatcherContext(services, clock), Scheduler.Options.SchedulerId, loggers.CreateLogger<Gale.Assets.Watchers.WatcherRunner>());
-            Watchers = new Gale.Assets.Watchers.WatcherHost(dags, runner, loggers.CreateLogger<Gale.Assets.Watchers.WatcherHost>());
+            _scheduling = new SchedulerHost(Engine, dags, dagStates, services, clock, schedulerOptions, loggers);
         }
 
         _clock = clock;
@@ -59,10 +57,10 @@ public sealed class EngineHost : IAsyncDisposable
     public ControlWorker Control { get; }
 
     /// <summary>The scheduler, when the host has DAG state storage.</summary>
-    public Scheduler? Scheduler { get; }
+    public Scheduler? Scheduler => _scheduling?.Scheduler;
 
     /// <summary>The asset watchers of the loaded DAGs, when the host has a scheduler.</summary>
-    public Gale.Assets.Watchers.WatcherHost? Watchers { get; }
+    public Gale.Assets.Watchers.WatcherHost? Watchers => _scheduling?.Watchers;
 
     /// <summary>The periodic repair pass.</summary>
     public RunSweeper Sweeper { get; }
@@ -104,39 +102,19 @@ public sealed class EngineHost : IAsyncDisposable
     /// Starts polling both queues, sweeping, and (when it has its own interval) the scheduler and watchers. When the
     /// Functions host owns the queues only the scheduler and watcher loops that have an interval start.
     /// </summary>
-    public void Start() => _running ??= Engine.Options.HostOwnsQueues ? Task.WhenAll(
-        Task.Run(() => SchedulerLoopAsync(_stopping.Token)),
-        Task.Run(() => WatcherLoopAsync(_stopping.Token))) : Task.WhenAll(
-        Task.Run(() => Tasks.RunAsync(_stopping.Token)),
-        Task.Run(() => Control.RunAsync(_stopping.Token)),
-        Task.Run(() => SweepLoopAsync(_stopping.Token)),
-        Task.Run(() => SchedulerLoopAsync(_stopping.Token)),
-        Task.Run(() => WatcherLoopAsync(_stopping.Token)));
-
-    private Task WatcherLoopAsync(CancellationToken stopping) =>
-        Watchers is null || Scheduler!.Options.Interval == Timeout.InfiniteTimeSpan
-            ? Task.CompletedTask // an outside timer drives watchers with the scheduler
-            : Watchers.RunAsync(TimeSpan.FromSeconds(1), stopping);
-
-    private async Task SchedulerLoopAsync(CancellationToken stopping)
+    public void Start()
     {
-        if (Scheduler is null || Scheduler.Options.Interval == Timeout.InfiniteTimeSpan)
+        if (_running is not null)
         {
-            return; // no scheduler, or an outside timer (the Functions timer trigger) drives it
+            return;
         }
 
-        while (!stopping.IsCancellationRequested)
-        {
-            try
-            {
-                await Scheduler.TickAsync(stopping);
-                await Task.Delay(Scheduler.Options.Interval, _clock, stopping);
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-        }
+        var scheduling = _scheduling?.RunAsync(_stopping.Token) ?? Task.CompletedTask;
+        _running = Engine.Options.HostOwnsQueues ? scheduling : Task.WhenAll(
+            Task.Run(() => Tasks.RunAsync(_stopping.Token)),
+            Task.Run(() => Control.RunAsync(_stopping.Token)),
+            Task.Run(() => SweepLoopAsync(_stopping.Token)),
+            scheduling);
     }
 
     private async Task SweepLoopAsync(CancellationToken stopping)

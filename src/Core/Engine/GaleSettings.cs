@@ -33,7 +33,23 @@ public static class GaleSettings
     public static TimeSpan Seconds(Func<string, string?> settings, string name, TimeSpan defaultValue) =>
         TimeSpan.FromSeconds(PositiveWholeNumber(settings, name, (long)defaultValue.TotalSeconds, "seconds"));
 
-    private static long PositiveWholeNumber(Func<string, string?> settings, string name, long defaultValue, string unit)
+    /// <summary>A positive whole number, or <paramref name="defaultValue"/> when the setting is absent.</summary>
+    /// <exception cref="FormatException">The setting is not a positive whole number; the message names it.</exception>
+    public static int Count(Func<string, string?> settings, string name, int defaultValue) =>
+        (int)Math.Min(int.MaxValue, PositiveWholeNumber(settings, name, defaultValue, null));
+
+    /// <summary>true or false, or <paramref name="defaultValue"/> when the setting is absent.</summary>
+    /// <exception cref="FormatException">The setting is neither; the message names it.</exception>
+    public static bool Flag(Func<string, string?> settings, string name, bool defaultValue)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var text = settings(name);
+        return string.IsNullOrWhiteSpace(text) ? defaultValue
+            : bool.TryParse(text.Trim(), out var value) ? value
+            : throw new FormatException($"setting {name}: '{text}' is not true or false.");
+    }
+
+    private static long PositiveWholeNumber(Func<string, string?> settings, string name, long defaultValue, string? unit)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var text = settings(name);
@@ -44,6 +60,6 @@ public static class GaleSettings
 
         return long.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
             ? value
-            : throw new FormatException($"setting {name}: '{text}' is not a positive whole number of {unit}.");
+            : throw new FormatException($"setting {name}: '{text}' is not a positive whole number{(unit is null ? string.Empty : $" of {unit}")}.");
     }
 }

@@ -23,7 +23,7 @@ namespace Gale.Engine;
 /// <param name="launcher">How trigger_dagrun starts runs.</param>
 /// <param name="runs">Runs that sensors watching other runs read (null where none is available).</param>
 /// <param name="loggers">Where logs go.</param>
-public sealed partial class TaskAttemptExecutor(TaskServices services, IDagRegistry dags, TimeProvider clock, string workerId, IDagRunLauncher launcher, IRunStore? runs, ILoggerFactory? loggers = null)
+public sealed partial class TaskAttemptExecutor(TaskServices services, IDagRegistry dags, TimeProvider clock, string workerId, IDagRunLauncher launcher, IRunReader? runs, ILoggerFactory? loggers = null)
 {
     private readonly ILogger _log = (loggers ?? NullLoggerFactory.Instance).CreateLogger<TaskAttemptExecutor>();
     private readonly ILoggerFactory _loggers = loggers ?? NullLoggerFactory.Instance;

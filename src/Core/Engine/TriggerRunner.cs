@@ -37,7 +37,7 @@ public sealed partial class TriggerRunner(RunEngine engine, TaskServices service
     /// Runs one check of a waiting task's trigger and says what happened: <see cref="TriggerFired"/>, or
     /// <see cref="TriggerChecked"/> (not yet, with the next check time, or failed with the error, masked).
     /// </summary>
-    public static async Task<RunEvent> CheckOnceAsync(RunKey run, TriggerCheckDue due, Deferral deferral, TimeProvider clock, IRunStore? runs, TaskServices services, ILogger log, CancellationToken cancellationToken)
+    public static async Task<RunEvent> CheckOnceAsync(RunKey run, TriggerCheckDue due, Deferral deferral, TimeProvider clock, IRunReader? runs, TaskServices services, ILogger log, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(due);
         ArgumentNullException.ThrowIfNull(deferral);
@@ -68,7 +68,7 @@ public sealed partial class TriggerRunner(RunEngine engine, TaskServices service
     }
 
     /// <summary>The context a check of <paramref name="task"/>'s trigger runs with, on <paramref name="clock"/>, reading other runs from <paramref name="runs"/>.</summary>
-    public static TriggerContext Context(TimeProvider clock, IRunStore? runs, TaskServices services, ILogger log, RunKey run, TaskInstanceKey task, int tryNumber, int checks, CancellationToken cancellationToken)
+    public static TriggerContext Context(TimeProvider clock, IRunReader? runs, TaskServices services, ILogger log, RunKey run, TaskInstanceKey task, int tryNumber, int checks, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(clock);
         ArgumentNullException.ThrowIfNull(services);

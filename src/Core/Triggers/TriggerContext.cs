@@ -40,7 +40,7 @@ public sealed class TriggerContext
     public SecretMasker Masker { get; init; } = new();
 
     /// <summary>Runs of every DAG (for sensors that watch other runs); null where none is available.</summary>
-    public Gale.Engine.IRunStore? Runs { get; init; }
+    public Gale.Engine.IRunReader? Runs { get; init; }
 
     /// <summary>Blobs (for blob sensors).</summary>
     public IObjectProbe Objects { get; init; } = new LocalObjectProbe(Directory.GetCurrentDirectory());

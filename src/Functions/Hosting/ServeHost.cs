@@ -67,8 +67,15 @@ internal static partial class ServeHost
             TimeSpan dagRefresh;
             GaleOpenTelemetry? telemetry;
             var engineOptions = new EngineOptions { TaskConcurrency = options.TaskConcurrency, HostOwnsQueues = options.FunctionsHost };
+            RuntimeKind runtimeKind;
             try
             {
+                runtimeKind = options.Runtime ?? ServeRuntime.Parse(LocalSettings.Get(ServeRuntime.Setting), $"setting {ServeRuntime.Setting}");
+                if (runtimeKind == RuntimeKind.DurableTask && options.FunctionsHost)
+                {
+                    throw new FormatException("the Functions custom handler runs the queue engine only; the Durable Task runtime is for gale serve");
+                }
+
                 dagRefresh = GaleSettings.Seconds(LocalSettings.Get, GaleSettings.DagRefreshSeconds, GaleSettings.DefaultDagRefresh);
                 services = StorageEngine.Services(account, LocalSettings.Get, LocalSettings.All);
                 keys = ApiKeys.Parse(LocalSettings.Get(ApiKeys.SettingName));
@@ -110,13 +117,13 @@ internal static partial class ServeHost
             // Disposed after the engine (declared before it): the spans of attempts released at shutdown are flushed.
             using var exporting = telemetry;
             var schedulerOptions = new Gale.Scheduling.SchedulerOptions { Interval = options.FunctionsHost ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(2) };
-            await using var engine = StorageEngine.CreateHost(account, dags, engineOptions, TimeProvider.System, loggers, services, schedulerOptions: schedulerOptions);
+            await using var runtime = await ServeRuntime.CreateAsync(runtimeKind, account, dags, engineOptions, services, schedulerOptions, loggers);
             var builder = WebApplication.CreateBuilder();
             var listen = options.FunctionsHost ? "127.0.0.1" : FirstRunKey.Unbracketed(options.Host);
             var authority = listen.Contains(':', StringComparison.Ordinal) ? $"[{listen}]" : listen;
             builder.WebHost.UseUrls($"http://{authority}:{options.Port}");
-            var app = GaleWebApp.Build(builder, account, new ApiContext(account, dags, engine.Engine, StorageEngine.RunStore(account), StorageEngine.DagStateStore(account), keys) { Services = services, Scheduler = engine.Scheduler, Watchers = engine.Watchers, QueueHost = engine, FunctionsHandler = options.FunctionsHost, Auth = auth });
-            engine.Start();
+            var app = GaleWebApp.Build(builder, account, new ApiContext(account, dags, runtime.Runs, runtime.Reader, StorageEngine.DagStateStore(account), keys) { Services = services, Scheduler = runtime.Scheduler, Watchers = runtime.Watchers, QueueHost = runtime.QueueHost, FunctionsHandler = options.FunctionsHost, Auth = auth });
+            runtime.Start();
             using var stopRefresh = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var refresh = dags.RunAsync(dagRefresh, TimeProvider.System, stopRefresh.Token);
             await app.StartAsync(cancellationToken);
@@ -126,7 +133,7 @@ internal static partial class ServeHost
             }
 
             var url = $"http://{(FirstRunKey.IsLoopback(listen) ? "127.0.0.1" : authority)}:{options.Port}";
-            Console.WriteLine($"Gale is running: {dags.Dags.Count} DAGs ({string.Join(", ", dags.Dags.Select(d => d.DagId))}), UI {url}/ui/, API {url}/api/v1 ({auth.Describe(keys, options.FunctionsHost)}; health is open), storage: {description}. Press Ctrl+C to stop.");
+            Console.WriteLine($"Gale is running: {dags.Dags.Count} DAGs ({string.Join(", ", dags.Dags.Select(d => d.DagId))}), UI {url}/ui/, API {url}/api/v1 ({auth.Describe(keys, options.FunctionsHost)}; health is open), storage: {description}, runs on the {runtime.Description}. Press Ctrl+C to stop.");
             if (firstRunKey is not null)
             {
                 Console.WriteLine($"UI: {url}/ui/#key={firstRunKey}");
@@ -135,8 +142,8 @@ internal static partial class ServeHost
             await app.WaitForShutdownAsync(cancellationToken);
             await stopRefresh.CancelAsync();
             await refresh;
-            Console.WriteLine("Stopping: in-flight task attempts are released back to the queue…");
-            await engine.StopAsync();
+            Console.WriteLine(runtime.QueueHost is not null ? "Stopping: in-flight task attempts are released back to the queue…" : "Stopping: in-flight task tries are picked up again by the next host…");
+            await runtime.StopAsync();
             return 0;
         }
         catch (Azure.RequestFailedException e)

@@ -17,6 +17,9 @@ public sealed record ServeOptions(int Port, string? StorageConnectionString, str
     /// <summary>The address to listen on (default 127.0.0.1). Any other than loopback needs authentication configured.</summary>
     public string Host { get; init; } = "127.0.0.1";
 
+    /// <summary>The runtime DAG runs run on (null: the <c>GALE_RUNTIME</c> setting, else the queue engine).</summary>
+    public RuntimeKind? Runtime { get; init; }
+
     /// <summary>The folder Gale runs from: <c>.gale/api-key</c> lives here (default: the current directory).</summary>
     public string WorkingFolder { get; init; } = Directory.GetCurrentDirectory();
 }

@@ -13,10 +13,11 @@ namespace Gale.Orchestration.Activities;
 /// </summary>
 /// <param name="services">What triggers use (HTTP, connections, blobs, trigger state).</param>
 /// <param name="clock">The clock.</param>
+/// <param name="runs">The runs sensors that watch other runs read (null: none).</param>
 /// <param name="loggers">Where logs go.</param>
 /// <remarks>The result is the <see cref="RunEvent"/> serialized with its type (<see cref="EngineMessages"/>): the
 /// activity's output is written as its runtime type, which a reader of the base type could not tell apart.</remarks>
-public sealed class PollTrigger(TaskServices services, TimeProvider clock, ILoggerFactory? loggers = null) : TaskActivity<TriggerCheckInput, string>
+public sealed class PollTrigger(TaskServices services, TimeProvider clock, IRunReader? runs = null, ILoggerFactory? loggers = null) : TaskActivity<TriggerCheckInput, string>
 {
     private readonly ILogger _log = (loggers ?? NullLoggerFactory.Instance).CreateLogger<PollTrigger>();
 
@@ -24,7 +25,7 @@ public sealed class PollTrigger(TaskServices services, TimeProvider clock, ILogg
     public override async Task<string> RunAsync(TaskActivityContext context, TriggerCheckInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var result = await TriggerRunner.CheckOnceAsync(input.Run, input.Due, input.Deferral, clock, null, services, _log, CancellationToken.None);
+        var result = await TriggerRunner.CheckOnceAsync(input.Run, input.Due, input.Deferral, clock, runs, services, _log, CancellationToken.None);
         return EngineMessages.Serialize(result);
     }
 }
