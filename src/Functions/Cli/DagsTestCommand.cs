@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Gale.Engine;
 using Gale.Functions.Dags;
+using Gale.Orchestration.InProcess;
 using Gale.Runs;
 
 namespace Gale.Functions.Cli;

@@ -1,6 +1,7 @@
 using Gale.Assets;
 using Gale.Dags;
 using Gale.Engine;
+using Gale.Orchestration.InProcess;
 using Gale.Runs;
 
 namespace Gale.Core.Tests.Assets;

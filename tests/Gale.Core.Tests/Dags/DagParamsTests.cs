@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Gale.Dags;
-using Gale.Engine;
+using Gale.Orchestration.InProcess;
 using Gale.Runs;
 using Gale.Yaml;
 

@@ -1,6 +1,6 @@
 using Gale.Dags;
-using Gale.Engine;
 using Gale.Execution;
+using Gale.Orchestration.InProcess;
 using Gale.Runs;
 
 namespace Gale.Core.Tests.Engine;

@@ -3,6 +3,7 @@ using Gale.Dags;
 using Gale.Engine;
 using Gale.Logs;
 using Gale.Operators;
+using Gale.Orchestration.InProcess;
 using Gale.Runs;
 using Gale.Secrets;
 using Gale.Yaml;

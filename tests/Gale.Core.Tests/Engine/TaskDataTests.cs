@@ -4,6 +4,7 @@ using Gale.Execution;
 using Gale.InMemory;
 using Gale.Logs;
 using Gale.Operators;
+using Gale.Orchestration.InProcess;
 using Gale.Runs;
 using Gale.Secrets;
 using Microsoft.Extensions.Logging;

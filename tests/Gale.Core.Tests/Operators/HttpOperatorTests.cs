@@ -7,6 +7,7 @@ using Gale.Dags;
 using Gale.Engine;
 using Gale.Execution;
 using Gale.Operators;
+using Gale.Orchestration.InProcess;
 using Gale.Runs;
 
 namespace Gale.Core.Tests.Operators;

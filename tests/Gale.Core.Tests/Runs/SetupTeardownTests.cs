@@ -1,5 +1,5 @@
 using Gale.Dags;
-using Gale.Engine;
+using Gale.Orchestration.InProcess;
 using Gale.Runs;
 
 namespace Gale.Core.Tests.Runs;

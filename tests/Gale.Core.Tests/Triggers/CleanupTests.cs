@@ -1,6 +1,7 @@
 using Gale.Cleanup;
 using Gale.Dags;
 using Gale.Engine;
+using Gale.Orchestration.InProcess;
 using Gale.Runs;
 
 namespace Gale.Core.Tests.Triggers;

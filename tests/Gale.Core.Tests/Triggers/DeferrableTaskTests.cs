@@ -3,6 +3,7 @@ using Gale.Core.Tests.Engine;
 using Gale.Dags;
 using Gale.Engine;
 using Gale.Execution;
+using Gale.Orchestration.InProcess;
 using Gale.Runs;
 using Gale.Runs.Events;
 using Gale.Triggers;

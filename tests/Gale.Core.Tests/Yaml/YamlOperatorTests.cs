@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using Gale.Dags;
-using Gale.Engine;
 using Gale.Operators;
+using Gale.Orchestration.InProcess;
 using Gale.Runs;
 using Gale.Yaml;
 

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text;
 using Gale.Dags;
-using Gale.Engine;
 using Gale.Functions.Hosting;
+using Gale.Orchestration.InProcess;
 using Gale.Runs;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
