@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Gale.Engine;
 using Gale.Functions.Dags;
 using Gale.Runs;
 using Gale.Storage;
@@ -89,9 +88,8 @@ internal static class DagsTriggerCommand
                 return CliOutput.Error(runError!);
             }
 
-            var store = StorageEngine.RunStore(account);
-            var engine = new RunEngine(store, bag, StorageEngine.TaskQueue(account, TimeProvider.System), StorageEngine.ControlQueue(account, TimeProvider.System), TimeProvider.System, new EngineOptions { RunReadyTasksLocally = false });
             await GaleStorageLayout.EnsureCreatedAsync(account, cancellationToken);
+            var engine = await CliRuns.OpenAsync(account, bag);
             var (snapshot, created) = await engine.CreateRunAsync(dag, run, start: false, cancellationToken); // queued: the scheduler starts it within max_active_runs
             if (!created)
             {
@@ -101,7 +99,7 @@ internal static class DagsTriggerCommand
             while (wait && !snapshot.Run.State.IsFinished())
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
-                snapshot = (await store.LoadAsync(run.Key, cancellationToken))!;
+                snapshot = (await engine.LoadAsync(run.Key, cancellationToken))!;
             }
 
             RunPrinter.Print(dag, snapshot, output);

@@ -4,7 +4,6 @@ using System.Text.Json;
 using Gale.Functions.Cli.Remote;
 using Gale.Functions.Dags;
 using Gale.Runs;
-using Gale.Storage.Engine;
 using Spectre.Console;
 
 namespace Gale.Functions.Cli;
@@ -47,7 +46,8 @@ internal static class RunsCommands
                 () => StorageOptions.RunAsync(r.GetValue(storage), async account =>
                 {
                     var runs = new List<DagRun>();
-                    await foreach (var run in StorageEngine.RunStore(account).ListRunsAsync(r.GetValue(dagId), filter, ct))
+                    var stored = await CliRuns.OpenAsync(account, new Gale.Engine.DagBag([]));
+                    await foreach (var run in stored.ListRunsAsync(r.GetValue(dagId), filter, ct))
                     {
                         runs.Add(run);
                     }
@@ -106,12 +106,12 @@ internal static class RunsCommands
                 },
                 () => StorageOptions.RunAsync(r.GetValue(storage), async account =>
                 {
-                    if (await StorageEngine.RunStore(account).LoadAsync(key, ct) is not { } snapshot)
+                    var (bag, _) = DagDiscovery.LoadAll(r.GetValue(dagsFolder)!);
+                    if (await (await CliRuns.OpenAsync(account, bag)).LoadAsync(key, ct) is not { } snapshot)
                     {
                         return await NoSuchRunAsync(key);
                     }
 
-                    var (bag, _) = DagDiscovery.LoadAll(r.GetValue(dagsFolder)!);
                     RunPrinter.Print(bag.Find(key.DagId), snapshot, r.GetValue(output)!);
                     return CliOutput.Ok;
                 }), dagsFolder);

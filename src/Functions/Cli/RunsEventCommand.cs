@@ -1,7 +1,6 @@
 using System.CommandLine;
-using Gale.Engine;
+using Gale.Functions.Dags;
 using Gale.Runs;
-using Gale.Storage.Engine;
 
 namespace Gale.Functions.Cli;
 
@@ -49,12 +48,14 @@ internal static class RunsEventCommand
             }
 
             var run = new RunKey(r.GetValue(dagId)!, r.GetValue(runId)!);
-            if (await StorageEngine.RunStore(account).LoadAsync(run, ct) is null)
+            var (bag, _) = DagDiscovery.LoadAll(DagDiscovery.DefaultFolder);
+            var runs = await CliRuns.OpenAsync(account, bag);
+            if (await runs.LoadAsync(run, ct) is null)
             {
                 return await RunsCommands.NoSuchRunAsync(run);
             }
 
-            await StorageEngine.ControlQueue(account, TimeProvider.System).SendAsync(EngineMessages.Serialize(new ControlMessage(run.DagId, run.RunId, raised)), cancellationToken: ct);
+            await CliRuns.SendAsync(account, runs, run, raised, ct);
             Console.WriteLine($"Event '{raised.Name}' sent to run {run.RunId}.");
             return CliOutput.Ok;
         })));

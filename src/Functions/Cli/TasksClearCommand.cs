@@ -1,8 +1,7 @@
 using System.CommandLine;
-using Gale.Engine;
+using Gale.Functions.Dags;
 using Gale.Runs;
 using Gale.Runs.Events;
-using Gale.Storage.Engine;
 
 namespace Gale.Functions.Cli;
 
@@ -40,7 +39,9 @@ internal static class TasksClearCommand
             () => StorageOptions.RunAsync(r.GetValue(storage), async account =>
         {
             var run = new RunKey(r.GetValue(dagId)!, r.GetValue(runId)!);
-            var snapshot = await StorageEngine.RunStore(account).LoadAsync(run, ct);
+            var (bag, _) = DagDiscovery.LoadAll(DagDiscovery.DefaultFolder);
+            var runs = await CliRuns.OpenAsync(account, bag);
+            var snapshot = await runs.LoadAsync(run, ct);
             if (snapshot is null)
             {
                 return await RunsCommands.NoSuchRunAsync(run);
@@ -61,7 +62,7 @@ internal static class TasksClearCommand
                 OnlyFailed = r.GetValue(onlyFailed),
                 At = DateTimeOffset.UtcNow,
             };
-            await StorageEngine.ControlQueue(account, TimeProvider.System).SendAsync(EngineMessages.Serialize(new ControlMessage(run.DagId, run.RunId, cleared)), cancellationToken: ct);
+            await CliRuns.SendAsync(account, runs, run, cleared, ct);
             Console.WriteLine($"Clear of {string.Join(", ", cleared.TaskIds)} sent to run {run.RunId}.");
             return CliOutput.Ok;
         })));

@@ -79,7 +79,19 @@ public sealed class DurableTaskServeTests(AzuriteFixture azurite) : IClassFixtur
 
             Assert.All(cleared!["tasks"]!.AsArray(), t => Assert.Equal((2, "success"), (t!["try_number"]!.GetValue<int>(), t["state"]!.GetValue<string>())));
 
-            // The runtime's own instance query (no Gale code in between) finds the run.
+            // The CLI on the same storage, told the runtime, starts and reads instances directly.
+            var durableEnv = new Dictionary<string, string?> { [Gale.Functions.Hosting.ServeRuntime.Setting] = "durable-task", [TaskHubOptions.HubNameSetting] = hub };
+            Task<(int ExitCode, string Stdout, string Stderr)> ViaStorage(params string[] args) => GaleProcess.RunAsync(durableEnv, folder, [.. args, "--storage", storage]);
+            var (storageExit, storageOut, storageErr) = await ViaStorage("dags", "trigger", dagId, "--run-id", "r2", "--wait", "--output", "json");
+            Assert.True(storageExit == 0, $"exit {storageExit}: {storageErr}");
+            Assert.Equal("success", JsonNode.Parse(storageOut)!["state"]!.GetValue<string>());
+            var both = JsonNode.Parse((await ViaStorage("runs", "list", dagId, "--output", "json")).Stdout)!.AsArray();
+            Assert.Equal(["r1", "r2"], both.Select(r => r!["run_id"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+            var shown = JsonNode.Parse((await ViaStorage("runs", "show", dagId, "r2", "--output", "json")).Stdout)!;
+            Assert.All(shown["tasks"]!.AsArray(), t => Assert.Equal("success", t!["state"]!.GetValue<string>()));
+            Assert.Equal(1, (await ViaStorage("runs", "event", dagId, "no_such_run", "go")).ExitCode);
+
+            // The runtime's own instance query (no Gale code in between) finds the runs.
             var service = new AzureStorageOrchestrationService(AzureStorageTaskHub.Settings(azurite.Server.Connection, new TaskHubOptions { HubName = hub }));
             var client = new CoreDurableTaskClient(hub, service);
             var instances = new List<OrchestrationMetadata>();
@@ -88,8 +100,10 @@ public sealed class DurableTaskServeTests(AzuriteFixture azurite) : IClassFixtur
                 instances.Add(instance);
             }
 
-            var only = Assert.Single(instances);
-            Assert.Equal((RunInstanceId.For(new Gale.Runs.RunKey(dagId, "r1")), nameof(DagRunOrchestrator), OrchestrationRuntimeStatus.Completed), (only.InstanceId, only.Name, only.RuntimeStatus));
+            Assert.Equal(
+                [RunInstanceId.For(new Gale.Runs.RunKey(dagId, "r1")), RunInstanceId.For(new Gale.Runs.RunKey(dagId, "r2"))],
+                instances.Select(i => i.InstanceId).Order(StringComparer.Ordinal));
+            Assert.All(instances, i => Assert.Equal((nameof(DagRunOrchestrator), OrchestrationRuntimeStatus.Completed), (i.Name, i.RuntimeStatus)));
         }
         finally
         {
