@@ -83,7 +83,8 @@ public sealed class AzureStorageTaskHub : IAsyncDisposable
             Activity(shims, nameof(RunTaskAttempt), () => new RunTaskAttempt(dags, executor)),
             Activity(shims, nameof(PollTrigger), () => new PollTrigger(services, clock, runs, loggers)),
             Activity(shims, nameof(Activities.ClearTaskData), () => new ClearTaskData(services)),
-            Activity(shims, nameof(FinishRun), () => new FinishRun(dags, executor)));
+            Activity(shims, nameof(FinishRun), () => new FinishRun(dags, executor)),
+            Activity(shims, nameof(ReadPreviousRun), () => new ReadPreviousRun(runs)));
         await worker.StartAsync();
         return new AzureStorageTaskHub(service, worker, client, runs);
     }

@@ -45,6 +45,7 @@ public sealed class VirtualTimeTaskHub
             [nameof(PollTrigger)] = () => _shims.CreateActivity(nameof(PollTrigger), new PollTrigger(services, clock, Runs, loggers)),
             [nameof(Activities.ClearTaskData)] = () => _shims.CreateActivity(nameof(Activities.ClearTaskData), new ClearTaskData(services)),
             [nameof(FinishRun)] = () => _shims.CreateActivity(nameof(FinishRun), new FinishRun(dags, executor)),
+            [nameof(ReadPreviousRun)] = () => _shims.CreateActivity(nameof(ReadPreviousRun), new ReadPreviousRun(Runs)),
         };
     }
 

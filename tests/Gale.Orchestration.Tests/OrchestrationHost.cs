@@ -44,6 +44,7 @@ internal sealed class OrchestrationHost : IAsyncDisposable
                 registry.AddActivity<PollTrigger>();
                 registry.AddActivity<ClearTaskData>();
                 registry.AddActivity<FinishRun>();
+                registry.AddActivity<ReadPreviousRun>();
             },
             new DurableTaskTestHostOptions
             {
@@ -54,6 +55,7 @@ internal sealed class OrchestrationHost : IAsyncDisposable
                     di.AddSingleton<IDagRegistry>(bag);
                     di.AddSingleton(services);
                     di.AddSingleton(TimeProvider.System);
+                    di.AddSingleton<IRunReader>(_ => new OrchestratedDagRuns(client!, bag, TimeProvider.System));
                     // The launcher needs the host's client, which exists once the host has started (before any run).
                     di.AddSingleton(sp => new TaskAttemptExecutor(services, bag, TimeProvider.System, DagRunOrchestrator.WorkerId, new RunLauncher(new OrchestratedDagRuns(client!, bag, TimeProvider.System), bag, startImmediately: true), null));
                 },

@@ -44,4 +44,42 @@ public sealed class VirtualTimeTaskHubTests
         Assert.Equal(DagRunState.Success, done!.Run.State);
         Assert.Equal(2, done.Find(new TaskInstanceKey("wait", -1))!.TryNumber);
     }
+
+    [Fact]
+    public async Task DependsOnPast_ThePreviousRunsTaskFailed_WaitsUntilItSucceedsAndTheRunIsLookedAtAgain()
+    {
+        var fail = true;
+        var dag = Dag.Create("vt_past")
+            .Task("load", _ =>
+            {
+                if (fail)
+                {
+                    throw new InvalidOperationException("the first run's load fails");
+                }
+            }, options: new TaskOptions { DependsOnPast = true })
+            .Build();
+        var clock = new SkippingTimeProvider();
+        var hub = new VirtualTimeTaskHub(new DagBag([dag]), new TaskServices(), clock);
+        var day = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
+        DagRun Run(int n) => new() { DagId = dag.DagId, RunId = $"scheduled__{n}", RunType = DagRunType.Scheduled, QueuedAt = clock.GetUtcNow(), LogicalDate = day.AddDays(n) };
+        var load = new TaskInstanceKey("load", -1);
+
+        await hub.Runs.CreateRunAsync(dag, Run(1));
+        await hub.RunUntilIdleAsync();
+        await hub.Runs.CreateRunAsync(dag, Run(2));
+        await hub.RunUntilIdleAsync();
+        var waiting = await hub.Runs.LoadAsync(Run(2).Key);
+
+        fail = false;
+        await hub.Runs.ApplyAsync(Run(1).Key, [new TasksCleared { EventId = "clear:1", TaskIds = ["load"], At = clock.GetUtcNow() }]);
+        await hub.RunUntilIdleAsync();
+        await hub.Runs.ApplyAsync(Run(2).Key, [new RunReevaluate { EventId = "reevaluate:1", At = clock.GetUtcNow() }]);
+        await hub.RunUntilIdleAsync();
+        var first = await hub.Runs.LoadAsync(Run(1).Key);
+        var second = await hub.Runs.LoadAsync(Run(2).Key);
+
+        Assert.Equal((DagRunState.Running, TaskInstanceState.None), (waiting!.Run.State, waiting.Find(load)!.State));
+        Assert.Equal((DagRunState.Success, 2), (first!.Run.State, first.Find(load)!.TryNumber));
+        Assert.Equal((DagRunState.Success, TaskInstanceState.Success), (second!.Run.State, second.Find(load)!.State));
+    }
 }

@@ -48,11 +48,20 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
             : input.Start ? [new RunStarted { EventId = $"start:{snapshot.Key}", At = context.CurrentUtcDateTime }]
             : [];
         string? reason = null;
+        var pastMatters = PastDependency.Applies(dag);
+        RunSnapshot? previous = null;
         while (true)
         {
             if (events.Count > 0)
             {
-                var decision = decisions.Decide(snapshot, events, context.CurrentUtcDateTime);
+                if (pastMatters && (previous is null || events.Any(e => e is RunStarted or RunReevaluate)))
+                {
+                    // depends_on_past: the previous run as it stands now (it may have finished since the last look).
+                    previous = (await context.CallActivityAsync<RunSnapshotData?>(nameof(ReadPreviousRun), snapshot.Run, Retries))?.ToSnapshot()
+                        ?? new RunSnapshot { Run = snapshot.Run with { RunId = string.Empty } };
+                }
+
+                var decision = decisions.Decide(snapshot, events, context.CurrentUtcDateTime, previous);
                 snapshot = decision.Snapshot;
                 events = [];
                 foreach (var clear in decision.Commands.OfType<Gale.Runs.Commands.ClearTaskData>())

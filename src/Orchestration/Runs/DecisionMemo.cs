@@ -78,6 +78,7 @@ public sealed class RunDecisions
     // one pass per link (a 1,000-task fan-out slowed eightfold).
     private readonly Dictionary<RunSnapshot, List<Step>> _steps = new(ReferenceEqualityComparer.Instance);
     private readonly DecisionMemo _memo;
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<RunSnapshot, string> _fingerprints = [];
 
     internal RunDecisions(DecisionMemo memo, string instanceId, Dag dag, string fingerprint, RunSnapshot first)
     {
@@ -98,21 +99,26 @@ public sealed class RunDecisions
     internal string Fingerprint { get; }
 
     /// <summary>Decides, or returns the decision made before for exactly these inputs.</summary>
-    public Decision Decide(RunSnapshot snapshot, IReadOnlyList<Gale.Runs.Events.RunEvent> events, DateTimeOffset now)
+    /// <param name="snapshot">The run before the events.</param>
+    /// <param name="events">What happened.</param>
+    /// <param name="now">The decision's instant.</param>
+    /// <param name="previous">The previous run, for depends_on_past (compared by content: a replay reads it again).</param>
+    public Decision Decide(RunSnapshot snapshot, IReadOnlyList<Gale.Runs.Events.RunEvent> events, DateTimeOffset now, RunSnapshot? previous = null)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(events);
+        var past = previous is null ? null : _fingerprints.GetValue(previous, p => Gale.Engine.EngineMessages.Serialize(RunSnapshotData.From(p)));
         lock (_steps)
         {
             // A snapshot the decider left unchanged is the input of the next step too, so one snapshot can start several.
-            if (_steps.TryGetValue(snapshot, out var steps) && steps.Find(s => s.Matches(events, now)) is { } step)
+            if (_steps.TryGetValue(snapshot, out var steps) && steps.Find(s => s.Matches(events, now, past)) is { } step)
             {
                 _memo.CountReuse();
                 return step.Decision;
             }
         }
 
-        var decision = RunDecider.Decide(Dag, snapshot, events, now);
+        var decision = RunDecider.Decide(Dag, snapshot, events, now, previous);
         lock (_steps)
         {
             if (!_steps.TryGetValue(snapshot, out var steps))
@@ -120,17 +126,17 @@ public sealed class RunDecisions
                 _steps[snapshot] = steps = [];
             }
 
-            steps.Add(new Step([.. events.Select(e => (e.EventId, e.At))], now, decision));
+            steps.Add(new Step([.. events.Select(e => (e.EventId, e.At))], now, past, decision));
         }
 
         return decision;
     }
 
-    private sealed record Step((string Id, DateTimeOffset At)[] Events, DateTimeOffset Now, Decision Decision)
+    private sealed record Step((string Id, DateTimeOffset At)[] Events, DateTimeOffset Now, string? Previous, Decision Decision)
     {
-        public bool Matches(IReadOnlyList<Gale.Runs.Events.RunEvent> events, DateTimeOffset now)
+        public bool Matches(IReadOnlyList<Gale.Runs.Events.RunEvent> events, DateTimeOffset now, string? previous)
         {
-            if (now != Now || events.Count != Events.Length)
+            if (now != Now || events.Count != Events.Length || previous != Previous)
             {
                 return false;
             }
