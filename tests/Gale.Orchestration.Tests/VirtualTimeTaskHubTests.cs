@@ -82,4 +82,60 @@ public sealed class VirtualTimeTaskHubTests
         Assert.Equal((DagRunState.Success, 2), (first!.Run.State, first.Find(load)!.TryNumber));
         Assert.Equal((DagRunState.Success, TaskInstanceState.Success), (second!.Run.State, second.Find(load)!.State));
     }
+
+    [Fact]
+    public async Task LoadAsync_TheOrchestrationFailed_TheRunReadsAsFailedAndIsListed()
+    {
+        var dag = Dag.Create("vt_unloaded").Task("t", _ => { }).Build();
+        var clock = new SkippingTimeProvider();
+        var hub = new VirtualTimeTaskHub(new DagBag([]), new TaskServices(), clock); // the DAG is not loaded on this worker
+        var run = new DagRun { DagId = dag.DagId, RunId = "manual__1", QueuedAt = clock.GetUtcNow(), LogicalDate = clock.GetUtcNow() };
+
+        await hub.Runs.CreateRunAsync(dag, run);
+        await hub.RunUntilIdleAsync();
+        var loaded = await hub.Runs.LoadAsync(run.Key);
+        var listed = new List<DagRun>();
+        await foreach (var r in hub.Runs.ListRunsAsync(dag.DagId))
+        {
+            listed.Add(r);
+        }
+
+        Assert.Equal(DagRunState.Failed, loaded!.Run.State);
+        Assert.Equal([(run.RunId, DagRunState.Failed)], listed.Select(r => (r.RunId, r.State)));
+    }
+
+    [Fact]
+    public async Task ApplyAsync_AClearWhileTheFailedRunsCallbackRuns_IsNotLostAndTheRunSucceeds()
+    {
+        var fail = true;
+        var callback = new TaskCompletionSource();
+        var inCallback = new TaskCompletionSource();
+        var dag = Dag.Create("vt_late_clear")
+            .With(s => s with { OnFailureCallback = async _ => { inCallback.TrySetResult(); await callback.Task; } })
+            .Task("t", _ =>
+            {
+                if (fail)
+                {
+                    throw new InvalidOperationException("first try fails");
+                }
+            })
+            .Build();
+        var clock = new SkippingTimeProvider();
+        var hub = new VirtualTimeTaskHub(new DagBag([dag]), new TaskServices(), clock);
+        var run = new DagRun { DagId = dag.DagId, RunId = "manual__1", QueuedAt = clock.GetUtcNow(), LogicalDate = clock.GetUtcNow() };
+        await hub.Runs.CreateRunAsync(dag, run);
+        var driving = hub.RunUntilIdleAsync();
+        await inCallback.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        fail = false;
+        var clearing = hub.Runs.ApplyAsync(run.Key, [new TasksCleared { EventId = "clear:1", TaskIds = ["t"], At = clock.GetUtcNow() }]);
+        await Task.Delay(200);
+        callback.SetResult();
+        await clearing.WaitAsync(TimeSpan.FromSeconds(30));
+        await driving;
+        await hub.RunUntilIdleAsync();
+        var after = await hub.Runs.LoadAsync(run.Key);
+
+        Assert.Equal((DagRunState.Success, 2), (after!.Run.State, after.Find(new TaskInstanceKey("t", -1))!.TryNumber));
+    }
 }

@@ -18,11 +18,26 @@ internal sealed class Arrivals
     /// <summary>Adds what <paramref name="work"/> ends with (nothing for null) once it ends.</summary>
     public void Watch(Task<RunEvent?> work) => _ = WatchAsync(work);
 
-    /// <summary>Adds an event now.</summary>
-    public void Add(RunEvent e)
+    /// <summary>Adds events now (all of them before anyone waiting wakes, so that they are decided together).</summary>
+    public void Add(params IReadOnlyList<RunEvent> events)
     {
-        _arrived.Add(e);
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        _arrived.AddRange(events);
         _wake?.TrySetResult();
+    }
+
+    /// <summary>Everything that arrived and was not taken yet, without waiting (empty when nothing did).</summary>
+    /// <exception cref="Exception">A watched task failed with an exception it did not turn into an event.</exception>
+    public List<RunEvent> TakeAll()
+    {
+        _failure?.Throw();
+        var events = new List<RunEvent>(_arrived);
+        _arrived.Clear();
+        return events;
     }
 
     /// <summary>Everything that arrived since the last call, waiting for at least one event.</summary>

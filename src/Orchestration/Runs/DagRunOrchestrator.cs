@@ -48,6 +48,7 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
             : input.Start ? [new RunStarted { EventId = $"start:{snapshot.Key}", At = context.CurrentUtcDateTime }]
             : [];
         string? reason = null;
+        string? ended = null;
         var pastMatters = PastDependency.Applies(dag);
         RunSnapshot? previous = null;
         while (true)
@@ -113,6 +114,21 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
 
             if (snapshot.Run.State.IsFinished())
             {
+                if (reason is not null)
+                {
+                    // Only when this execution ended the run: a finished run carried on unchanged has had its callbacks.
+                    await context.CallActivityAsync<bool>(nameof(FinishRun), new FinishRunInput(snapshot.Run, reason), Retries);
+                    ended = reason;
+                    reason = null;
+                }
+
+                // Operations raised while the run was finishing (a clear sent as soon as it failed) reopen it here.
+                if (arrivals.TakeAll() is { Count: > 0 } late)
+                {
+                    events = late;
+                    continue;
+                }
+
                 break;
             }
 
@@ -120,14 +136,8 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
         }
 
         timers.Cancel(); // synchronously: the orchestrator must not continue on another thread
-        if (reason is not null)
-        {
-            // Only when this execution ended the run: a finished run carried on unchanged has had its callbacks.
-            await context.CallActivityAsync<bool>(nameof(FinishRun), new FinishRunInput(snapshot.Run, reason), Retries);
-        }
-
         _memo.Forget(context.InstanceId);
-        return new DagRunResult(snapshot.Run.State, reason ?? string.Empty, RunSnapshotData.From(snapshot));
+        return new DagRunResult(snapshot.Run.State, ended ?? string.Empty, RunSnapshotData.From(snapshot));
     }
 
     // Operations raised on the instance, one after another for the life of the run (never ends; watched so that a
@@ -138,10 +148,7 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
         {
             var payload = await context.WaitForExternalEvent<string>(EventName);
             // A payload that is not a list of run events changes nothing (it is in the history, so every replay skips it too).
-            foreach (var raised in ReadEvents(payload))
-            {
-                arrivals.Add(raised);
-            }
+            arrivals.Add(ReadEvents(payload));
         }
     }
 

@@ -47,6 +47,15 @@ public sealed class OrchestratedDagRuns(DurableTaskClient client, IDagRegistry d
             var instance = await client.GetInstanceAsync(RunInstanceId.For(run), getInputsAndOutputs: true, cancellationToken) ?? throw new RunNotFoundException(run);
             var current = Read(instance);
             var after = RunDecider.Decide(dag, current, events, clock.GetUtcNow()).Snapshot;
+            if (instance.RuntimeStatus == OrchestrationRuntimeStatus.Running && current.Run.State.IsFinished())
+            {
+                // The run ended and its instance is closing (DAG callbacks): an event raised now could arrive after it
+                // completed and be dropped, so wait for the end and carry the finished run on instead. (A pending
+                // instance has not decided anything yet: its first episode will take the event.)
+                await client.WaitForInstanceCompletionAsync(instance.InstanceId, getInputsAndOutputs: false, cancellationToken);
+                continue;
+            }
+
             if (!instance.IsCompleted)
             {
                 await OrchestratedRuns.RaiseAsync(client, run, events, cancellationToken);
@@ -78,8 +87,11 @@ public sealed class OrchestratedDagRuns(DurableTaskClient client, IDagRegistry d
                 continue;
             }
 
-            // A status names the run as it stands; an instance that has not run an episode yet is read with its input.
-            var run = StatusOf(instance)?.Run ?? (await LoadAsync(key, cancellationToken))?.Run;
+            // A status names the run as it stands; an instance that has not run an episode yet, or whose orchestration
+            // failed, is read whole.
+            var run = instance.RuntimeStatus is OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated || StatusOf(instance) is not { } status
+                ? (await LoadAsync(key, cancellationToken))?.Run
+                : status.Run;
             if (run is not null && (state is null || run.State == state))
             {
                 yield return run;
@@ -112,17 +124,49 @@ public sealed class OrchestratedDagRuns(DurableTaskClient client, IDagRegistry d
 
     private RunSnapshot Read(OrchestrationMetadata instance)
     {
-        if (instance.IsCompleted && instance.SerializedOutput is not null && instance.ReadOutputAs<DagRunResult>()?.Final is { } final)
+        if (instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed && Output(instance)?.Final is { } final)
         {
             return final.ToSnapshot();
         }
 
-        if (StatusOf(instance) is { } status)
+        var input = instance.ReadInputAs<DagRunInput>() ?? throw new InvalidOperationException($"instance '{instance.InstanceId}' has no run input");
+        var snapshot = StatusOf(instance)?.ToSnapshot()
+            ?? input.Resume?.ToSnapshot()
+            ?? (dags.Find(input.Run.DagId) is { } dag ? RunSnapshotFactory.Create(dag, input.Run) : new RunSnapshot { Run = input.Run });
+        return instance.RuntimeStatus is OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated ? Ended(snapshot, instance) : snapshot;
+    }
+
+    private static DagRunResult? Output(OrchestrationMetadata instance)
+    {
+        try
         {
-            return status.ToSnapshot();
+            return instance.ReadOutputAs<DagRunResult>();
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    // The orchestration itself failed (an error outside the tasks: the DAG not loaded, storage down past the retries)
+    // or was terminated: the run failed as it stood, as when a person marks a run failed (unfinished tries failed,
+    // the rest skipped), so that it does not count as active and can be cleared.
+    private static RunSnapshot Ended(RunSnapshot snapshot, OrchestrationMetadata instance)
+    {
+        if (snapshot.Run.State.IsFinished())
+        {
+            return snapshot;
         }
 
-        var input = instance.ReadInputAs<DagRunInput>() ?? throw new InvalidOperationException($"instance '{instance.InstanceId}' has no run input");
-        return input.Resume?.ToSnapshot() ?? (dags.Find(input.Run.DagId) is { } dag ? RunSnapshotFactory.Create(dag, input.Run) : new RunSnapshot { Run = input.Run });
+        var why = instance.FailureDetails?.ErrorMessage ?? $"the run's orchestration was {instance.RuntimeStatus.ToString().ToLowerInvariant()}";
+        var tasks = snapshot.Tasks.ToBuilder();
+        foreach (var ti in snapshot.Tasks.Values.Where(t => !t.State.IsFinished()))
+        {
+            tasks[ti.Key] = ti.State == TaskInstanceState.None
+                ? ti with { State = TaskInstanceState.Skipped, EndDate = instance.LastUpdatedAt }
+                : ti with { State = TaskInstanceState.Failed, EndDate = instance.LastUpdatedAt, Message = why };
+        }
+
+        return snapshot with { Run = snapshot.Run with { State = DagRunState.Failed, EndDate = instance.LastUpdatedAt }, Tasks = tasks.ToImmutable() };
     }
 }
