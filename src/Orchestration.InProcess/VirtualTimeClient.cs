@@ -59,6 +59,9 @@ internal sealed class VirtualTimeClient(VirtualTimeTaskHub hub) : DurableTaskCli
     public override Task ResumeInstanceAsync(string instanceId, string? reason = null, CancellationToken cancellation = default) =>
         throw new NotSupportedException("the virtual-time hub does not suspend instances");
 
+    public override Task<IList<DurableTask.Core.History.HistoryEvent>> GetOrchestrationHistoryAsync(string instanceId, CancellationToken cancellation = default) =>
+        Task.FromResult<IList<DurableTask.Core.History.HistoryEvent>>(hub.History(instanceId) ?? throw new ArgumentException($"no orchestration instance '{instanceId}'", nameof(instanceId)));
+
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private async Task<OrchestrationMetadata> PollAsync(string instanceId, bool getInputsAndOutputs, Func<OrchestrationMetadata, bool> done, CancellationToken cancellation)

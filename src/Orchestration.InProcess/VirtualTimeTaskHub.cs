@@ -157,6 +157,14 @@ public sealed class VirtualTimeTaskHub
         }
     }
 
+    internal List<HistoryEvent>? History(string instanceId)
+    {
+        lock (_gate)
+        {
+            return _instances.TryGetValue(instanceId, out var instance) ? [.. instance.History] : null;
+        }
+    }
+
     internal List<InstanceView> Views()
     {
         lock (_gate)

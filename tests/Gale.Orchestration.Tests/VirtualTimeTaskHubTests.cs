@@ -138,4 +138,37 @@ public sealed class VirtualTimeTaskHubTests
 
         Assert.Equal((DagRunState.Success, 2), (after!.Run.State, after.Find(new TaskInstanceKey("t", -1))!.TryNumber));
     }
+
+    [Fact]
+    public async Task DependsOnPast_NothingWaitsOnThePast_ReevaluationsDoNotReadThePreviousRunAgain()
+    {
+        var dag = Dag.Create("vt_reevaluate")
+            .Task("first", _ => { }, options: new TaskOptions { DependsOnPast = true })
+            .Task("approve", ctx =>
+            {
+                if (ctx.TriggerEvent is null)
+                {
+                    ctx.Defer(new ExternalEventTrigger { Name = "go" }, timeout: TimeSpan.FromDays(1));
+                }
+            })
+            .Build();
+        var clock = new SkippingTimeProvider();
+        var hub = new VirtualTimeTaskHub(new DagBag([dag]), new TaskServices(), clock);
+        var run = new DagRun { DagId = dag.DagId, RunId = "manual__1", QueuedAt = clock.GetUtcNow(), LogicalDate = clock.GetUtcNow() };
+        await hub.Runs.CreateRunAsync(dag, run);
+
+        // Raised before the first episode runs: the reevaluations arrive while "first" is already under way.
+        for (var i = 0; i < 3; i++)
+        {
+            await hub.Runs.ApplyAsync(run.Key, [new RunReevaluate { EventId = $"reevaluate:{i}", At = clock.GetUtcNow() }]);
+        }
+
+        await hub.Runs.ApplyAsync(run.Key, [new ExternalEventRaised { EventId = "event:1", Name = "go", Data = "{}", At = clock.GetUtcNow() }]);
+        await hub.RunUntilIdleAsync();
+        var history = await hub.Client.GetOrchestrationHistoryAsync(Gale.Orchestration.Runs.RunInstanceId.For(run.Key));
+
+        Assert.Equal(DagRunState.Success, (await hub.Runs.LoadAsync(run.Key))!.Run.State);
+        Assert.Equal(3, history.OfType<DurableTask.Core.History.EventRaisedEvent>().Count(e => e.Input!.Contains("run_reevaluate", StringComparison.Ordinal)));
+        Assert.Single(history.OfType<DurableTask.Core.History.TaskScheduledEvent>(), e => e.Name == nameof(Gale.Orchestration.Activities.ReadPreviousRun));
+    }
 }

@@ -90,8 +90,16 @@ internal sealed class ServeRuntime : IAsyncDisposable
 
         var options = TaskHubOptions.FromSettings(LocalSettings.Get) with { MaxConcurrentActivities = engineOptions.TaskConcurrency };
         var hub = await AzureStorageTaskHub.StartAsync(account.Connection, options, dags, services, TimeProvider.System, loggers);
-        var scheduling = new SchedulerHost(hub.Runs, dags, StorageEngine.DagStateStore(account), services, TimeProvider.System, schedulerOptions, loggers);
-        return new ServeRuntime(hub, scheduling, options.HubName);
+        try
+        {
+            var scheduling = new SchedulerHost(hub.Runs, dags, StorageEngine.DagStateStore(account), services, TimeProvider.System, schedulerOptions, loggers);
+            return new ServeRuntime(hub, scheduling, options.HubName);
+        }
+        catch
+        {
+            await hub.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Starts polling (queue engine) or the scheduler and watchers (the task hub's worker is already running).</summary>

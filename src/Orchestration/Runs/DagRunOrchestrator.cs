@@ -55,7 +55,7 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
         {
             if (events.Count > 0)
             {
-                if (pastMatters && (previous is null || events.Any(e => e is RunStarted or RunReevaluate)))
+                if (pastMatters && (previous is null || (events.Any(e => e is RunStarted or RunReevaluate) && WaitsOnThePast(dag, snapshot))))
                 {
                     // depends_on_past: the previous run as it stands now (it may have finished since the last look).
                     previous = (await context.CallActivityAsync<RunSnapshotData?>(nameof(ReadPreviousRun), snapshot.Run, Retries))?.ToSnapshot()
@@ -151,6 +151,11 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
             arrivals.Add(ReadEvents(payload));
         }
     }
+
+    // A task that depends on the past has not started: only then is the previous run worth reading again (the
+    // scheduler asks every tick).
+    private static bool WaitsOnThePast(Gale.Dags.Dag dag, RunSnapshot snapshot) =>
+        snapshot.Tasks.Values.Any(t => t.State == TaskInstanceState.None && dag.HasTask(t.TaskId) && dag.GetTask(t.TaskId).DependsOnPast);
 
     /// <summary>The payload operations are raised with: the run events, in order.</summary>
     public static string Payload(IReadOnlyList<RunEvent> events) => EngineMessages.Serialize(events.ToArray());
