@@ -305,16 +305,7 @@ public sealed partial class RunEngine : IDagRuns
     {
         if (!_previousRuns.TryGetValue(run.Key, out var previousKey))
         {
-            DagRun? best = null;
-            await foreach (var other in _store.ListRunsAsync(run.DagId))
-            {
-                if (other.LogicalDate < run.LogicalDate && (best is null || other.LogicalDate > best.LogicalDate))
-                {
-                    best = other;
-                }
-            }
-
-            previousKey = best?.Key;
+            previousKey = (await PastDependency.PreviousAsync(_store.ListRunsAsync(run.DagId), run))?.Key;
             _previousRuns[run.Key] = previousKey;
         }
 

@@ -30,6 +30,23 @@ public static class PastDependency
             .All(t => Done(t.State));
     }
 
+    /// <summary>The run just before <paramref name="run"/> among <paramref name="runs"/> (its DAG's runs, any type) by logical date, or null.</summary>
+    public static async Task<DagRun?> PreviousAsync(IAsyncEnumerable<DagRun> runs, DagRun run)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        ArgumentNullException.ThrowIfNull(run);
+        DagRun? best = null;
+        await foreach (var other in runs)
+        {
+            if (other.LogicalDate < run.LogicalDate && (best is null || other.LogicalDate > best.LogicalDate))
+            {
+                best = other;
+            }
+        }
+
+        return best;
+    }
+
     /// <summary>True when the DAG has a task that depends on the past (so deciding needs the previous run).</summary>
     public static bool Applies(Dag dag) => dag?.TopologicalOrder.Any(t => t.DependsOnPast) ?? false;
 

@@ -22,7 +22,7 @@ internal static class CliRuns
     public static async Task<IDagRuns> OpenAsync(StorageAccountClient account, IDagRegistry dags)
     {
         var clock = TimeProvider.System;
-        if (ServeRuntime.Parse(LocalSettings.Get(ServeRuntime.Setting), $"setting {ServeRuntime.Setting}") == RuntimeKind.Queue)
+        if (ServeRuntime.FromSettings() == RuntimeKind.Queue)
         {
             return new RunEngine(StorageEngine.RunStore(account), dags, StorageEngine.TaskQueue(account, clock), StorageEngine.ControlQueue(account, clock), clock, new EngineOptions { RunReadyTasksLocally = false });
         }

@@ -79,6 +79,10 @@ internal sealed class ServeRuntime : IAsyncDisposable
         _ => throw new FormatException($"{source}: '{text}' is not a runtime (queue or durable-task)."),
     };
 
+    /// <summary>The runtime the <see cref="Setting"/> names (the queue engine when it is absent).</summary>
+    /// <exception cref="FormatException">The setting names no runtime.</exception>
+    public static RuntimeKind FromSettings() => Parse(LocalSettings.Get(Setting), $"setting {Setting}");
+
     /// <summary>Starts the runtime's storage side (the task hub's queues, tables and worker); its loops start with <see cref="Start"/>.</summary>
     public static async Task<ServeRuntime> CreateAsync(RuntimeKind kind, StorageAccountClient account, IDagRegistry dags, EngineOptions engineOptions, TaskServices services, SchedulerOptions schedulerOptions, ILoggerFactory loggers)
     {

@@ -17,15 +17,7 @@ public sealed class ReadPreviousRun(IRunReader runs) : TaskActivity<DagRun, RunS
     public override async Task<RunSnapshotData?> RunAsync(TaskActivityContext context, DagRun input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        DagRun? best = null;
-        await foreach (var other in runs.ListRunsAsync(input.DagId))
-        {
-            if (other.LogicalDate < input.LogicalDate && (best is null || other.LogicalDate > best.LogicalDate))
-            {
-                best = other;
-            }
-        }
-
+        var best = await PastDependency.PreviousAsync(runs.ListRunsAsync(input.DagId), input);
         return best is not null && await runs.LoadAsync(best.Key) is { } previous ? RunSnapshotData.From(previous) : null;
     }
 }

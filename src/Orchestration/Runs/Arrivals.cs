@@ -51,10 +51,7 @@ internal sealed class Arrivals
         }
 
         _wake = null;
-        _failure?.Throw();
-        var events = new List<RunEvent>(_arrived);
-        _arrived.Clear();
-        return events;
+        return TakeAll();
     }
 
     private async Task WatchAsync(Task<RunEvent?> work)

@@ -89,7 +89,7 @@ public sealed class OrchestratedDagRuns(DurableTaskClient client, IDagRegistry d
 
             // A status names the run as it stands; an instance that has not run an episode yet, or whose orchestration
             // failed, is read whole.
-            var run = instance.RuntimeStatus is OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated || StatusOf(instance) is not { } status
+            var run = instance.RuntimeStatus is OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated || RunStatus.Of(instance) is not { } status
                 ? (await LoadAsync(key, cancellationToken))?.Run
                 : status.Run;
             if (run is not null && (state is null || run.State == state))
@@ -116,12 +116,6 @@ public sealed class OrchestratedDagRuns(DurableTaskClient client, IDagRegistry d
 
     private static RunStarted Started(RunKey run) => new() { EventId = $"start:{run}", At = default };
 
-    private static RunStatus? StatusOf(OrchestrationMetadata instance)
-    {
-        var encoded = instance.SerializedCustomStatus is { Length: > 0 } s ? System.Text.Json.JsonSerializer.Deserialize<string>(s) : null;
-        return encoded is null ? null : RunStatus.Decode(encoded);
-    }
-
     private RunSnapshot Read(OrchestrationMetadata instance)
     {
         if (instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed && Output(instance)?.Final is { } final)
@@ -130,7 +124,7 @@ public sealed class OrchestratedDagRuns(DurableTaskClient client, IDagRegistry d
         }
 
         var input = instance.ReadInputAs<DagRunInput>() ?? throw new InvalidOperationException($"instance '{instance.InstanceId}' has no run input");
-        var snapshot = StatusOf(instance)?.ToSnapshot()
+        var snapshot = RunStatus.Of(instance)?.ToSnapshot()
             ?? input.Resume?.ToSnapshot()
             ?? (dags.Find(input.Run.DagId) is { } dag ? RunSnapshotFactory.Create(dag, input.Run) : new RunSnapshot { Run = input.Run });
         return instance.RuntimeStatus is OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated ? Ended(snapshot, instance) : snapshot;

@@ -95,7 +95,6 @@ public static class OrchestratedRuns
             return null;
         }
 
-        var encoded = instance.SerializedCustomStatus is { Length: > 0 } s ? System.Text.Json.JsonSerializer.Deserialize<string>(s) : null;
-        return (instance, encoded is null ? null : RunStatus.Decode(encoded));
+        return (instance, RunStatus.Of(instance));
     }
 }

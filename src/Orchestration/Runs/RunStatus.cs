@@ -103,6 +103,15 @@ public sealed record RunStatus
         return Convert.ToBase64String(buffer.ToArray());
     }
 
+    /// <summary>The status an instance last published, or null when it has published none yet.</summary>
+    /// <exception cref="FormatException">Its custom status is not a run status.</exception>
+    public static RunStatus? Of(Microsoft.DurableTask.Client.OrchestrationMetadata instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        var encoded = instance.SerializedCustomStatus is { Length: > 0 } s ? JsonSerializer.Deserialize<string>(s) : null;
+        return encoded is null ? null : Decode(encoded);
+    }
+
     /// <summary>Reads a status <see cref="Encode"/> wrote.</summary>
     /// <exception cref="FormatException">The text is not an encoded status.</exception>
     public static RunStatus Decode(string encoded)

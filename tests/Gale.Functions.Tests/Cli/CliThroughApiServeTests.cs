@@ -86,19 +86,8 @@ public sealed class CliThroughApiServeTests(AzuriteFixture azurite) : IClassFixt
             // Clear through the API: the task runs again with try 2.
             var (clearExit, _, clearErr) = await ViaApi("tasks", "clear", dagId, "r1", "hello", "--downstream");
             Assert.True(clearExit == 0, clearErr);
-            JsonNode? again = null;
-            for (var i = 0; i < 300; i++)
-            {
-                again = JsonNode.Parse((await ViaApi("runs", "show", dagId, "r1", "--output", "json")).Stdout);
-                if (again!["state"]!.GetValue<string>() == "success" && again["tasks"]!.AsArray().All(t => t!["try_number"]!.GetValue<int>() == 2))
-                {
-                    break;
-                }
-
-                await Task.Delay(200);
-            }
-
-            Assert.All(again!["tasks"]!.AsArray(), t => Assert.Equal((2, "success"), (t!["try_number"]!.GetValue<int>(), t["state"]!.GetValue<string>())));
+            var again = await RunShow.UntilAsync(ViaApi, dagId, "r1", r => RunShow.SucceededOnTry(r, 2));
+            Assert.All(again["tasks"]!.AsArray(), t => Assert.Equal((2, "success"), (t!["try_number"]!.GetValue<int>(), t["state"]!.GetValue<string>())));
             var secondTry = await SameAsync(0, "tasks", "logs", dagId, "r1", "hello", "--output", "json");
             Assert.Equal([1, 2], JsonNode.Parse(secondTry)!["tries"]!.AsArray().Select(t => t!.GetValue<int>()));
 

@@ -65,19 +65,8 @@ public sealed class DurableTaskServeTests(AzuriteFixture azurite) : IClassFixtur
             // Clear the finished run through the API: a new execution of the instance runs the tasks again (try 2).
             var (clearExit, _, clearErr) = await ViaApi("tasks", "clear", dagId, "r1", "hello", "--downstream");
             Assert.True(clearExit == 0, clearErr);
-            JsonNode? cleared = null;
-            for (var i = 0; i < 300; i++)
-            {
-                cleared = JsonNode.Parse((await ViaApi("runs", "show", dagId, "r1", "--output", "json")).Stdout);
-                if (cleared!["state"]!.GetValue<string>() == "success" && cleared["tasks"]!.AsArray().All(t => t!["try_number"]!.GetValue<int>() == 2))
-                {
-                    break;
-                }
-
-                await Task.Delay(200);
-            }
-
-            Assert.All(cleared!["tasks"]!.AsArray(), t => Assert.Equal((2, "success"), (t!["try_number"]!.GetValue<int>(), t["state"]!.GetValue<string>())));
+            var cleared = await RunShow.UntilAsync(ViaApi, dagId, "r1", r => RunShow.SucceededOnTry(r, 2));
+            Assert.All(cleared["tasks"]!.AsArray(), t => Assert.Equal((2, "success"), (t!["try_number"]!.GetValue<int>(), t["state"]!.GetValue<string>())));
 
             // The CLI on the same storage, told the runtime, starts and reads instances directly.
             var durableEnv = new Dictionary<string, string?> { [Gale.Functions.Hosting.ServeRuntime.Setting] = "durable-task", [TaskHubOptions.HubNameSetting] = hub };
