@@ -37,7 +37,7 @@ public sealed class VirtualTimeTaskHub
         loggers ??= NullLoggerFactory.Instance;
         _shims = new DurableTaskShimFactory(new DurableTaskWorkerOptions(), loggers);
         Client = new VirtualTimeClient(this);
-        Runs = new OrchestratedDagRuns(Client, dags, clock);
+        Runs = new OrchestratedDagRuns(Client, dags, clock, confirmWithin: TimeSpan.Zero); // virtual time: no waiting on a wall clock
         var executor = new TaskAttemptExecutor(services, dags, clock, workerId, new RunLauncher(Runs, dags, startImmediately: true), Runs, loggers);
         _activities = new(StringComparer.Ordinal)
         {

@@ -4,6 +4,7 @@ using Gale.Engine;
 using Gale.Orchestration.AzureStorage;
 using Gale.Orchestration.Runs;
 using Gale.Runs;
+using Gale.Runs.Events;
 using Gale.Testing;
 using Microsoft.DurableTask.Client;
 
@@ -140,6 +141,28 @@ public sealed class AzureStorageTaskHubTests(AzuriteFixture azurite) : IClassFix
         Assert.Equal([("flaky", 1, TaskInstanceState.UpForRetry), ("flaky", 2, TaskInstanceState.Success)], ends);
         Assert.All(history, t => Assert.Equal(-1, t.MapIndex));
         Assert.Equal(DagRunState.Success, (await runs.LoadAsync(run.Key))!.Run.State);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_MarkOnARunningInstance_TheNextReadShowsTheMark()
+    {
+        var dag = Dag.Create("hub_confirm").Task("a", _ => { }).Task("b", _ => { }, after: ["a"]).Build();
+        await using var hub = await StartAsync(dag);
+        var run = OrchestrationHost.Run(dag);
+        await hub.Runs.CreateRunAsync(dag, run, start: false); // queued: the instance runs and waits for RunStarted
+        var markA = new TaskStateSet { EventId = "mark-a", Task = new TaskInstanceKey("a"), State = TaskInstanceState.Failed, At = DateTimeOffset.UtcNow };
+        var markB = new TaskStateSet { EventId = "mark-b", Task = new TaskInstanceKey("b"), State = TaskInstanceState.Skipped, At = DateTimeOffset.UtcNow };
+
+        var returned = await hub.Runs.ApplyAsync(run.Key, [markA]);
+        var readA = await hub.Runs.LoadAsync(run.Key);
+        await hub.Runs.ApplyAsync(run.Key, [markB]);
+        var readB = await hub.Runs.LoadAsync(run.Key);
+        var status = (await OrchestratedRuns.GetAsync(hub.Client, run.Key))!.Value.Status!;
+
+        Assert.Equal(TaskInstanceState.Failed, returned.Find(new TaskInstanceKey("a"))!.State);
+        Assert.Equal(TaskInstanceState.Failed, readA!.Find(new TaskInstanceKey("a"))!.State);
+        Assert.Equal(TaskInstanceState.Skipped, readB!.Find(new TaskInstanceKey("b"))!.State);
+        Assert.Equal(["mark-a", "mark-b"], status.Received);
     }
 
     private static async Task<IList<HistoryEvent>> HistoryUntilAsync(AzureStorageTaskHub hub, string instanceId, Func<IList<HistoryEvent>, bool> done)

@@ -43,8 +43,9 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
         using var timers = new CancellationTokenSource();
         var arrivals = new Arrivals();
         var starting = new List<EnqueueAttempt>();
-        arrivals.Watch(ListenAsync(context, arrivals));
-        List<RunEvent> events = input.Resume is not null ? [.. ReadEvents(input.Events)]
+        var operations = new Operations();
+        arrivals.Watch(ListenAsync(context, arrivals, operations));
+        List<RunEvent> events = input.Resume is not null ? operations.Raised(ReadEvents(input.Events))
             : input.Start ? [new RunStarted { EventId = $"start:{snapshot.Key}", At = context.CurrentUtcDateTime }]
             : [];
         string? reason = null;
@@ -64,6 +65,7 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
 
                 var decision = decisions.Decide(snapshot, events, context.CurrentUtcDateTime, previous);
                 snapshot = decision.Snapshot;
+                operations.Decided(events);
                 events = [];
                 foreach (var clear in decision.Commands.OfType<Gale.Runs.Commands.ClearTaskData>())
                 {
@@ -110,7 +112,7 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
             }
 
             starting.Clear();
-            context.SetCustomStatus(new PublishedRunStatus(snapshot));
+            context.SetCustomStatus(new PublishedRunStatus(snapshot, operations.Received));
 
             if (snapshot.Run.State.IsFinished())
             {
@@ -142,13 +144,13 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
 
     // Operations raised on the instance, one after another for the life of the run (never ends; watched so that a
     // failure would surface).
-    private static async Task<RunEvent?> ListenAsync(TaskOrchestrationContext context, Arrivals arrivals)
+    private static async Task<RunEvent?> ListenAsync(TaskOrchestrationContext context, Arrivals arrivals, Operations operations)
     {
         while (true)
         {
             var payload = await context.WaitForExternalEvent<string>(EventName);
             // A payload that is not a list of run events changes nothing (it is in the history, so every replay skips it too).
-            arrivals.Add(ReadEvents(payload));
+            arrivals.Add(operations.Raised(ReadEvents(payload)));
         }
     }
 

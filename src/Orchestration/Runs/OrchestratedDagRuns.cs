@@ -16,8 +16,14 @@ namespace Gale.Orchestration.Runs;
 /// <param name="client">The task hub's client.</param>
 /// <param name="dags">The loaded DAGs.</param>
 /// <param name="clock">The clock.</param>
-public sealed class OrchestratedDagRuns(DurableTaskClient client, IDagRegistry dags, TimeProvider clock) : IDagRuns
+/// <param name="confirmWithin">
+/// How long <see cref="ApplyAsync"/> waits for the instance to decide the events it raised, so that a read right after
+/// a change shows it (default 10 s; zero: return the predicted run at once, for a caller with no worker running).
+/// </param>
+public sealed class OrchestratedDagRuns(DurableTaskClient client, IDagRegistry dags, TimeProvider clock, TimeSpan? confirmWithin = null) : IDagRuns
 {
+    private readonly TimeSpan _confirmWithin = confirmWithin ?? TimeSpan.FromSeconds(10);
+
     /// <inheritdoc />
     public TimeProvider Clock => clock;
 
@@ -59,7 +65,7 @@ public sealed class OrchestratedDagRuns(DurableTaskClient client, IDagRegistry d
             if (!instance.IsCompleted)
             {
                 await OrchestratedRuns.RaiseAsync(client, run, events, cancellationToken);
-                return after;
+                return await ConfirmedAsync(run, events, after, cancellationToken);
             }
 
             // A completed instance takes no more events: a new execution goes on from the finished run. If another
@@ -67,8 +73,38 @@ public sealed class OrchestratedDagRuns(DurableTaskClient client, IDagRegistry d
             var resume = new DagRunInput(current.Run, Resume: RunSnapshotData.From(current), Events: DagRunOrchestrator.Payload(events));
             if (await OrchestratedRuns.RestartAsync(client, resume, cancellationToken))
             {
-                return after;
+                return await ConfirmedAsync(run, events, after, cancellationToken);
             }
+        }
+    }
+
+    // The run once its instance has decided the raised events (its status names them, or it completed), or the
+    // prediction if that takes longer than the confirmation window (no worker running, a backlog).
+    private async Task<RunSnapshot> ConfirmedAsync(RunKey run, IReadOnlyList<RunEvent> events, RunSnapshot predicted, CancellationToken cancellationToken)
+    {
+        if (_confirmWithin <= TimeSpan.Zero || events.Count == 0)
+        {
+            return predicted;
+        }
+
+        var last = events[^1].EventId;
+        var deadline = clock.GetTimestamp() + (long)(_confirmWithin.TotalSeconds * clock.TimestampFrequency);
+        var delay = TimeSpan.FromMilliseconds(10);
+        while (true)
+        {
+            if (await client.GetInstanceAsync(RunInstanceId.For(run), getInputsAndOutputs: true, cancellationToken) is { } instance
+                && (instance.IsCompleted || RunStatus.Of(instance)?.Received.Contains(last, StringComparer.Ordinal) == true))
+            {
+                return Read(instance);
+            }
+
+            if (clock.GetTimestamp() >= deadline)
+            {
+                return predicted;
+            }
+
+            await Task.Delay(delay, clock, cancellationToken);
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 250));
         }
     }
 

@@ -14,12 +14,17 @@ namespace Gale.Orchestration.Runs;
 public sealed class PublishedRunStatus
 {
     private readonly RunSnapshot _snapshot;
+    private readonly IReadOnlyList<string> _received;
 
-    /// <summary>Publishes <paramref name="snapshot"/>.</summary>
-    public PublishedRunStatus(RunSnapshot snapshot) => _snapshot = snapshot ?? throw new ArgumentNullException(nameof(snapshot));
+    /// <summary>Publishes <paramref name="snapshot"/>, having decided the operations <paramref name="received"/>.</summary>
+    public PublishedRunStatus(RunSnapshot snapshot, IReadOnlyList<string>? received = null)
+    {
+        _snapshot = snapshot ?? throw new ArgumentNullException(nameof(snapshot));
+        _received = received ?? [];
+    }
 
     /// <summary>The encoded status, as it is published (<see cref="RunStatus.Publish"/>).</summary>
-    public string Encode() => RunStatus.Publish(_snapshot);
+    public string Encode() => RunStatus.Publish(_snapshot, _received);
 
     private sealed class Converter : JsonConverter<PublishedRunStatus>
     {

@@ -42,6 +42,15 @@ public sealed record RunStatus
     /// <summary>True when <see cref="Tasks"/> lists every instance of the run.</summary>
     public bool Complete { get; init; } = true;
 
+    /// <summary>
+    /// Ids of the latest operations (events raised on the instance, or carried into a new execution) the orchestration
+    /// has decided, oldest first, at most <see cref="ReceivedMemory"/>: a caller that raised one knows when reads show it.
+    /// </summary>
+    public IReadOnlyList<string> Received { get; init; } = [];
+
+    /// <summary>How many operation ids <see cref="Received"/> keeps.</summary>
+    public const int ReceivedMemory = 32;
+
     /// <summary>The status of <paramref name="snapshot"/>, listing every instance.</summary>
     public static RunStatus From(RunSnapshot snapshot)
     {
@@ -53,9 +62,9 @@ public sealed record RunStatus
     /// The encoded status of <paramref name="snapshot"/> within <see cref="MaxEncodedLength"/>: every instance if they
     /// fit, else the unmapped and unfinished mapped ones, else as many of those as fit.
     /// </summary>
-    public static string Publish(RunSnapshot snapshot)
+    public static string Publish(RunSnapshot snapshot, IReadOnlyList<string>? received = null)
     {
-        var all = From(snapshot);
+        var all = From(snapshot) with { Received = received ?? [] };
         var encoded = all.Encode();
         if (encoded.Length <= MaxEncodedLength)
         {
@@ -65,7 +74,7 @@ public sealed record RunStatus
         var wanted = snapshot.Tasks.Values.Where(t => t.MapIndex < 0 || !t.State.IsFinished()).ToList();
         for (var count = wanted.Count; ; count /= 2)
         {
-            encoded = From(snapshot, wanted[..count]).Encode();
+            encoded = (From(snapshot, wanted[..count]) with { Received = all.Received }).Encode();
             if (encoded.Length <= MaxEncodedLength || count == 0)
             {
                 return encoded;
@@ -131,7 +140,7 @@ public sealed record RunStatus
     // Columns, not objects, each delta-coded against the row before: task ids and workers once each, dates as
     // milliseconds after the run's start. Map indexes counting up and tries started a few milliseconds apart then
     // compress to almost nothing, so 10,000 instances fit in a few KiB. Null dates and workers are JSON nulls.
-    private sealed record Wire(DagRun Run, string[] Ids, string[] Texts, long?[][] Columns, Dictionary<string, Dictionary<TaskInstanceState, int>> Counts, bool Complete)
+    private sealed record Wire(DagRun Run, string[] Ids, string[] Texts, long?[][] Columns, Dictionary<string, Dictionary<TaskInstanceState, int>> Counts, bool Complete, string[]? Received)
     {
         private const int ColumnCount = 11;
 
@@ -157,7 +166,7 @@ public sealed record RunStatus
                 Column(t => t.Message is null ? null : texts[t.Message]),
             ];
             var counts = status.Counts.ToDictionary(c => c.Key, c => c.Value.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal);
-            return new Wire(status.Run, ids.Values, texts.Values, columns, counts, status.Complete);
+            return new Wire(status.Run, ids.Values, texts.Values, columns, counts, status.Complete, status.Received.Count == 0 ? null : [.. status.Received]);
         }
 
         public RunStatus ToStatus()
@@ -189,6 +198,7 @@ public sealed record RunStatus
                 })],
                 Counts = (Counts ?? []).ToDictionary(c => c.Key, c => (IReadOnlyDictionary<TaskInstanceState, int>)c.Value, StringComparer.Ordinal),
                 Complete = Complete,
+                Received = Received ?? [],
             };
         }
 
