@@ -77,10 +77,11 @@ public sealed class AzureStorageTaskHub : IAsyncDisposable
         var runs = new OrchestratedDagRuns(client, dags, clock);
         var executor = new TaskAttemptExecutor(services, dags, clock, DagRunOrchestrator.WorkerId, new RunLauncher(runs, dags), runs, loggers);
         var shims = new DurableTaskShimFactory(new DurableTaskWorkerOptions(), loggers);
+        var watch = new TryWatch(runs, clock, options.TryCheckInterval);
         var worker = new TaskHubWorker(service, loggers);
         worker.AddTaskOrchestrations(new NamedTaskCreator<TaskOrchestration>(nameof(DagRunOrchestrator), () => shims.CreateOrchestration(nameof(DagRunOrchestrator), new DagRunOrchestrator(dags))));
         worker.AddTaskActivities(
-            Activity(shims, nameof(RunTaskAttempt), () => new RunTaskAttempt(dags, executor)),
+            Activity(shims, nameof(RunTaskAttempt), () => new RunTaskAttempt(dags, executor, watch, services, clock)),
             Activity(shims, nameof(PollTrigger), () => new PollTrigger(services, clock, runs, loggers)),
             Activity(shims, nameof(Activities.ClearTaskData), () => new ClearTaskData(services)),
             Activity(shims, nameof(FinishRun), () => new FinishRun(dags, executor)),

@@ -79,4 +79,7 @@ public sealed partial record TaskHubOptions
 
     /// <summary>Messages read from a control queue per poll.</summary>
     public int ControlQueueBatchSize { get; init; } = 32;
+
+    /// <summary>How often a running try looks whether a person changed its task instance (Airflow's job heartbeat).</summary>
+    public TimeSpan TryCheckInterval { get; init; } = Gale.Orchestration.Activities.TryWatch.DefaultInterval;
 }

@@ -20,7 +20,8 @@ public sealed class ApiContractTests(AzuriteFixture azurite) : IClassFixture<Azu
             .With(s => s with { Tags = i % 2 == 0 ? ["even"] : ["odd"], Params = i == 1 ? new Dictionary<string, DagParam> { ["limit"] = DagParam.WithDefault(1, ParamType.Integer) } : new Dictionary<string, DagParam>() })
             .Task("t", _ => { })
             .Build()));
-        return await GaleTestHost.StartAsync(azurite.Account, await Api.ApiTestKit.ContextAsync(azurite, dags, keys));
+        var (api, hub) = await Api.ApiTestKit.ContextAsync(azurite, dags, keys);
+        return await GaleTestHost.StartAsync(azurite.Account, api, hub);
     }
 
     private static HttpRequestMessage Request(HttpMethod method, string path, string? key, object? body = null)
@@ -180,10 +181,9 @@ public sealed class ApiContractTests(AzuriteFixture azurite) : IClassFixture<Azu
             Dag.Create("producer").Task("load", _ => { }, options: new TaskOptions { Outlets = [sales] }).Build(),
             Dag.Create("consumer").Task("report", _ => { }, options: new TaskOptions { Inlets = [sales, new Gale.Assets.Asset("wasb://landing/fx/")] }).Build(),
         ]);
-        var runs = new TableRunStore(await azurite.NewTableAsync());
-        var engine = new RunEngine(runs, dags, new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), TimeProvider.System, new EngineOptions { RunReadyTasksLocally = false });
         var services = new TaskServices { AssetEvents = new TableAssetEventStore(await azurite.NewTableAsync()) };
-        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, new ApiContext(azurite.Account, dags, engine, runs, new TableDagStateStore(await azurite.NewTableAsync()), ApiKeys.Parse($"{AdminKey}:admin,{ReadKey}:read")) { Services = services });
+        var (api, hub) = await Api.ApiTestKit.ContextAsync(azurite, dags, $"{AdminKey}:admin,{ReadKey}:read", services);
+        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, api, hub);
         await using var _ = app;
 
         var (_, list, _) = await SendAsync(client, Request(HttpMethod.Get, "/api/v1/assets", ReadKey));
@@ -216,17 +216,16 @@ public sealed class ApiContractTests(AzuriteFixture azurite) : IClassFixture<Azu
         var watcher = new Gale.Assets.Watchers.BlobWatcher("landing_files", [sales], "landing", "sales/");
         var dag = Dag.Create("consumer").ScheduleOn(sales).Watch(watcher).Task("t", _ => { }).Build();
         var dags = new DagBag([dag]);
-        var runs = new TableRunStore(await azurite.NewTableAsync());
-        var states = new TableDagStateStore(await azurite.NewTableAsync());
-        var engine = new RunEngine(runs, dags, new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), TimeProvider.System, new EngineOptions { RunReadyTasksLocally = false });
         var services = new TaskServices
         {
             AssetEvents = new TableAssetEventStore(await azurite.NewTableAsync()),
             AssetQueue = new TableAssetQueue(await azurite.NewTableAsync(), await azurite.NewTableAsync()),
             Watermarks = new TableWatermarkStore(await azurite.NewTableAsync()),
         };
-        var scheduler = new Gale.Scheduling.Scheduler(engine, dags, states, runs, new Gale.Scheduling.SchedulerOptions { Interval = Timeout.InfiniteTimeSpan }, assetQueue: services.AssetQueue);
-        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, new ApiContext(azurite.Account, dags, engine, runs, states, ApiKeys.Parse($"{AdminKey}:admin,{ReadKey}:read")) { Services = services, Scheduler = scheduler });
+        var (api, hub) = await Api.ApiTestKit.ContextAsync(azurite, dags, $"{AdminKey}:admin,{ReadKey}:read", services);
+        var runs = api.Runs;
+        var scheduler = new Gale.Scheduling.Scheduler(api.Engine, dags, api.DagStates, runs, new Gale.Scheduling.SchedulerOptions { Interval = Timeout.InfiniteTimeSpan }, assetQueue: services.AssetQueue);
+        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, api with { Scheduler = scheduler }, hub);
         await using var _ = app;
 
         var (_, posted, _) = await SendAsync(client, Request(HttpMethod.Post, "/api/v1/assets/events", AdminKey, new { asset_uri = sales.Uri, extra = new { file = "a.csv" } }));
@@ -262,7 +261,7 @@ public sealed class ApiContractTests(AzuriteFixture azurite) : IClassFixture<Azu
         Assert.StartsWith("2026-11-01T00:00:00", reset.GetProperty("watermark").GetProperty("values").GetProperty("at").GetString(), StringComparison.Ordinal);
     }
 
-    private static async Task<Gale.Runs.DagRun> FirstRunAsync(TableRunStore runs, string dagId)
+    private static async Task<Gale.Runs.DagRun> FirstRunAsync(IRunReader runs, string dagId)
     {
         await foreach (var run in runs.ListRunsAsync(dagId))
         {

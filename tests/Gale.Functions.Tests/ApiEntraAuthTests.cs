@@ -42,12 +42,14 @@ public sealed class ApiEntraAuthTests(AzuriteFixture azurite) : IClassFixture<Az
     private async Task<(WebApplication App, HttpClient Client)> StartAsync(ApiAuthSettings auth, string? keys = null, bool functionsHost = false)
     {
         var dags = new DagBag([Dag.Create("auth_dag", "@daily", new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero)).Task("t", _ => { }).Build()]);
-        var api = await Api.ApiTestKit.ContextAsync(azurite, dags, keys) with { Auth = auth, FunctionsHandler = functionsHost };
+        var (api, hub) = await Api.ApiTestKit.ContextAsync(azurite, dags, keys);
+        api = api with { Auth = auth, FunctionsHandler = functionsHost };
 
         // As GaleTestHost composes it, plus a logger that keeps what the auth filter logs.
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
         builder.Logging.AddProvider(new ListLoggerProvider(_logs));
+        GaleTestHost.Own(builder, hub);
         var app = GaleWebApp.Build(builder, azurite.Account, api);
         await app.StartAsync();
         return (app, app.GetTestClient());

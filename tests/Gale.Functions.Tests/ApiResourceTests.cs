@@ -13,20 +13,19 @@ public sealed class ApiResourceTests(AzuriteFixture azurite) : IClassFixture<Azu
 {
     private const string Key = "admin-key-0123456789";
 
-    private async Task<(WebApplication App, HttpClient Client, TableRunStore Runs)> StartAsync()
+    private async Task<(WebApplication App, HttpClient Client, IRunReader Runs)> StartAsync()
     {
         var dag = Dag.Create("api_daily", "@daily", new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero))
             .With(s => s with { Params = new Dictionary<string, DagParam> { ["limit"] = DagParam.WithDefault(1, ParamType.Integer) } })
             .Task("t", _ => { })
             .Build();
         var dags = new DagBag([dag]);
-        var runs = new TableRunStore(await azurite.NewTableAsync());
-        var engine = new RunEngine(runs, dags, new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), TimeProvider.System, new EngineOptions { RunReadyTasksLocally = false });
         var pools = await azurite.NewTableAsync();
         var services = new TaskServices { Variables = new TableVariableStore(await azurite.NewTableAsync()), Pools = new TablePoolStore(pools), Slots = new TableSlotStore(pools) };
-        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, new ApiContext(azurite.Account, dags, engine, runs, new TableDagStateStore(await azurite.NewTableAsync()), ApiKeys.Parse($"{Key}:admin")) { Services = services });
+        var (api, hub) = await Api.ApiTestKit.ContextAsync(azurite, dags, $"{Key}:admin", services);
+        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, api, hub);
         client.DefaultRequestHeaders.Add(ApiKeys.Header, Key);
-        return (app, client, runs);
+        return (app, client, api.Runs);
     }
 
     private static async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpClient client, HttpMethod method, string path, object? body = null)

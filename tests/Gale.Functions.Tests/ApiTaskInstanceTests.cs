@@ -5,8 +5,6 @@ using Gale.Dags;
 using Gale.Engine;
 using Gale.Functions.Api;
 using Gale.Operators;
-using Gale.Scheduling;
-using Gale.Storage.Engine;
 
 namespace Gale.Functions.Tests;
 
@@ -159,20 +157,13 @@ public sealed class ApiTaskInstanceTests(AzuriteFixture azurite) : IClassFixture
         Assert.StartsWith("new_state: 'running'", badTiState.Body.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
-    // A live engine (with the scheduler) on Azurite and the API on it, the client holding an admin key.
-    private async Task<(EngineHost Host, WebApplication App, HttpClient Client)> StartAsync(Dag dag)
+    // A live task hub (with the scheduler) on Azurite and the API on it, the client holding an admin key.
+    private async Task<(IAsyncDisposable Host, WebApplication App, HttpClient Client)> StartAsync(Dag dag)
     {
-        var dags = new DagBag([dag]);
-        var runs = new TableRunStore(await azurite.NewTableAsync());
-        var states = new TableDagStateStore(await azurite.NewTableAsync());
-        var services = new TaskServices();
-        var host = new EngineHost(runs, dags, new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System),
-            services, TimeProvider.System, new EngineOptions { Lease = TimeSpan.FromSeconds(30), MaxPollInterval = TimeSpan.FromMilliseconds(200) },
-            dagStates: states, schedulerOptions: new SchedulerOptions { Interval = TimeSpan.FromMilliseconds(200) });
-        host.Start();
-        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, new ApiContext(azurite.Account, dags, host.Engine, runs, states, ApiKeys.Parse($"{Key}:admin")) { Services = services });
+        var (api, runtime) = await Api.ApiTestKit.LiveContextAsync(azurite, new DagBag([dag]), $"{Key}:admin");
+        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, api);
         client.DefaultRequestHeaders.Add(ApiKeys.Header, Key);
-        return (host, app, client);
+        return (runtime, app, client);
     }
 
     private static async Task WaitForAsync(HttpClient client, string path, string state)

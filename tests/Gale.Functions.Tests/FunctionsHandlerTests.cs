@@ -25,7 +25,7 @@ public sealed class FunctionsHandlerTests(AzuriteFixture azurite) : IClassFixtur
         var start = DateTimeOffset.UtcNow.Date.AddDays(-3);
         var dag = Dag.Create("timer_daily", "@daily", new DateTimeOffset(start, TimeSpan.Zero)).With(s => s with { Catchup = true }).Task("t", _ => { }).Build();
         var dags = new DagBag([dag]);
-        var api = await Api.ApiTestKit.ContextAsync(azurite, dags, keys: null);
+        var api = await Api.ApiTestKit.QueueContextAsync(azurite, dags, keys: null);
         var runs = (TableRunStore)api.Runs;
         var scheduler = new Scheduler(api.Engine, dags, api.DagStates, runs, new SchedulerOptions { Interval = Timeout.InfiniteTimeSpan });
         var (app, client) = await GaleTestHost.StartAsync(azurite.Account, api with { Scheduler = scheduler, FunctionsHandler = functionsHandler });

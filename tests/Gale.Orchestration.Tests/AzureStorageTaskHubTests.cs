@@ -1,6 +1,7 @@
 using DurableTask.Core.History;
 using Gale.Dags;
 using Gale.Engine;
+using Gale.Orchestration.Activities;
 using Gale.Orchestration.AzureStorage;
 using Gale.Orchestration.Runs;
 using Gale.Runs;
@@ -107,12 +108,14 @@ public sealed class AzureStorageTaskHubTests(AzuriteFixture azurite) : IClassFix
         Assert.Null(await hub.Client.GetInstanceAsync(instanceId));
     }
 
-    private async Task<AzureStorageTaskHub> StartAsync(params Dag[] dags)
+    private Task<AzureStorageTaskHub> StartAsync(params Dag[] dags) => StartAsync(TryWatch.DefaultInterval, dags);
+
+    private async Task<AzureStorageTaskHub> StartAsync(TimeSpan tryCheck, params Dag[] dags)
     {
         var bag = new DagBag(dags);
         var services = new TaskServices();
         // One task hub per test: its own queues, tables and leases on the shared Azurite.
-        var options = new TaskHubOptions { HubName = "h" + Guid.NewGuid().ToString("N")[..12], PartitionCount = 1 };
+        var options = new TaskHubOptions { HubName = "h" + Guid.NewGuid().ToString("N")[..12], PartitionCount = 1, TryCheckInterval = tryCheck };
         return await AzureStorageTaskHub.StartAsync(azurite.Server.Connection, options, bag, services, TimeProvider.System);
     }
 
@@ -163,6 +166,34 @@ public sealed class AzureStorageTaskHubTests(AzuriteFixture azurite) : IClassFix
         Assert.Equal(TaskInstanceState.Failed, readA!.Find(new TaskInstanceKey("a"))!.State);
         Assert.Equal(TaskInstanceState.Skipped, readB!.Find(new TaskInstanceKey("b"))!.State);
         Assert.Equal(["mark-a", "mark-b"], status.Received);
+    }
+
+    [Fact]
+    public async Task ApplyAsync_MarkARunningTaskSuccess_TheTryIsStoppedAndTheInstanceCompletes()
+    {
+        var stopped = new TaskCompletionSource();
+        var dag = Dag.Create("hub_mark_running")
+            .Task("wait", async ctx =>
+            {
+                using var _ = ctx.CancellationToken.Register(() => stopped.TrySetResult());
+                await Task.Delay(TimeSpan.FromMinutes(5), ctx.CancellationToken);
+            })
+            .Task("after", _ => "done", after: ["wait"])
+            .Build();
+        await using var hub = await StartAsync(TimeSpan.FromMilliseconds(300), dag);
+        var run = OrchestrationHost.Run(dag);
+        await hub.Runs.CreateRunAsync(dag, run);
+        var instanceId = RunInstanceId.For(run.Key);
+        await HistoryUntilAsync(hub, instanceId, h => h.OfType<TaskScheduledEvent>().Any(e => e.Name == "RunTaskAttempt"));
+
+        var marked = await hub.Runs.ApplyAsync(run.Key, [new TaskStateSet { EventId = "mark-wait", Task = new TaskInstanceKey("wait"), State = TaskInstanceState.Success, At = DateTimeOffset.UtcNow }]);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var completed = await hub.Client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true, timeout.Token);
+
+        Assert.Equal(TaskInstanceState.Success, marked.Find(new TaskInstanceKey("wait"))!.State);
+        Assert.True(stopped.Task.IsCompleted);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, completed.RuntimeStatus);
+        Assert.Equal(DagRunState.Success, (await hub.Runs.LoadAsync(run.Key))!.Run.State);
     }
 
     private static async Task<IList<HistoryEvent>> HistoryUntilAsync(AzureStorageTaskHub hub, string instanceId, Func<IList<HistoryEvent>, bool> done)

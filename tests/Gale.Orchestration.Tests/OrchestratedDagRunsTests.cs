@@ -75,12 +75,12 @@ public sealed class OrchestratedDagRunsTests
         await host.Runs.CreateRunAsync(dag, run);
         var (failed, _) = await host.WaitAsync(run);
 
-        var predicted = await host.Runs.ApplyAsync(run.Key, [new TasksCleared { EventId = "clear:1", TaskIds = ["flaky"], OnlyFailed = true, At = DateTimeOffset.UtcNow }]);
+        var returned = await host.Runs.ApplyAsync(run.Key, [new TasksCleared { EventId = "clear:1", TaskIds = ["flaky"], OnlyFailed = true, At = DateTimeOffset.UtcNow }]);
         await WaitForStateAsync(host, run.Key, DagRunState.Success);
         var after = await host.Runs.LoadAsync(run.Key);
 
         Assert.Equal(DagRunState.Failed, failed.State);
-        Assert.Equal(DagRunState.Running, predicted.Run.State);
+        Assert.Contains(returned.Run.State, new[] { DagRunState.Running, DagRunState.Success }); // the clear decided (the run may be done already)
         Assert.Equal(2, calls);
         Assert.Equal((TaskInstanceState.Success, 2), (after!.Find(new TaskInstanceKey("flaky", -1))!.State, after.Find(new TaskInstanceKey("flaky", -1))!.TryNumber));
         Assert.Equal((TaskInstanceState.Success, 1), (after.Find(new TaskInstanceKey("first", -1))!.State, after.Find(new TaskInstanceKey("first", -1))!.TryNumber));

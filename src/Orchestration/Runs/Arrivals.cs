@@ -15,6 +15,27 @@ internal sealed class Arrivals
     private TaskCompletionSource? _wake;
     private ExceptionDispatchInfo? _failure;
 
+    /// <summary>Activities started through <see cref="Activity{T}"/> that have not returned yet.</summary>
+    public int ActivitiesRunning { get; private set; }
+
+    /// <summary>
+    /// Counts <paramref name="call"/> in <see cref="ActivitiesRunning"/> until it returns: an orchestration cannot
+    /// complete while an activity it scheduled runs, so a finished run waits for them (taking operations meanwhile).
+    /// </summary>
+    public async Task<T> Activity<T>(Task<T> call)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        ActivitiesRunning++;
+        try
+        {
+            return await call;
+        }
+        finally
+        {
+            ActivitiesRunning--;
+        }
+    }
+
     /// <summary>Adds what <paramref name="work"/> ends with (nothing for null) once it ends.</summary>
     public void Watch(Task<RunEvent?> work) => _ = WatchAsync(work);
 

@@ -28,6 +28,9 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
     /// <summary>The worker recorded on tries the orchestration starts.</summary>
     public const string WorkerId = "durable-task";
 
+    /// <summary>How long a try whose slots were busy waits before it starts again.</summary>
+    public static readonly TimeSpan SlotRetryDelay = TimeSpan.FromSeconds(1);
+
     // Storage hiccups in the bookkeeping activities are retried; a task try itself is never retried here (the decider
     // owns Airflow's retries).
     private static readonly TaskOptions Retries = new(new TaskRetryOptions(new Microsoft.DurableTask.RetryPolicy(5, TimeSpan.FromSeconds(1), 2, TimeSpan.FromSeconds(30))));
@@ -42,10 +45,10 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
         var snapshot = decisions.First;
         using var timers = new CancellationTokenSource();
         var arrivals = new Arrivals();
-        var starting = new List<EnqueueAttempt>();
+        var starting = new List<TaskStarted>();
         var operations = new Operations();
         arrivals.Watch(ListenAsync(context, arrivals, operations));
-        List<RunEvent> events = input.Resume is not null ? operations.Raised(ReadEvents(input.Events))
+        List<RunEvent> events = input.Resume is not null ? operations.Raised(ReadEvents(input.Events), context.CurrentUtcDateTime)
             : input.Start ? [new RunStarted { EventId = $"start:{snapshot.Key}", At = context.CurrentUtcDateTime }]
             : [];
         string? reason = null;
@@ -66,6 +69,7 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
                 var decision = decisions.Decide(snapshot, events, context.CurrentUtcDateTime, previous);
                 snapshot = decision.Snapshot;
                 operations.Decided(events);
+                starting.AddRange(events.OfType<TaskStarted>());
                 events = [];
                 foreach (var clear in decision.Commands.OfType<Gale.Runs.Commands.ClearTaskData>())
                 {
@@ -79,7 +83,6 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
                     {
                         case EnqueueAttempt attempt:
                             events.Add(new TaskStarted { EventId = $"start:{attempt.Run}/{attempt.Task}/{attempt.TryNumber}", Task = attempt.Task, TryNumber = attempt.TryNumber, WorkerId = WorkerId, At = context.CurrentUtcDateTime });
-                            starting.Add(attempt);
                             break;
                         case ScheduleRetry retry:
                             arrivals.Watch(After(context, retry.DueAt, timers.Token, EngineEvents.RetryDue(retry.Run, retry.Task, retry.FailedTryNumber, retry.DueAt)));
@@ -91,7 +94,7 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
                             arrivals.Watch(After(context, timeout.DueAt, timers.Token, new TriggerTimeoutDue { EventId = $"trigger-timeout:{timeout.Run}/{timeout.Task}/{timeout.TryNumber}", Task = timeout.Task, TryNumber = timeout.TryNumber, At = timeout.DueAt }));
                             break;
                         case ScheduleTriggerCheck check:
-                            arrivals.Watch(CheckTriggerAsync(context, check, () => snapshot, timers.Token));
+                            arrivals.Watch(CheckTriggerAsync(context, arrivals, check, () => snapshot, timers.Token));
                             break;
                         case RunFinished finished:
                             reason = finished.Reason;
@@ -103,11 +106,11 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
             }
 
             // Tries whose start the decider recorded run now, with the instance as it stands (running, this try).
-            foreach (var attempt in starting)
+            foreach (var started in starting)
             {
-                if (snapshot.Find(attempt.Task) is { State: TaskInstanceState.Running } ti && ti.TryNumber == attempt.TryNumber)
+                if (snapshot.Find(started.Task) is { State: TaskInstanceState.Running } ti && ti.TryNumber == started.TryNumber)
                 {
-                    arrivals.Watch(RunAttemptAsync(context, snapshot.Run, ti));
+                    arrivals.Watch(RunAttemptAsync(context, arrivals, snapshot.Run, ti, timers.Token));
                 }
             }
 
@@ -131,6 +134,14 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
                     continue;
                 }
 
+                if (arrivals.ActivitiesRunning > 0)
+                {
+                    // Tries still running on a run that finished without them (a person marked them or the run): the
+                    // instance cannot complete before they return, so it goes on taking operations until they do.
+                    events = await arrivals.NextAsync();
+                    continue;
+                }
+
                 break;
             }
 
@@ -150,7 +161,7 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
         {
             var payload = await context.WaitForExternalEvent<string>(EventName);
             // A payload that is not a list of run events changes nothing (it is in the history, so every replay skips it too).
-            arrivals.Add(operations.Raised(ReadEvents(payload)));
+            arrivals.Add(operations.Raised(ReadEvents(payload), context.CurrentUtcDateTime));
         }
     }
 
@@ -176,15 +187,35 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
 
     private static async Task<RunEvent?> After(TaskOrchestrationContext context, DateTimeOffset dueAt, CancellationToken cancellation, RunEvent due)
     {
-        await context.CreateTimer(dueAt.UtcDateTime, cancellation);
+        await UntilAsync(context, dueAt, cancellation);
         return due;
     }
 
-    private static async Task<RunEvent?> RunAttemptAsync(TaskOrchestrationContext context, DagRun run, TaskInstance ti)
+    // A durable timer, waited again if it fired early: the Azure Storage backend delays timer messages in whole
+    // seconds, so a 1.8 s retry_delay could otherwise come 0.8 s early.
+    private static async Task UntilAsync(TaskOrchestrationContext context, DateTimeOffset dueAt, CancellationToken cancellation)
+    {
+        do
+        {
+            await context.CreateTimer(dueAt.UtcDateTime, cancellation);
+        }
+        while (context.CurrentUtcDateTime < dueAt.UtcDateTime);
+    }
+
+    private static async Task<RunEvent?> RunAttemptAsync(TaskOrchestrationContext context, Arrivals arrivals, DagRun run, TaskInstance ti, CancellationToken timers)
     {
         try
         {
-            return await context.CallActivityAsync<TaskFinished>(nameof(RunTaskAttempt), new AttemptInput(run, ti));
+            if (await arrivals.Activity(context.CallActivityAsync<TaskFinished?>(nameof(RunTaskAttempt), new AttemptInput(run, ti))) is { } finished)
+            {
+                return finished;
+            }
+
+            // Its max_active_tasks or pool slots are busy: the try goes back to queued and starts again a moment later.
+            var now = context.CurrentUtcDateTime;
+            var due = now + SlotRetryDelay;
+            arrivals.Watch(After(context, due, timers, new TaskStarted { EventId = $"start:{run.Key}/{ti.Key}/{ti.TryNumber}@{due.Ticks}", Task = ti.Key, TryNumber = ti.TryNumber, WorkerId = WorkerId, At = due }));
+            return new TaskReleased { EventId = $"busy:{run.Key}/{ti.Key}/{ti.TryNumber}@{now.Ticks}", Task = ti.Key, TryNumber = ti.TryNumber, WorkerId = WorkerId, At = now };
         }
         catch (TaskFailedException e)
         {
@@ -203,9 +234,9 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
         }
     }
 
-    private static async Task<RunEvent?> CheckTriggerAsync(TaskOrchestrationContext context, ScheduleTriggerCheck check, Func<RunSnapshot> current, CancellationToken cancellation)
+    private static async Task<RunEvent?> CheckTriggerAsync(TaskOrchestrationContext context, Arrivals arrivals, ScheduleTriggerCheck check, Func<RunSnapshot> current, CancellationToken cancellation)
     {
-        await context.CreateTimer(check.DueAt.UtcDateTime, cancellation);
+        await UntilAsync(context, check.DueAt, cancellation);
         var due = new TriggerCheckDue { EventId = $"check:{check.Run}/{check.Task}/{check.TryNumber}/{check.Check}", Task = check.Task, TryNumber = check.TryNumber, Check = check.Check, At = check.DueAt };
         var ti = current().Find(check.Task);
         if (!TriggerRunner.IsCurrent(ti, due))
@@ -215,7 +246,7 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
 
         try
         {
-            var result = await context.CallActivityAsync<string>(nameof(PollTrigger), new TriggerCheckInput(check.Run, due, ti!.Deferral!), Retries);
+            var result = await arrivals.Activity(context.CallActivityAsync<string>(nameof(PollTrigger), new TriggerCheckInput(check.Run, due, ti!.Deferral!), Retries));
             return EngineMessages.Deserialize<RunEvent>(result);
         }
         catch (TaskFailedException e)

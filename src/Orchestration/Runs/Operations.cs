@@ -15,10 +15,13 @@ internal sealed class Operations
     /// <summary>The latest decided operations' ids, oldest first.</summary>
     public IReadOnlyList<string> Received => [.. _received];
 
-    /// <summary>Notes <paramref name="events"/> as sent from outside; returns them.</summary>
-    public List<RunEvent> Raised(IEnumerable<RunEvent> events)
+    /// <summary>
+    /// Notes <paramref name="events"/> as sent from outside; returns them as received at <paramref name="now"/>, the
+    /// orchestration's time (the sender's clock may run ahead of it, which would put a task's queued date after its start).
+    /// </summary>
+    public List<RunEvent> Raised(IEnumerable<RunEvent> events, DateTimeOffset now)
     {
-        var list = events.ToList();
+        var list = events.Select(e => e with { At = now }).ToList();
         foreach (var e in list)
         {
             _waiting.Add(e.EventId);

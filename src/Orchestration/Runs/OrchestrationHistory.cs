@@ -22,12 +22,18 @@ public static class OrchestrationHistory
         var converter = JsonDataConverter.Default;
         var scheduled = new Dictionary<int, DateTimeOffset>();
         var changes = new List<TaskTransition>();
+        DateTimeOffset? episode = null;
         foreach (var e in history)
         {
             switch (e)
             {
+                case OrchestratorStartedEvent started:
+                    episode = Utc(started.Timestamp);
+                    break;
                 case TaskScheduledEvent { Name: nameof(RunTaskAttempt) } s:
-                    scheduled[s.EventId] = new DateTimeOffset(DateTime.SpecifyKind(s.Timestamp, DateTimeKind.Utc));
+                    // The episode's time is the orchestration's clock, which dated the try's start; the event's own
+                    // timestamp is when the episode was saved, later.
+                    scheduled[s.EventId] = episode ?? Utc(s.Timestamp);
                     break;
                 case TaskCompletedEvent c when scheduled.Remove(c.TaskScheduledId, out var at) && converter.Deserialize<TaskFinished>(c.Result) is { } f:
                     var (task, map, tryNumber) = (f.Task.TaskId, f.Task.MapIndex, f.TryNumber);
@@ -50,6 +56,8 @@ public static class OrchestrationHistory
 
         return changes;
     }
+
+    private static DateTimeOffset Utc(DateTime at) => new(DateTime.SpecifyKind(at, DateTimeKind.Utc));
 
     private static TaskInstanceState StateOf(AttemptOutcome outcome) => outcome switch
     {

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Gale.Engine;
 using Gale.Functions.Api;
+using Gale.Orchestration.AzureStorage;
 using Gale.Storage.Engine;
 
 namespace Gale.Functions.Tests.Api;
@@ -25,10 +26,64 @@ internal static class ApiTestKit
     public const string Keys = $"{AdminKey}:admin,{ReadKey}:read";
 
     /// <summary>
-    /// What the API works with, on fresh Azurite tables and queues: runs, DAG states and an engine that never runs
-    /// tasks (no workers: triggered runs stay queued), with <paramref name="keys"/> as <c>GALE_API_KEYS</c>.
+    /// What the API works with, as <c>gale serve</c> composes it, on fresh Azurite tables and a fresh task hub: runs as
+    /// Durable Task instances (no scheduler: triggered runs stay queued), DAG states, and <paramref name="keys"/> as
+    /// <c>GALE_API_KEYS</c>. The caller disposes the hub (or hands it to <see cref="GaleTestHost"/>).
     /// </summary>
-    public static async Task<ApiContext> ContextAsync(AzuriteFixture azurite, IDagRegistry dags, string? keys = Keys)
+    public static async Task<(ApiContext Api, AzureStorageTaskHub Hub)> ContextAsync(AzuriteFixture azurite, IDagRegistry dags, string? keys = Keys, TaskServices? services = null)
+    {
+        services ??= new TaskServices();
+        // One task hub per app: its own queues, tables and leases on the shared Azurite.
+        var options = new TaskHubOptions { HubName = "h" + Guid.NewGuid().ToString("N")[..12], PartitionCount = 1, TryCheckInterval = TimeSpan.FromSeconds(1) };
+        var hub = await AzureStorageTaskHub.StartAsync(azurite.Server.Connection, options, dags, services, TimeProvider.System);
+        var states = new TableDagStateStore(await azurite.NewTableAsync());
+        return (new ApiContext(azurite.Account, dags, hub.Runs, hub.Runs, states, ApiKeys.Parse(keys)) { Services = services }, hub);
+    }
+
+    /// <summary>
+    /// As <see cref="ContextAsync"/>, with the scheduler ticking every 200 ms beside the task hub (as <c>gale serve</c>
+    /// runs it): runs start and their tasks run. Disposing the returned runtime stops both.
+    /// </summary>
+    public static async Task<(ApiContext Api, IAsyncDisposable Runtime)> LiveContextAsync(AzuriteFixture azurite, IDagRegistry dags, string? keys = Keys, TaskServices? services = null)
+    {
+        var (api, hub) = await ContextAsync(azurite, dags, keys, services);
+        var scheduling = new Gale.Scheduling.SchedulerHost(hub.Runs, dags, api.DagStates, api.Services, TimeProvider.System, new Gale.Scheduling.SchedulerOptions { Interval = TimeSpan.FromMilliseconds(200) });
+        return (api with { Scheduler = scheduling.Scheduler, Watchers = scheduling.Watchers }, new LiveRuntime(hub, scheduling));
+    }
+
+    private sealed class LiveRuntime : IAsyncDisposable
+    {
+        private readonly AzureStorageTaskHub _hub;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _scheduling;
+
+        public LiveRuntime(AzureStorageTaskHub hub, Gale.Scheduling.SchedulerHost scheduling)
+        {
+            _hub = hub;
+            _scheduling = scheduling.RunAsync(_stop.Token);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            try
+            {
+                await _scheduling;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            await _hub.DisposeAsync();
+            _stop.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// What the Functions custom handler works with (it runs the queue engine until the isolated-worker app replaces
+    /// it): runs in a fresh table and an engine without workers (triggered runs stay queued).
+    /// </summary>
+    public static async Task<ApiContext> QueueContextAsync(AzuriteFixture azurite, IDagRegistry dags, string? keys = Keys)
     {
         var runs = new TableRunStore(await azurite.NewTableAsync());
         var states = new TableDagStateStore(await azurite.NewTableAsync());
@@ -36,12 +91,12 @@ internal static class ApiTestKit
         return new ApiContext(azurite.Account, dags, engine, runs, states, ApiKeys.Parse(keys));
     }
 
-    /// <summary>Gale's app on <paramref name="dags"/> with an engine that never runs tasks (no workers: triggered runs stay queued).</summary>
+    /// <summary>Gale's app on <paramref name="dags"/> over a fresh task hub (no scheduler: triggered runs stay queued), disposed with the app.</summary>
     public static async Task<(WebApplication App, HttpClient Client, ApiContext Api)> StartAsync(AzuriteFixture azurite, IDagRegistry dags, TaskServices? services = null, Func<ApiContext, ApiContext>? change = null)
     {
-        var api = await ContextAsync(azurite, dags) with { Services = services ?? new TaskServices() };
+        var (api, hub) = await ContextAsync(azurite, dags, services: services);
         api = change?.Invoke(api) ?? api;
-        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, api);
+        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, api, hub);
         return (app, client, api);
     }
 

@@ -1,5 +1,3 @@
-using Gale.Engine;
-using Gale.Functions.Api;
 using Gale.Functions.Dags;
 using Gale.Functions.Hosting;
 using Gale.Storage;
@@ -13,7 +11,7 @@ namespace Gale.Functions.Tests.Cli;
 /// fixture's account, with the DAGs <c>gale</c> loads from <paramref name="DagsFolder"/> (and the dags container): what
 /// <c>gale --api URL</c> talks to in CLI tests.
 /// </summary>
-internal sealed record LoopbackApi(WebApplication App, string Url, string DagsFolder) : IAsyncDisposable
+internal sealed record LoopbackApi(WebApplication App, string Url, string DagsFolder, IAsyncDisposable Hub) : IAsyncDisposable
 {
     public const string AdminKey = "cli-admin-key-0123456789";
     public const string ReadKey = "cli-read-key-0123456789";
@@ -23,15 +21,17 @@ internal sealed record LoopbackApi(WebApplication App, string Url, string DagsFo
         var account = azurite.Account;
         await GaleStorageLayout.EnsureCreatedAsync(account);
         var (dags, _) = DagDiscovery.LoadAll(dagsFolder, await BlobDagSource.LoadAsync(account.GetBlobContainerClient("dags")));
-        var runs = new TableRunStore(await azurite.NewTableAsync());
-        var engine = new RunEngine(runs, dags, new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), TimeProvider.System, new EngineOptions { RunReadyTasksLocally = false });
-        var api = new ApiContext(account, dags, engine, runs, new TableDagStateStore(await azurite.NewTableAsync()), ApiKeys.Parse($"{AdminKey}:admin,{ReadKey}:read")) { Services = StorageEngine.Services(account) };
+        var (api, hub) = await Api.ApiTestKit.ContextAsync(azurite, dags, $"{AdminKey}:admin,{ReadKey}:read", StorageEngine.Services(account));
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = GaleWebApp.Build(builder, account, api);
         await app.StartAsync();
-        return new LoopbackApi(app, app.Urls.Single(), dagsFolder);
+        return new LoopbackApi(app, app.Urls.Single(), dagsFolder, hub);
     }
 
-    public ValueTask DisposeAsync() => App.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await Hub.DisposeAsync();
+    }
 }

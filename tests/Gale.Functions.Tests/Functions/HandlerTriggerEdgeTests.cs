@@ -42,7 +42,7 @@ public sealed class HandlerTriggerEdgeTests(AzuriteFixture azurite) : IClassFixt
     private async Task<(WebApplication App, HttpClient Client)> StartSchedulerAsync(bool functionsHandler)
     {
         var dags = new DagBag([Dag.Create("edge_timer").Task("t", _ => { }).Build()]);
-        var api = await Api.ApiTestKit.ContextAsync(azurite, dags, keys: null);
+        var api = await Api.ApiTestKit.QueueContextAsync(azurite, dags, keys: null);
         var scheduler = new Scheduler(api.Engine, dags, api.DagStates, api.Runs, new SchedulerOptions { Interval = Timeout.InfiniteTimeSpan });
         return await GaleTestHost.StartAsync(azurite.Account, api with { Scheduler = scheduler, FunctionsHandler = functionsHandler });
     }

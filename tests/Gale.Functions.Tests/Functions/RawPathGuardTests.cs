@@ -55,7 +55,7 @@ public sealed class RawPathGuardTests(AzuriteFixture azurite) : IClassFixture<Az
     private async Task<WebApplication> StartAsync()
     {
         var dags = new DagBag([Dag.Create("guarded").Task("t", _ => { }).Build()]);
-        var api = await Api.ApiTestKit.ContextAsync(azurite, dags, keys: null) with { FunctionsHandler = true, Services = StorageEngine.Services(azurite.Account) };
+        var api = await Api.ApiTestKit.QueueContextAsync(azurite, dags, keys: null) with { FunctionsHandler = true, Services = StorageEngine.Services(azurite.Account) };
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = GaleWebApp.Build(builder, azurite.Account, api);

@@ -6,8 +6,6 @@ using Gale.Dags;
 using Gale.Engine;
 using Gale.Functions.Api;
 using Gale.Functions.Dags;
-using Gale.Scheduling;
-using Gale.Storage.Engine;
 
 namespace Gale.Functions.Tests.Ui;
 
@@ -51,10 +49,8 @@ public sealed class UiApiEndpointTests(AzuriteFixture azurite) : IClassFixture<A
         var container = await azurite.NewContainerAsync();
         await container.GetBlobClient("team/ui_src_blob.yaml").UploadAsync(BinaryData.FromString(BlobDag), overwrite: true);
         var library = await DagLibrary.LoadAsync(folder, container);
-        var runs = new TableRunStore(await azurite.NewTableAsync());
-        var states = new TableDagStateStore(await azurite.NewTableAsync());
-        var engine = new RunEngine(runs, library, new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), TimeProvider.System, new EngineOptions { RunReadyTasksLocally = false });
-        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, new ApiContext(azurite.Account, library, engine, runs, states, ApiKeys.Parse($"{Key}:admin")));
+        var (api, hub) = await Api.ApiTestKit.ContextAsync(azurite, library, $"{Key}:admin");
+        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, api, hub);
         client.DefaultRequestHeaders.Add(ApiKeys.Header, Key);
         return (app, client, yamlPath);
     }
@@ -112,9 +108,8 @@ public sealed class UiApiEndpointTests(AzuriteFixture azurite) : IClassFixture<A
             Dag.Create("ui_cs_path").With(s => s with { Fileloc = "/src/app/dags/ExampleFanOut.cs" }).Task("t", _ => { }).Build(),
             Dag.Create("ui_cs_unknown").With(s => s with { Fileloc = "/src/app/dags/NotThere.cs" }).Task("t", _ => { }).Build(),
         ]);
-        var runs = new TableRunStore(await azurite.NewTableAsync());
-        var engine = new RunEngine(runs, dags, new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), TimeProvider.System, new EngineOptions { RunReadyTasksLocally = false });
-        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, new ApiContext(azurite.Account, dags, engine, runs, new TableDagStateStore(await azurite.NewTableAsync()), ApiKeys.Parse($"{Key}:admin")));
+        var (api, hub) = await Api.ApiTestKit.ContextAsync(azurite, dags, $"{Key}:admin");
+        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, api, hub);
         await using var _ = app;
         client.DefaultRequestHeaders.Add(ApiKeys.Header, Key);
 
@@ -189,15 +184,9 @@ public sealed class UiApiEndpointTests(AzuriteFixture azurite) : IClassFixture<A
             .Task("each", ctx => ctx.Arg<int>("n") * 2, after: "flaky")
             .Expand("each", MapSource.Literal("n", 1, 2))
             .Build();
-        var dags = new DagBag([dag]);
-        var runs = new TableRunStore(await azurite.NewTableAsync());
-        var states = new TableDagStateStore(await azurite.NewTableAsync());
-        var services = new TaskServices();
-        await using var host = new EngineHost(runs, dags, new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System),
-            services, TimeProvider.System, new EngineOptions { Lease = TimeSpan.FromSeconds(30), MaxPollInterval = TimeSpan.FromMilliseconds(200) },
-            dagStates: states, schedulerOptions: new SchedulerOptions { Interval = TimeSpan.FromMilliseconds(200) });
-        host.Start();
-        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, new ApiContext(azurite.Account, dags, host.Engine, runs, states, ApiKeys.Parse($"{Key}:admin")) { Services = services });
+        var (api, runtime) = await Api.ApiTestKit.LiveContextAsync(azurite, new DagBag([dag]), $"{Key}:admin");
+        await using var host = runtime;
+        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, api);
         await using var _ = app;
         client.DefaultRequestHeaders.Add(ApiKeys.Header, Key);
 
@@ -223,7 +212,7 @@ public sealed class UiApiEndpointTests(AzuriteFixture azurite) : IClassFixture<A
         }
 
         // The retry was queued after the first try ended, its delay later.
-        Assert.True(tries[1].GetProperty("queued_when").GetDateTimeOffset() >= tries[0].GetProperty("end_date").GetDateTimeOffset().AddSeconds(0.9));
+        Assert.True(tries[1].GetProperty("queued_when").GetDateTimeOffset() >= tries[0].GetProperty("end_date").GetDateTimeOffset().AddSeconds(0.9), $"try 2 queued {tries[1].GetProperty("queued_when")} started {tries[1].GetProperty("start_date")}, try 1 started {tries[0].GetProperty("start_date")} ended {tries[0].GetProperty("end_date")}");
 
         // Every task instance of the run (~), a mapped instance, and what is not there.
         var (_, all) = await GetJsonAsync(client, "/api/v1/dags/ui_tries/dagRuns/t1/taskInstances/~/tries");
