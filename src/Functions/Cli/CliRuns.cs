@@ -33,6 +33,24 @@ internal static class CliRuns
         return new OrchestratedDagRuns(new CoreDurableTaskClient(options.HubName, service), dags, clock);
     }
 
+    /// <summary>
+    /// Runs on <paramref name="account"/> with a worker in this process (for <c>dags backfill --storage</c>, which runs
+    /// its runs itself): the queue engine's workers (no scheduler), or a task hub worker on the configured hub.
+    /// </summary>
+    /// <exception cref="FormatException">A runtime or task hub setting is malformed.</exception>
+    public static async Task<(IDagRuns Runs, IAsyncDisposable Worker)> StartWorkerAsync(StorageAccountClient account, IDagRegistry dags, TaskServices services, ILoggerFactory loggers)
+    {
+        if (ServeRuntime.FromSettings() == RuntimeKind.Queue)
+        {
+            var host = StorageEngine.CreateHost(account, dags, new EngineOptions(), TimeProvider.System, loggers, services, withScheduler: false);
+            host.Start();
+            return (host.Engine, host);
+        }
+
+        var hub = await AzureStorageTaskHub.StartAsync(account.Connection, TaskHubOptions.FromSettings(LocalSettings.Get), dags, services, TimeProvider.System, loggers);
+        return (hub.Runs, hub);
+    }
+
     /// <summary>Sends <paramref name="e"/> to <paramref name="run"/>: on the queue engine through the control queue (a host applies it), else raised on its instance.</summary>
     public static async Task SendAsync(StorageAccountClient account, IDagRuns runs, RunKey run, RunEvent e, CancellationToken cancellationToken)
     {

@@ -62,7 +62,7 @@ internal static class DagsBackfillCommand
             }
 
             await GaleStorageLayout.EnsureCreatedAsync(account, ct);
-            var store = StorageEngine.RunStore(account);
+            var store = await CliRuns.OpenAsync(account, bag);
             var existing = new List<DagRun>();
             await foreach (var run in store.ListRunsAsync(dag.DagId, cancellationToken: ct))
             {
@@ -192,9 +192,8 @@ internal static class DagsBackfillCommand
     {
         using var loggers = CliOutput.StderrLoggers(b => b.SetMinimumLevel(LogLevel.Warning));
         var services = StorageEngine.Services(account, LocalSettings.Get, LocalSettings.All);
-        await using var host = StorageEngine.CreateHost(account, bag, new EngineOptions(), TimeProvider.System, loggers, services, withScheduler: false);
-        host.Start();
-        var store = StorageEngine.RunStore(account);
+        var (runs, worker) = await CliRuns.StartWorkerAsync(account, bag, services, loggers);
+        await using var _ = worker;
         var work = plan.Where(s => s.Action != BackfillAction.Skip).ToList();
         var rows = plan.Select(s => new Row(s, s.Existing?.RunId, s.Existing?.State)).ToList();
         var pending = new Queue<BackfillStep>(work);
@@ -206,14 +205,14 @@ internal static class DagsBackfillCommand
             while (pending.Count > 0 && active.Count < limit)
             {
                 var step = pending.Dequeue();
-                var key = (await step.ApplyAsync(host.Engine, dag, start: true, onlyFailed, conf: null, ct))!.Value;
+                var key = (await step.ApplyAsync(runs, dag, start: true, onlyFailed, conf: null, ct))!.Value;
                 active[key] = step;
                 rows[rows.FindIndex(x => x.Step == step)] = new Row(step, key.RunId, DagRunState.Running);
             }
 
             foreach (var key in active.Keys.ToList())
             {
-                var snapshot = await store.LoadAsync(key, ct);
+                var snapshot = await runs.LoadAsync(key, ct);
                 if (snapshot is not null && snapshot.Run.State.IsFinished())
                 {
                     var step = active[key];
@@ -226,8 +225,6 @@ internal static class DagsBackfillCommand
         }
 
         await FollowAsync($"Backfilling {dag.DagId} ({work.Count} runs, {limit} at a time)", work.Count, json, () => finished, StepAsync, dag.DagId, ct);
-
-        await host.StopAsync();
         return rows;
     }
 

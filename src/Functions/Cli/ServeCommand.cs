@@ -15,7 +15,7 @@ internal static class ServeCommand
         var dataDir = new Option<string>("--data-dir") { Description = "Folder for the local Azurite's data when Gale starts one.", DefaultValueFactory = _ => Path.Combine(".gale", "azurite") };
         var dagsFolder = DagDiscovery.FolderOption();
         var concurrency = new Option<int>("--task-concurrency") { Description = "Task attempts this process runs at once.", DefaultValueFactory = _ => 32 };
-        var runtime = new Option<string?>("--runtime") { Description = "What runs DAG runs: queue (Gale's queue engine, the default) or durable-task (each run a Durable Task orchestration in a task hub; settings GALE_TASKHUB_*). Default: the GALE_RUNTIME setting." };
+        var runtime = new Option<string?>("--runtime") { Description = "What runs DAG runs: durable-task (each run a Durable Task orchestration in a task hub; settings GALE_TASKHUB_*), the default, or queue (Gale's queue engine, which the Functions custom handler still runs). Default: the GALE_RUNTIME setting." };
         var command = new Command("serve", "Run Gale locally: API on 127.0.0.1 against Azurite (started for you) or a real storage account.")
         {
             port, host, storage, dataDir, dagsFolder, concurrency, runtime,

@@ -70,7 +70,7 @@ internal static partial class ServeHost
             RuntimeKind runtimeKind;
             try
             {
-                runtimeKind = options.Runtime ?? ServeRuntime.FromSettings();
+                runtimeKind = options.Runtime ?? ServeRuntime.FromSettings(options.FunctionsHost);
                 if (runtimeKind == RuntimeKind.DurableTask && options.FunctionsHost)
                 {
                     throw new FormatException("the Functions custom handler runs the queue engine only; the Durable Task runtime is for gale serve");

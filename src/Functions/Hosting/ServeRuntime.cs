@@ -9,10 +9,10 @@ namespace Gale.Functions.Hosting;
 /// <summary>Which runtime <c>gale serve</c> runs DAG runs on.</summary>
 public enum RuntimeKind
 {
-    /// <summary>Gale's own queue engine (the default until the Durable Task runtime has every behaviour).</summary>
+    /// <summary>Gale's own queue engine: what the Functions custom handler runs until the isolated-worker app replaces it.</summary>
     Queue,
 
-    /// <summary>Each DAG run is a Durable Task orchestration in a task hub on the same storage account.</summary>
+    /// <summary>Each DAG run is a Durable Task orchestration in a task hub on the same storage account (the default).</summary>
     DurableTask,
 }
 
@@ -70,18 +70,23 @@ internal sealed class ServeRuntime : IAsyncDisposable
     /// <summary>For the start-up line.</summary>
     public string Description { get; }
 
-    /// <summary>The runtime <paramref name="text"/> names.</summary>
+    /// <summary>The runtime <paramref name="text"/> names (<paramref name="fallback"/> when it is empty).</summary>
     /// <exception cref="FormatException">Neither <c>queue</c> nor <c>durable-task</c>.</exception>
-    public static RuntimeKind Parse(string? text, string source) => text?.Trim().ToLowerInvariant() switch
+    public static RuntimeKind Parse(string? text, string source, RuntimeKind fallback = RuntimeKind.DurableTask) => text?.Trim().ToLowerInvariant() switch
     {
-        null or "" or "queue" => RuntimeKind.Queue,
+        null or "" => fallback,
+        "queue" => RuntimeKind.Queue,
         "durable-task" => RuntimeKind.DurableTask,
-        _ => throw new FormatException($"{source}: '{text}' is not a runtime (queue or durable-task)."),
+        _ => throw new FormatException($"{source}: '{text}' is not a runtime (durable-task or queue)."),
     };
 
-    /// <summary>The runtime the <see cref="Setting"/> names (the queue engine when it is absent).</summary>
+    /// <summary>
+    /// The runtime the <see cref="Setting"/> names; when it is absent, the Durable Task runtime, except under the
+    /// Functions custom handler (<paramref name="functionsHost"/>), which runs the queue engine.
+    /// </summary>
     /// <exception cref="FormatException">The setting names no runtime.</exception>
-    public static RuntimeKind FromSettings() => Parse(LocalSettings.Get(Setting), $"setting {Setting}");
+    public static RuntimeKind FromSettings(bool functionsHost = false) =>
+        Parse(LocalSettings.Get(Setting), $"setting {Setting}", functionsHost ? RuntimeKind.Queue : RuntimeKind.DurableTask);
 
     /// <summary>Starts the runtime's storage side (the task hub's queues, tables and worker); its loops start with <see cref="Start"/>.</summary>
     public static async Task<ServeRuntime> CreateAsync(RuntimeKind kind, StorageAccountClient account, IDagRegistry dags, EngineOptions engineOptions, TaskServices services, SchedulerOptions schedulerOptions, ILoggerFactory loggers)

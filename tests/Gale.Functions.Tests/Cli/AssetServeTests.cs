@@ -42,11 +42,11 @@ public sealed class AssetServeTests(AzuriteFixture azurite) : IClassFixture<Azur
             var uploaded = Stopwatch.StartNew();
             await blobs.GetBlobClient("sales/2026-11-21.csv").UploadAsync(BinaryData.FromString("id,amount\n1,10\n"), overwrite: true);
 
-            var first = await WaitForRunsAsync(dagId, 1, TimeSpan.FromSeconds(60));
+            var first = await WaitForRunsAsync(serve.Runs(), dagId, 1, TimeSpan.FromSeconds(60));
             var createdAfter = uploaded.Elapsed;
             Assert.Equal(DagRunType.AssetTriggered, first[0].RunType);
             Assert.True(createdAfter < TimeSpan.FromSeconds(15), $"the run was created {createdAfter.TotalSeconds:F1} s after the upload");
-            await WaitForStateAsync(first[0].Key, DagRunState.Success);
+            await WaitForStateAsync(serve.Runs(), first[0].Key, DagRunState.Success);
             var triggering = Assert.Single(await StorageEngine.AssetQueue(azurite.Account).TriggeringEventsAsync(first[0].Key));
             Assert.Contains("\"name\":\"sales/2026-11-21.csv\"", triggering.Extra, StringComparison.Ordinal);
             var (logExit, log, logErr) = await GaleProcess.RunAsync(folder, "tasks", "logs", dagId, first[0].RunId, "load", "--storage", storage);
@@ -61,7 +61,7 @@ public sealed class AssetServeTests(AzuriteFixture azurite) : IClassFixture<Azur
             var (resetExit, resetOut, resetErr) = await GaleProcess.RunAsync(folder, "watchers", "reset", watcher, "--storage", storage, "--output", "json");
             Assert.True(resetExit == 0, resetErr);
             Assert.Equal(1, JsonDocument.Parse(resetOut).RootElement.GetProperty("watermark").GetProperty("epoch").GetInt32());
-            var replayed = await WaitForRunsAsync(dagId, 2, TimeSpan.FromSeconds(60));
+            var replayed = await WaitForRunsAsync(serve.Runs(), dagId, 2, TimeSpan.FromSeconds(60));
             Assert.Equal(2, replayed.Count);
 
             var (badExit, _, badErr) = await GaleProcess.RunAsync(folder, "watchers", "show", "no_such_watcher", "--storage", storage);
@@ -74,9 +74,8 @@ public sealed class AssetServeTests(AzuriteFixture azurite) : IClassFixture<Azur
         }
     }
 
-    private async Task<List<DagRun>> WaitForRunsAsync(string dagId, int count, TimeSpan timeout)
+    private static async Task<List<DagRun>> WaitForRunsAsync(Gale.Engine.IRunReader store, string dagId, int count, TimeSpan timeout)
     {
-        var store = StorageEngine.RunStore(azurite.Account);
         var until = DateTimeOffset.UtcNow + timeout;
         while (true)
         {
@@ -96,9 +95,8 @@ public sealed class AssetServeTests(AzuriteFixture azurite) : IClassFixture<Azur
         }
     }
 
-    private async Task WaitForStateAsync(RunKey key, DagRunState state)
+    private static async Task WaitForStateAsync(Gale.Engine.IRunReader store, RunKey key, DagRunState state)
     {
-        var store = StorageEngine.RunStore(azurite.Account);
         for (var i = 0; i < 600; i++)
         {
             if ((await store.LoadAsync(key))?.Run.State == state)

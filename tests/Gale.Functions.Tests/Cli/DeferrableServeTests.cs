@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Gale.Runs;
-using Gale.Storage.Engine;
 
 namespace Gale.Functions.Tests.Cli;
 
@@ -20,7 +19,7 @@ public sealed class DeferrableServeTests(AzuriteFixture azurite) : IClassFixture
             var (exit, stdout, stderr) = await GaleProcess.RunAsync(folder, "dags", "trigger", "example_approval", "--storage", azurite.Server.ConnectionString, "--output", "json");
             Assert.True(exit == 0, $"exit {exit}: {stderr}");
             var runId = JsonDocument.Parse(stdout).RootElement.GetProperty("run_id").GetString()!;
-            var store = StorageEngine.RunStore(new Gale.Storage.StorageAccountClient(azurite.Server.ConnectionString));
+            var store = serve.Runs();
             var key = new RunKey("example_approval", runId);
             var waiting = await WaitForAsync(store, key, s => s.Find(new("wait_for_approval"))?.State == TaskInstanceState.Deferred);
             Assert.Equal(TaskInstanceState.None, waiting.Find(new("publish"))!.State);
@@ -44,7 +43,7 @@ public sealed class DeferrableServeTests(AzuriteFixture azurite) : IClassFixture
         }
     }
 
-    private static async Task<RunSnapshot> WaitForAsync(Gale.Engine.IRunStore store, RunKey key, Func<RunSnapshot, bool> condition)
+    private static async Task<RunSnapshot> WaitForAsync(Gale.Engine.IRunReader store, RunKey key, Func<RunSnapshot, bool> condition)
     {
         RunSnapshot? s = null;
         for (var i = 0; i < 240; i++)

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Gale.Dags;
 using Gale.Runs;
 using Gale.Storage;
-using Gale.Storage.Engine;
 
 namespace Gale.Functions.Tests.Cli;
 
@@ -19,11 +18,16 @@ public sealed class RunsCommandTests(AzuriteFixture azurite) : IClassFixture<Azu
         {
             await GaleStorageLayout.EnsureCreatedAsync(azurite.Account);
             var dag = Dag.Create(dagId).Task("extract", _ => { }).Task("load", _ => { }, after: "extract").Build();
-            var store = StorageEngine.RunStore(azurite.Account);
+            // The same DAG in the folder the CLI runs in: a run that has not started is read from its DAG.
+            Directory.CreateDirectory(Path.Combine(folder, "dags"));
+            await File.WriteAllTextAsync(Path.Combine(folder, "dags", dagId + ".yaml"), $"dag_id: {dagId}\ntasks:\n  - id: extract\n    operator: empty\n  - id: load\n    operator: empty\n    upstream: [extract]\n");
+            // Runs created in the folder's task hub, with no worker: they wait, queued.
+            var (store, hub) = ServeProcess.RunsOf(storage, ServeProcess.OwnTaskHub(folder), new Gale.Engine.DagBag([dag]));
+            await hub.CreateIfNotExistsAsync();
             foreach (var (runId, day) in new[] { ("manual__a", 1), ("manual__b", 2) })
             {
                 var at = new DateTimeOffset(2026, 1, day, 0, 0, 0, TimeSpan.Zero);
-                await store.CreateAsync(RunSnapshotFactory.Create(dag, new DagRun { DagId = dagId, RunId = runId, LogicalDate = at, QueuedAt = at, Conf = """{"n":1}""" }));
+                await store.CreateRunAsync(dag, new DagRun { DagId = dagId, RunId = runId, LogicalDate = at, QueuedAt = at, Conf = """{"n":1}""" }, start: false);
             }
 
             var (listExit, list, listErr) = await GaleProcess.RunAsync(folder, "runs", "list", dagId, "--storage", storage, "--output", "json");

@@ -26,7 +26,7 @@ public sealed class ScheduleServeTests(AzuriteFixture azurite) : IClassFixture<A
         try
         {
             using var serve = await ServeProcess.StartAsync(folder, storage);
-            var store = Gale.Storage.Engine.StorageEngine.RunStore(azurite.Account);
+            var store = serve.Runs();
             List<Gale.Runs.DagRun> runs = [];
             for (var i = 0; i < 300 && (runs.Count < 3 || runs.Any(r => r.State != Gale.Runs.DagRunState.Success)); i++)
             {

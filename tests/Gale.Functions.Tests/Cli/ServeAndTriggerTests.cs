@@ -41,7 +41,7 @@ public sealed class ServeAndTriggerTests(AzuriteFixture azurite) : IClassFixture
             var runId = json.RootElement.GetProperty("run_id").GetString()!;
             var (clearExit, _, clearErr) = await GaleProcess.RunAsync(folder, "tasks", "clear", "example_etl", runId, "transform", "--downstream", "--storage", azurite.Server.ConnectionString);
             Assert.True(clearExit == 0, clearErr);
-            var store = Gale.Storage.Engine.StorageEngine.RunStore(new Gale.Storage.StorageAccountClient(azurite.Server.ConnectionString));
+            var store = serve.Runs();
             var key = new Gale.Runs.RunKey("example_etl", runId);
             Gale.Runs.RunSnapshot? again = null;
             for (var i = 0; i < 300; i++)

@@ -94,7 +94,7 @@ public sealed class TaskDataServeTests(AzuriteFixture azurite) : IClassFixture<A
             var url = JsonDocument.Parse(renderOut).RootElement.GetProperty("rendered_fields").GetProperty("url").GetString();
             Assert.Equal($"http://127.0.0.1:{httpPort}/stats?day=2024-07-04&greeting=hello%20westeurope%20env-value%20***", url);
 
-            var child = await Gale.Storage.Engine.StorageEngine.RunStore(azurite.Account).LoadAsync(new Gale.Runs.RunKey("example_etl", "from_task_data__20240704_12"));
+            var child = await serve.Runs().LoadAsync(new Gale.Runs.RunKey("example_etl", "from_task_data__20240704_12"));
             Assert.Equal(Gale.Runs.DagRunState.Success, child!.Run.State);
 
             var logs = azurite.Account.GetBlobContainerClient("logs");
