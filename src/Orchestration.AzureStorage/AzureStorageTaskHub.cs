@@ -59,6 +59,11 @@ public sealed class AzureStorageTaskHub : IAsyncDisposable
             MaxConcurrentTaskOrchestrationWorkItems = options.MaxConcurrentOrchestrations,
             MaxConcurrentTaskActivityWorkItems = options.MaxConcurrentActivities,
             ExtendedSessionsEnabled = options.ExtendedSessions,
+            ControlQueueVisibilityTimeout = options.MessageVisibility,
+            WorkItemQueueVisibilityTimeout = options.MessageVisibility,
+            LeaseInterval = options.LeaseInterval,
+            LeaseRenewInterval = options.LeaseInterval / 3,
+            LeaseAcquireInterval = options.LeaseInterval / 3,
             // A second start of a run id must fail loudly, not silently replace the running instance.
             ThrowExceptionOnInvalidDedupeStatus = true,
         };

@@ -27,6 +27,15 @@ public sealed partial record TaskHubOptions
     /// <summary>Setting: extended sessions, true or false (default false).</summary>
     public const string ExtendedSessionsSetting = "GALE_TASKHUB_EXTENDED_SESSIONS";
 
+    /// <summary>Setting: seconds before a message a dead host was working on is delivered again (default 60).</summary>
+    public const string RecoverySetting = "GALE_TASKHUB_RECOVERY_SECONDS";
+
+    /// <summary>The shortest <see cref="RecoverySetting"/>: the backend renews a running try's message 30 s before it shows again, checking every 5 s.</summary>
+    public const int MinimumRecoverySeconds = 40;
+
+    /// <summary>Setting: seconds a host's partition lease lasts without renewal (default 30).</summary>
+    public const string LeaseSetting = "GALE_TASKHUB_LEASE_SECONDS";
+
     /// <summary>The options the settings give (absent ones keep their defaults).</summary>
     /// <exception cref="FormatException">A setting is malformed; the message names it.</exception>
     public static TaskHubOptions FromSettings(Func<string, string?> settings)
@@ -45,6 +54,12 @@ public sealed partial record TaskHubOptions
             throw new FormatException($"setting {PartitionsSetting}: {partitions} partitions; the Azure Storage backend allows 1 to 16.");
         }
 
+        var recovery = GaleSettings.Count(settings, RecoverySetting, (int)defaults.MessageVisibility.TotalSeconds);
+        if (recovery < MinimumRecoverySeconds)
+        {
+            throw new FormatException($"setting {RecoverySetting}: {recovery} s; at least {MinimumRecoverySeconds} (a live host renews a message 30 s before it would show again).");
+        }
+
         return defaults with
         {
             HubName = name,
@@ -53,6 +68,8 @@ public sealed partial record TaskHubOptions
             MaxConcurrentActivities = GaleSettings.Count(settings, ActivitiesSetting, defaults.MaxConcurrentActivities),
             MaxConcurrentOrchestrations = GaleSettings.Count(settings, OrchestrationsSetting, defaults.MaxConcurrentOrchestrations),
             ExtendedSessions = GaleSettings.Flag(settings, ExtendedSessionsSetting, defaults.ExtendedSessions),
+            MessageVisibility = TimeSpan.FromSeconds(recovery),
+            LeaseInterval = TimeSpan.FromSeconds(GaleSettings.Count(settings, LeaseSetting, (int)defaults.LeaseInterval.TotalSeconds)),
         };
     }
 
@@ -79,6 +96,15 @@ public sealed partial record TaskHubOptions
 
     /// <summary>Messages read from a control queue per poll.</summary>
     public int ControlQueueBatchSize { get; init; } = 32;
+
+    /// <summary>
+    /// How long a message a host is working on (an episode, a try) stays hidden; a live host renews it, so this is how
+    /// soon the work of a host that died is taken up by another (the backend's default is 5 minutes).
+    /// </summary>
+    public TimeSpan MessageVisibility { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a host holds a control-queue partition without renewing it: how soon a dead host's runs move.</summary>
+    public TimeSpan LeaseInterval { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often a running try looks whether a person changed its task instance (Airflow's job heartbeat).</summary>
     public TimeSpan TryCheckInterval { get; init; } = Gale.Orchestration.Activities.TryWatch.DefaultInterval;

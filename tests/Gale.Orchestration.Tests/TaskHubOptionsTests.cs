@@ -19,11 +19,13 @@ public sealed class TaskHubOptionsTests
             [TaskHubOptions.ActivitiesSetting] = "64",
             [TaskHubOptions.OrchestrationsSetting] = "4",
             [TaskHubOptions.ExtendedSessionsSetting] = "true",
+            [TaskHubOptions.RecoverySetting] = "45",
+            [TaskHubOptions.LeaseSetting] = "12",
         };
 
         var options = TaskHubOptions.FromSettings(settings.GetValueOrDefault);
 
-        Assert.Equal(new TaskHubOptions { HubName = "prodHub2", PartitionCount = 8, MaxQueuePollingInterval = TimeSpan.FromMilliseconds(250), MaxConcurrentActivities = 64, MaxConcurrentOrchestrations = 4, ExtendedSessions = true }, options);
+        Assert.Equal(new TaskHubOptions { HubName = "prodHub2", PartitionCount = 8, MaxQueuePollingInterval = TimeSpan.FromMilliseconds(250), MaxConcurrentActivities = 64, MaxConcurrentOrchestrations = 4, ExtendedSessions = true, MessageVisibility = TimeSpan.FromSeconds(45), LeaseInterval = TimeSpan.FromSeconds(12) }, options);
     }
 
     [Theory]
@@ -32,6 +34,7 @@ public sealed class TaskHubOptionsTests
     [InlineData(TaskHubOptions.PartitionsSetting, "17", "GALE_TASKHUB_PARTITIONS: 17 partitions")]
     [InlineData(TaskHubOptions.PartitionsSetting, "0", "GALE_TASKHUB_PARTITIONS: '0' is not a positive whole number")]
     [InlineData(TaskHubOptions.ExtendedSessionsSetting, "yes", "GALE_TASKHUB_EXTENDED_SESSIONS: 'yes' is not true or false")]
+    [InlineData(TaskHubOptions.RecoverySetting, "10", "GALE_TASKHUB_RECOVERY_SECONDS: 10 s; at least 40")]
     public void FromSettings_Malformed_FormatExceptionNamingTheSetting(string name, string value, string expected)
     {
         var error = Assert.Throws<FormatException>(() => TaskHubOptions.FromSettings(n => n == name ? value : null));

@@ -18,6 +18,9 @@ internal sealed class ServeProcess : IDisposable
         HubName = hubName;
     }
 
+    /// <summary>True once the process has ended.</summary>
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Everything the process wrote to stdout and stderr so far.</summary>
     public ConcurrentQueue<string> Output { get; } = new();
 
