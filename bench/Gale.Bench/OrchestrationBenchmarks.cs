@@ -28,7 +28,9 @@ public static class OrchestrationBenchmarks
     public static async Task<EngineResult> GaleAsync(string scenario, StorageConnection connection, TaskHubOptions options, Dag dag, int runs)
     {
         var bag = new DagBag([dag]);
-        var services = new TaskServices();
+        // The same storage-backed services as the queue engine's column and gale serve (task logs in blobs, XComs and
+        // slots in tables), so the columns compare like with like.
+        var services = Gale.Storage.Engine.StorageEngine.Services(new Gale.Storage.StorageAccountClient(connection));
         await using var hub = await AzureStorageTaskHub.StartAsync(connection, options with { HubName = "g" + Guid.NewGuid().ToString("N")[..10] }, bag, services, TimeProvider.System);
         var prefix = $"bench__{Guid.NewGuid():N}_";
         var watch = Stopwatch.StartNew();

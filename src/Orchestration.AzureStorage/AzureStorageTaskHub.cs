@@ -66,6 +66,11 @@ public sealed class AzureStorageTaskHub : IAsyncDisposable
             LeaseAcquireInterval = options.LeaseInterval / 3,
             // A second start of a run id must fail loudly, not silently replace the running instance.
             ThrowExceptionOnInvalidDedupeStatus = true,
+            // Partition leases are held per worker id, which defaults to the machine name: two processes on one
+            // machine would each take the other's partitions for its own and run the same instances at once.
+            WorkerId = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}",
+            // A stale episode must not overwrite a newer (or a final) status in the Instances table.
+            UseInstanceTableEtag = true,
         };
     }
 
