@@ -30,7 +30,9 @@ public static class OrchestrationBenchmarks
         var bag = new DagBag([dag]);
         // The same storage-backed services as the queue engine's column and gale serve (task logs in blobs, XComs and
         // slots in tables), so the columns compare like with like.
-        var services = Gale.Storage.Engine.StorageEngine.Services(new Gale.Storage.StorageAccountClient(connection));
+        var account = new StorageAccountClient(connection);
+        await GaleStorageLayout.EnsureCreatedAsync(account); // the tables and containers the services write to
+        var services = Gale.Storage.Engine.StorageEngine.Services(account);
         await using var hub = await AzureStorageTaskHub.StartAsync(connection, options with { HubName = "g" + Guid.NewGuid().ToString("N")[..10] }, bag, services, TimeProvider.System);
         var prefix = $"bench__{Guid.NewGuid():N}_";
         var watch = Stopwatch.StartNew();
