@@ -15,9 +15,12 @@ public sealed class DurableTaskReliabilityTests(AzuriteFixture azurite, ITestOut
 {
     private const int Lanes = 20;
     private const int Steps = 10;
+    private static readonly TimeSpan Recovery = TimeSpan.FromMinutes(6);
 
     // A dead host's partitions move after the lease (10 s) and its in-flight work shows again after the recovery
-    // window (40 s, the shortest the backend's renewals allow).
+    // window (40 s, the shortest the backend's renewals allow). A kill between an episode's sends and its history
+    // write costs more: the backend returns the answers that arrive first as out of order, backing off 2^n s per
+    // dequeue (2, 4, … 64 s), so one recovery can take two to three minutes. Each phase allows six.
     private static readonly Dictionary<string, string> Settings = new()
     {
         [TaskHubOptions.RecoverySetting] = "40",
@@ -41,12 +44,33 @@ public sealed class DurableTaskReliabilityTests(AzuriteFixture azurite, ITestOut
             for (var kill = 1; kill <= 3; kill++)
             {
                 // Kill it while tries run, once a further fifth of the tasks has succeeded.
-                await UntilAsync(async () => Succeeded(await runs.LoadAsync(key)) >= kill * 40, TimeSpan.FromMinutes(3), $"{kill * 40} successes before kill {kill}");
+                var started = DateTime.UtcNow;
+                try
+                {
+                    await UntilAsync(async () => Succeeded(await runs.LoadAsync(key)) >= kill * 40, Recovery, $"{kill * 40} successes before kill {kill}");
+                }
+                catch (Exception)
+                {
+                    await DescribeAsync(runs, key, serve);
+                    throw;
+                }
+
+                output.WriteLine($"kill {kill} after {(DateTime.UtcNow - started).TotalSeconds:0} s");
+                WriteWarnings(serve);
                 serve.Dispose(); // SIGKILL: no shutdown, in-flight tries lost mid-way
                 serve = await ServeProcess.StartAsync(folder, storage, Settings);
             }
 
-            await UntilAsync(async () => (await runs.LoadAsync(key))?.Run.State.IsFinished() == true, TimeSpan.FromMinutes(4), "the run's end");
+            try
+            {
+                await UntilAsync(async () => (await runs.LoadAsync(key))?.Run.State.IsFinished() == true, Recovery, "the run's end");
+            }
+            catch (Exception)
+            {
+                await DescribeAsync(runs, key, serve);
+                throw;
+            }
+
             var lines = await AssertSucceededOnceAsync(runs, key, Lanes, executions);
             output.WriteLine($"{lines.Length} executions of {Lanes * Steps} tasks across three kills");
         }
@@ -171,6 +195,22 @@ public sealed class DurableTaskReliabilityTests(AzuriteFixture azurite, ITestOut
         }
 
         return yaml.ToString();
+    }
+
+    // What a stalled run was doing: its unfinished tasks and the host's last lines.
+    private async Task DescribeAsync(Gale.Engine.IRunReader runs, RunKey key, ServeProcess serve)
+    {
+        var s = await runs.LoadAsync(key);
+        output.WriteLine(s is null ? "no run" : $"run {s.Run.State}: " + string.Join(", ", s.Tasks.Values.Where(t => t.State != TaskInstanceState.Success).Select(t => $"{t.TaskId}={t.State}/{t.TryNumber}")));
+        output.WriteLine(string.Join('\n', serve.Output.TakeLast(60)));
+    }
+
+    private void WriteWarnings(ServeProcess serve)
+    {
+        foreach (var line in serve.Output.Where(l => l.StartsWith("warn", StringComparison.Ordinal) || l.StartsWith("fail", StringComparison.Ordinal)).TakeLast(30))
+        {
+            output.WriteLine("  " + (line.Length > 400 ? line[..400] : line));
+        }
     }
 
     private static int Succeeded(RunSnapshot? run) => run?.Tasks.Values.Count(t => t.State == TaskInstanceState.Success) ?? 0;
