@@ -1,3 +1,0 @@
-using Gale.Functions.Cli;
-
-return await GaleCli.RunAsync(args);

@@ -1,0 +1,63 @@
+using System.CommandLine;
+using Gale.Host.Dags;
+using Gale.Host.Hosting;
+
+namespace Gale.Host.Cli;
+
+/// <summary><c>gale serve</c>: the local host (API and engine) against Azurite or a real storage account.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var port = new Option<int>("--port") { Description = "Port for the API and UI.", DefaultValueFactory = _ => 8080 };
+        var host = new Option<string>("--host") { Description = "Address to listen on. Anything but loopback needs GALE_API_KEYS or Entra ID settings; on loopback without them Gale makes an admin key in .gale/api-key.", DefaultValueFactory = _ => "127.0.0.1" };
+        var storage = new Option<string?>("--storage") { Description = "Storage connection string (default: the AzureWebJobsStorage setting; without one, a local Azurite is started)." };
+        var dataDir = new Option<string>("--data-dir") { Description = "Folder for the local Azurite's data when Gale starts one.", DefaultValueFactory = _ => Path.Combine(".gale", "azurite") };
+        var dagsFolder = DagDiscovery.FolderOption();
+        var concurrency = new Option<int>("--task-concurrency") { Description = "Task attempts this process runs at once.", DefaultValueFactory = _ => 32 };
+        var runtime = new Option<string?>("--runtime") { Description = "What runs DAG runs: durable-task (each run a Durable Task orchestration in a task hub; settings GALE_TASKHUB_*), the default, or queue (Gale's queue engine, which the Functions custom handler still runs). Default: the GALE_RUNTIME setting." };
+        var command = new Command("serve", "Run Gale locally: API on 127.0.0.1 against Azurite (started for you) or a real storage account.")
+        {
+            port, host, storage, dataDir, dagsFolder, concurrency, runtime,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            RuntimeKind? kind;
+            try
+            {
+                kind = result.GetValue(runtime) is { } given ? ServeRuntime.Parse(given, "--runtime") : null;
+            }
+            catch (FormatException e)
+            {
+                await Console.Error.WriteLineAsync($"gale serve: {e.Message}");
+                return 2;
+            }
+
+            return await ServeHost.RunAsync(
+                new ServeOptions(result.GetValue(port), result.GetValue(storage), result.GetValue(dataDir)!, result.GetValue(dagsFolder)!, result.GetValue(concurrency)) { Host = result.GetValue(host)!, Runtime = kind },
+                cancellationToken);
+        });
+        return command;
+    }
+
+    /// <summary><c>gale functions</c>: what the Azure Functions host runs (host.json's customHandler arguments).</summary>
+    public static Command Functions()
+    {
+        var dagsFolder = DagDiscovery.FolderOption();
+        var command = new Command("functions", "Run as the Azure Functions custom handler: listen on FUNCTIONS_CUSTOMHANDLER_PORT, storage from AzureWebJobsStorage, scheduler ticks from the `scheduler` timer trigger.")
+        {
+            dagsFolder,
+        };
+        command.SetAction((result, cancellationToken) =>
+        {
+            var portText = Environment.GetEnvironmentVariable("FUNCTIONS_CUSTOMHANDLER_PORT");
+            if (!int.TryParse(portText, out var port) || port is < 1 or > 65535)
+            {
+                return Task.FromResult(CliOutput.Error("FUNCTIONS_CUSTOMHANDLER_PORT is not set to a port: `gale functions` is started by the Functions host (use `gale serve` locally)."));
+            }
+
+            return ServeHost.RunAsync(new ServeOptions(port, null, string.Empty, result.GetValue(dagsFolder)!) { FunctionsHost = true }, cancellationToken);
+        });
+        return command;
+    }
+}

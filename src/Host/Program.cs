@@ -1,0 +1,3 @@
+using Gale.Host.Cli;
+
+return await GaleCli.RunAsync(args);

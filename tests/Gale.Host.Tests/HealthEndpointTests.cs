@@ -1,0 +1,76 @@
+using System.Net;
+using System.Text.Json;
+using Gale.Storage;
+
+namespace Gale.Host.Tests;
+
+public sealed class HealthEndpointTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+{
+    [Fact]
+    public async Task Health_ProvisionedAzurite_ReportsEveryServiceHealthy()
+    {
+        await GaleStorageLayout.EnsureCreatedAsync(azurite.Account);
+        var (app, client) = await GaleTestHost.StartAsync(azurite.Account);
+        await using var host = app;
+
+        var response = await client.GetAsync(new Uri("/api/v1/health", UriKind.Relative));
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("healthy", json.RootElement.GetProperty("metadatabase").GetProperty("status").GetString());
+        var services = json.RootElement.GetProperty("storage").GetProperty("services").EnumerateArray().ToList();
+        Assert.Equal(["tables", "queues", "blobs"], services.Select(s => s.GetProperty("service").GetString()));
+        Assert.All(services, s => Assert.Equal("healthy", s.GetProperty("status").GetString()));
+    }
+
+    [Fact]
+    public async Task Health_StorageUnreachable_Returns503WithReason()
+    {
+        var options = new StorageClientOptions { MaxRetries = 0 };
+        var closedPort = StorageConnection.Development("127.0.0.1", 1, 1, 1);
+        var (app, client) = await GaleTestHost.StartAsync(new StorageAccountClient(closedPort, options));
+        await using var host = app;
+
+        var response = await client.GetAsync(new Uri("/api/v1/health", UriKind.Relative));
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("unhealthy", json.RootElement.GetProperty("metadatabase").GetProperty("status").GetString());
+        Assert.All(json.RootElement.GetProperty("storage").GetProperty("services").EnumerateArray(),
+            s => Assert.False(string.IsNullOrEmpty(s.GetProperty("error").GetString())));
+    }
+
+    [Fact]
+    public async Task EnsureCreated_RunTwice_CreatesEveryResourceIdempotently()
+    {
+        await GaleStorageLayout.EnsureCreatedAsync(azurite.Account);
+        await GaleStorageLayout.EnsureCreatedAsync(azurite.Account);
+
+        foreach (var table in GaleStorageLayout.Tables)
+        {
+            Assert.Equal(409, (await azurite.Account.GetTableClient(table).CreateIfNotExistsAsync()).GetRawResponse().Status);
+        }
+
+        foreach (var queue in GaleStorageLayout.Queues)
+        {
+            Assert.Null(await azurite.Account.GetQueueClient(queue).CreateIfNotExistsAsync());
+        }
+
+        foreach (var container in GaleStorageLayout.Containers)
+        {
+            Assert.Null(await azurite.Account.GetBlobContainerClient(container).CreateIfNotExistsAsync());
+        }
+    }
+
+    [Fact]
+    public async Task Version_ReturnsAirflowShape()
+    {
+        var (app, client) = await GaleTestHost.StartAsync(azurite.Account);
+        await using var host = app;
+
+        using var json = JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/v1/version", UriKind.Relative)));
+
+        Assert.False(string.IsNullOrEmpty(json.RootElement.GetProperty("version").GetString()));
+        Assert.True(json.RootElement.TryGetProperty("git_version", out _));
+    }
+}
