@@ -1,4 +1,4 @@
-// Gale on Azure Functions: one Linux function app running the `gale` custom handler, on Flex Consumption (default)
+// Gale on Azure Functions: one Linux .NET 10 isolated-worker Durable Functions app (src/Functions), on Flex Consumption (default)
 // or Elastic Premium, with its storage account, Event Hubs, Application Insights, a user-assigned managed identity
 // and the data-plane role assignments that identity needs. No connection strings or account keys anywhere:
 // every connection (host storage, Flex deployment storage, Event Hubs, Application Insights) uses the identity.
@@ -24,6 +24,11 @@ param location string = resourceGroup().location
   'ElasticPremium'
 ])
 param hostingPlan string = 'FlexConsumption'
+
+@description('Durable Task hub every DAG run is an orchestration in (GALE_TASKHUB_NAME, read by host.json): 3 to 45 letters or digits, starting with a letter. Two apps on one storage account need different hubs.')
+@minLength(3)
+@maxLength(45)
+param taskHubName string = 'gale'
 
 @description('Elastic Premium plan size (ElasticPremium only): EP1 (1 vCPU, 3.5 GB), EP2 (2 vCPU, 7 GB) or EP3 (4 vCPU, 14 GB).')
 @allowed([
@@ -74,12 +79,12 @@ param watchContainerName string = 'landing'
 ])
 param eventHubSku string = 'Standard'
 
-@description('Name of the event hub the `eventhub` function reads (GALE_EVENTHUB_NAME).')
+@description('Name of the event hub Event Hubs watchers read (their event_hub in a DAG).')
 @minLength(1)
 @maxLength(256)
 param eventHubName string = 'gale'
 
-@description('Consumer group the `eventhub` function reads with (GALE_EVENTHUB_CONSUMER_GROUP). Give Gale its own group; $Default is accepted and then not created.')
+@description('Consumer group the Event Hubs watchers read with (GALE_EVENTHUB_WATCHER_CONSUMER_GROUP). Give Gale its own group; $Default is accepted and then not created.')
 @minLength(1)
 @maxLength(50)
 param eventHubConsumerGroupName string = 'gale'
@@ -389,7 +394,8 @@ resource deployerBlobRoleAssignment 'Microsoft.Authorization/roleAssignments@202
 // ---------------------------------------------------------------------------------------------------------------
 
 // Settings of both plans. AzureWebJobsStorage is identity-based (no connection string); Gale reads the same
-// settings (src/Storage/StorageConnection.cs, FromSettings). The eventhub function's connection is GALE_EVENTHUB.
+// settings (src/Storage/StorageConnection.cs, FromSettings); the Durable Task hub (GALE_TASKHUB_NAME, host.json's
+// hubName) lives in the same account. The Event Hubs watchers' connection is GALE_EVENTHUB.
 var commonAppSettings = [
   {
     name: 'AzureWebJobsStorage__accountName'
@@ -412,11 +418,11 @@ var commonAppSettings = [
     value: 'ClientId=${identity.properties.clientId};Authorization=AAD'
   }
   {
-    name: 'GALE_EVENTHUB_NAME'
-    value: eventHub.name
+    name: 'GALE_TASKHUB_NAME'
+    value: taskHubName
   }
   {
-    name: 'GALE_EVENTHUB_CONSUMER_GROUP'
+    name: 'GALE_EVENTHUB_WATCHER_CONSUMER_GROUP'
     value: eventHubConsumerGroupName
   }
   {
@@ -452,7 +458,7 @@ var premiumAppSettings = [
   }
   {
     name: 'FUNCTIONS_WORKER_RUNTIME'
-    value: 'custom'
+    value: 'dotnet-isolated'
   }
   {
     name: 'WEBSITE_RUN_FROM_PACKAGE'
@@ -526,7 +532,7 @@ var siteCommonProperties = {
   keyVaultReferenceIdentity: identity.id
 }
 
-// Flex Consumption: the runtime is declared here (custom handler, version 1.0), the package lives in the
+// Flex Consumption: the runtime is declared here (.NET isolated worker, version 10.0), the package lives in the
 // deployment container and is read with the user-assigned identity.
 var flexSiteProperties = {
   functionAppConfig: {
@@ -545,8 +551,8 @@ var flexSiteProperties = {
       instanceMemoryMB: instanceMemoryMB
     }
     runtime: {
-      name: 'custom'
-      version: '1.0'
+      name: 'dotnet-isolated'
+      version: '10.0'
     }
   }
   siteConfig: {
@@ -554,11 +560,11 @@ var flexSiteProperties = {
   }
 }
 
-// Elastic Premium on Linux: the custom handler stack has an empty linuxFxVersion (its value in the platform's
-// function app stack definitions) together with FUNCTIONS_WORKER_RUNTIME=custom.
+// Elastic Premium on Linux: the .NET 10 isolated stack (linuxFxVersion DOTNET-ISOLATED|10.0) with
+// FUNCTIONS_WORKER_RUNTIME=dotnet-isolated.
 var premiumSiteProperties = {
   siteConfig: {
-    linuxFxVersion: ''
+    linuxFxVersion: 'DOTNET-ISOLATED|10.0'
     minTlsVersion: '1.2'
     ftpsState: 'Disabled'
     http20Enabled: true
@@ -621,7 +627,7 @@ output eventHubNamespace string = eventHubNamespace.name
 @description('Fully qualified Event Hubs namespace (GALE_EVENTHUB__fullyQualifiedNamespace).')
 output eventHubNamespaceFqdn string = eventHubFullyQualifiedNamespace
 
-@description('Name of the event hub (GALE_EVENTHUB_NAME).')
+@description('Name of the event hub (the event_hub of an Event Hubs watcher in a DAG).')
 output eventHubName string = eventHub.name
 
 @description('Name of the Event Grid system topic of the storage account, for the blobs function subscription.')

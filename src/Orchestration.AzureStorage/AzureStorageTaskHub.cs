@@ -1,11 +1,9 @@
 using DurableTask.AzureStorage;
 using DurableTask.Core;
 using Gale.Engine;
-using Gale.Orchestration.Activities;
 using Gale.Orchestration.Runs;
 using Gale.Storage;
 using Microsoft.DurableTask.Client;
-using Microsoft.DurableTask;
 using Microsoft.DurableTask.Worker;
 using Microsoft.DurableTask.Worker.Shims;
 using Microsoft.Extensions.Logging;
@@ -85,24 +83,15 @@ public sealed class AzureStorageTaskHub : IAsyncDisposable
         await service.CreateIfNotExistsAsync();
         var client = new CoreDurableTaskClient(options.HubName, service);
         var runs = new OrchestratedDagRuns(client, dags, clock);
-        var executor = new TaskAttemptExecutor(services, dags, clock, DagRunOrchestrator.WorkerId, new RunLauncher(runs, dags), runs, loggers);
+        var tasks = new DagRunTasks(dags, services, runs, clock, new DagRunTaskOptions { TryCheckInterval = options.TryCheckInterval }, loggers);
         var shims = new DurableTaskShimFactory(new DurableTaskWorkerOptions(), loggers);
-        var watch = new TryWatch(runs, clock, options.TryCheckInterval);
         var worker = new TaskHubWorker(service, loggers);
-        worker.AddTaskOrchestrations(new NamedTaskCreator<TaskOrchestration>(nameof(DagRunOrchestrator), () => shims.CreateOrchestration(nameof(DagRunOrchestrator), new DagRunOrchestrator(dags))));
-        worker.AddTaskActivities(
-            Activity(shims, nameof(RunTaskAttempt), () => new RunTaskAttempt(dags, executor, watch, services, clock)),
-            Activity(shims, nameof(PollTrigger), () => new PollTrigger(services, clock, runs, loggers)),
-            Activity(shims, nameof(Activities.ClearTaskData), () => new ClearTaskData(services)),
-            Activity(shims, nameof(FinishRun), () => new FinishRun(dags, executor)),
-            Activity(shims, nameof(ReadPreviousRun), () => new ReadPreviousRun(runs)));
+        worker.AddTaskOrchestrations(new NamedTaskCreator<TaskOrchestration>(DagRunTasks.OrchestratorName, () => shims.CreateOrchestration(DagRunTasks.OrchestratorName, tasks.Orchestrator())));
+        worker.AddTaskActivities([.. tasks.ActivityNames.Select(name => new NamedTaskCreator<TaskActivity>(name, () => shims.CreateActivity(name, tasks.Activity(name))))]);
         await worker.StartAsync();
         return new AzureStorageTaskHub(service, worker, client, runs);
     }
 
     /// <summary>Stops the worker; running episodes and activities are abandoned to be picked up again.</summary>
     public async ValueTask DisposeAsync() => await _worker.StopAsync(isForced: true);
-
-    private static NamedTaskCreator<TaskActivity> Activity(DurableTaskShimFactory shims, string name, Func<ITaskActivity> create) =>
-        new(name, () => shims.CreateActivity(name, create()));
 }

@@ -3,13 +3,11 @@ using DurableTask.Core.Command;
 using DurableTask.Core.History;
 using Gale.Engine;
 using Gale.InMemory;
-using Gale.Orchestration.Activities;
 using Gale.Orchestration.Runs;
 using Microsoft.DurableTask.Worker;
 using Microsoft.DurableTask.Worker.Shims;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using CoreActivity = DurableTask.Core.TaskActivity;
 
 namespace Gale.Orchestration.InProcess;
 
@@ -24,29 +22,19 @@ public sealed class VirtualTimeTaskHub
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Instance> _instances = new(StringComparer.Ordinal);
     private readonly DurableTaskShimFactory _shims;
-    private readonly Dictionary<string, Func<CoreActivity>> _activities;
-    private readonly IDagRegistry _dags;
-    private readonly DecisionMemo _memo = new();
+    private readonly DagRunTasks _tasks;
 
     /// <summary>A hub for <paramref name="dags"/>, whose tasks use <paramref name="services"/>, on <paramref name="clock"/>.</summary>
     public VirtualTimeTaskHub(IDagRegistry dags, TaskServices services, SkippingTimeProvider clock, string workerId = "dags-test", ILoggerFactory? loggers = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        _dags = dags ?? throw new ArgumentNullException(nameof(dags));
+        ArgumentNullException.ThrowIfNull(dags);
         Clock = clock ?? throw new ArgumentNullException(nameof(clock));
         loggers ??= NullLoggerFactory.Instance;
         _shims = new DurableTaskShimFactory(new DurableTaskWorkerOptions(), loggers);
         Client = new VirtualTimeClient(this);
         Runs = new OrchestratedDagRuns(Client, dags, clock, confirmWithin: TimeSpan.Zero); // virtual time: no waiting on a wall clock
-        var executor = new TaskAttemptExecutor(services, dags, clock, workerId, new RunLauncher(Runs, dags, startImmediately: true), Runs, loggers);
-        _activities = new(StringComparer.Ordinal)
-        {
-            [nameof(RunTaskAttempt)] = () => _shims.CreateActivity(nameof(RunTaskAttempt), new RunTaskAttempt(dags, executor)),
-            [nameof(PollTrigger)] = () => _shims.CreateActivity(nameof(PollTrigger), new PollTrigger(services, clock, Runs, loggers)),
-            [nameof(Activities.ClearTaskData)] = () => _shims.CreateActivity(nameof(Activities.ClearTaskData), new ClearTaskData(services)),
-            [nameof(FinishRun)] = () => _shims.CreateActivity(nameof(FinishRun), new FinishRun(dags, executor)),
-            [nameof(ReadPreviousRun)] = () => _shims.CreateActivity(nameof(ReadPreviousRun), new ReadPreviousRun(Runs)),
-        };
+        _tasks = new DagRunTasks(dags, services, Runs, clock, new DagRunTaskOptions { WorkerId = workerId, EnforceLimitsAndWatchTries = false, StartTriggeredRunsImmediately = true, Memo = new DecisionMemo() }, loggers);
     }
 
     /// <summary>The virtual clock.</summary>
@@ -189,7 +177,7 @@ public sealed class VirtualTimeTaskHub
             state.AddEvent(e);
         }
 
-        var orchestration = _shims.CreateOrchestration(instance.Name, new DagRunOrchestrator(_dags, _memo));
+        var orchestration = _shims.CreateOrchestration(instance.Name, _tasks.Orchestrator());
         var result = new TaskOrchestrationExecutor(state, orchestration, BehaviorOnContinueAsNew.Carryover, ErrorPropagationMode.UseFailureDetails).Execute();
         lock (_gate)
         {
@@ -232,14 +220,14 @@ public sealed class VirtualTimeTaskHub
 
     private Task<HistoryEvent> RunActivityAsync(OrchestrationInstance instance, ScheduleTaskOrchestratorAction task) => Task.Run<HistoryEvent>(async () =>
     {
-        if (task.Name is null || !_activities.TryGetValue(task.Name, out var create))
+        if (task.Name is null || !_tasks.ActivityNames.Contains(task.Name))
         {
             return new TaskFailedEvent(-1, task.Id, $"no activity named '{task.Name}'", null, new FailureDetails(new InvalidOperationException($"no activity named '{task.Name}'")));
         }
 
         try
         {
-            var result = await create().RunAsync(new TaskContext(instance), task.Input);
+            var result = await _shims.CreateActivity(task.Name, _tasks.Activity(task.Name)).RunAsync(new TaskContext(instance), task.Input);
             return new TaskCompletedEvent(-1, task.Id, result);
         }
         catch (Exception e)

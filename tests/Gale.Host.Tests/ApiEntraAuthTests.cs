@@ -43,7 +43,7 @@ public sealed class ApiEntraAuthTests(AzuriteFixture azurite) : IClassFixture<Az
     {
         var dags = new DagBag([Dag.Create("auth_dag", "@daily", new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero)).Task("t", _ => { }).Build()]);
         var (api, hub) = await Api.ApiTestKit.ContextAsync(azurite, dags, keys);
-        api = api with { Auth = auth, FunctionsHandler = functionsHost };
+        api = api with { Auth = auth, HostChecksFunctionKeys = functionsHost };
 
         // As GaleTestHost composes it, plus a logger that keeps what the auth filter logs.
         var builder = WebApplication.CreateBuilder();

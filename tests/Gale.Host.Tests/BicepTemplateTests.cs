@@ -49,8 +49,8 @@ public sealed partial class BicepTemplateTests
         "APPLICATIONINSIGHTS_CONNECTION_STRING",
         "FUNCTIONS_EXTENSION_VERSION",
         "FUNCTIONS_WORKER_RUNTIME",
-        "GALE_EVENTHUB_NAME",
-        "GALE_EVENTHUB_CONSUMER_GROUP",
+        "GALE_TASKHUB_NAME",
+        "GALE_EVENTHUB_WATCHER_CONSUMER_GROUP",
         "GALE_EVENTHUB__fullyQualifiedNamespace",
         "GALE_EVENTHUB__credential",
         "GALE_EVENTHUB__clientId",
@@ -105,12 +105,14 @@ public sealed partial class BicepTemplateTests
     }
 
     [Fact]
-    public void MainBicep_FlexConsumptionApp_RunsTheCustomHandlerFromIdentityReadDeploymentStorage()
+    public void MainBicep_FlexConsumptionApp_RunsTheIsolatedWorkerFromIdentityReadDeploymentStorage()
     {
         var template = Template();
 
         Assert.Contains("functionAppConfig: {", template, StringComparison.Ordinal);
-        Assert.Matches(@"runtime: \{\s*name: 'custom'\s*version: '1\.0'\s*\}", template);
+        Assert.Matches(@"runtime: \{\s*name: 'dotnet-isolated'\s*version: '10\.0'\s*\}", template);
+        Assert.Contains("linuxFxVersion: 'DOTNET-ISOLATED|10.0'", template, StringComparison.Ordinal);
+        Assert.DoesNotContain("'custom'", template, StringComparison.Ordinal);
         Assert.Matches(@"type: 'UserAssignedIdentity'\s*userAssignedIdentityResourceId: identity\.id", template);
         Assert.Contains("maximumInstanceCount: maximumInstanceCount", template, StringComparison.Ordinal);
         Assert.Contains("instanceMemoryMB: instanceMemoryMB", template, StringComparison.Ordinal);

@@ -15,26 +15,19 @@ public sealed class EngineHost : IAsyncDisposable
     private readonly IDisposable _queueDepth;
     private readonly SchedulerHost? _scheduling;
     private Task? _running;
-    private DateTimeOffset _lastSweep = DateTimeOffset.MinValue;
 
     /// <summary>Wires an engine and its workers; with <paramref name="dagStates"/> also the scheduler.</summary>
     public EngineHost(IRunStore store, IDagRegistry dags, IMessageQueue tasks, IMessageQueue control, TaskServices services, TimeProvider clock, EngineOptions options, ILoggerFactory? loggers = null, IDagStateStore? dagStates = null, SchedulerOptions? schedulerOptions = null)
     {
         loggers ??= NullLoggerFactory.Instance;
         _queueDepth = Gale.Telemetry.QueueDepthGauge.Track([("tasks", tasks), ("control", control)]);
-        if (options.HostOwnsQueues)
-        {
-            tasks = HostedTasks = new HostHeldQueue(tasks, options.Lease / 2);
-            control = HostedControl = new HostHeldQueue(control, options.Lease / 2);
-        }
-
         Engine = new RunEngine(store, dags, tasks, control, clock, options, loggers.CreateLogger<RunEngine>());
         Runner = new AttemptRunner(Engine, dags, tasks, services, loggers);
         Engine.DagCallbackContext = Runner.CreateDagCallbackContext;
         Tasks = new TaskWorker(Runner, tasks, options, clock, loggers.CreateLogger<TaskWorker>());
         Control = new ControlWorker(Engine, control, options, clock, loggers.CreateLogger<ControlWorker>()) { Triggers = new TriggerRunner(Engine, services, loggers) };
         Sweeper = new RunSweeper(Engine, store, loggers.CreateLogger<RunSweeper>());
-        Engine.LocalSink = options.HostOwnsQueues ? null : Tasks;
+        Engine.LocalSink = Tasks;
         Engine.XComs = services.XComs;
         if (dagStates is not null)
         {
@@ -65,43 +58,7 @@ public sealed class EngineHost : IAsyncDisposable
     /// <summary>The periodic repair pass.</summary>
     public RunSweeper Sweeper { get; }
 
-    /// <summary>The task queue as the Functions host holds it (when <see cref="EngineOptions.HostOwnsQueues"/>).</summary>
-    public HostHeldQueue? HostedTasks { get; }
-
-    /// <summary>The control queue as the Functions host holds it (when <see cref="EngineOptions.HostOwnsQueues"/>).</summary>
-    public HostHeldQueue? HostedControl { get; }
-
-    /// <summary>Runs the attempt of a task-queue message the Functions host delivered (one per invocation).</summary>
-    public Task<HostedOutcome> RunHostedAttemptAsync(QueueMessageHandle message, CancellationToken cancellationToken) =>
-        (HostedTasks ?? throw new InvalidOperationException("this engine polls its own queues")).HoldAsync(message, m => Runner.RunAsync(m, cancellationToken));
-
-    /// <summary>Applies a control-queue message the Functions host delivered (one per invocation).</summary>
-    public Task<HostedOutcome> ApplyHostedControlAsync(QueueMessageHandle message, CancellationToken cancellationToken) =>
-        (HostedControl ?? throw new InvalidOperationException("this engine polls its own queues")).HoldAsync(message, m => Control.ProcessAsync([m], cancellationToken));
-
-    /// <summary>Sweeps when the last sweep is at least <see cref="EngineOptions.SweepInterval"/> old (the Functions timer calls this).</summary>
-    /// <returns>True when it swept.</returns>
-    public async Task<bool> SweepIfDueAsync(CancellationToken cancellationToken)
-    {
-        var now = _clock.GetUtcNow();
-        lock (_stopping)
-        {
-            if (now - _lastSweep < Engine.Options.SweepInterval)
-            {
-                return false;
-            }
-
-            _lastSweep = now;
-        }
-
-        await Sweeper.SweepAsync(cancellationToken);
-        return true;
-    }
-
-    /// <summary>
-    /// Starts polling both queues, sweeping, and (when it has its own interval) the scheduler and watchers. When the
-    /// Functions host owns the queues only the scheduler and watcher loops that have an interval start.
-    /// </summary>
+    /// <summary>Starts polling both queues, sweeping, and (when it has its own interval) the scheduler and watchers.</summary>
     public void Start()
     {
         if (_running is not null)
@@ -110,7 +67,7 @@ public sealed class EngineHost : IAsyncDisposable
         }
 
         var scheduling = _scheduling?.RunAsync(_stopping.Token) ?? Task.CompletedTask;
-        _running = Engine.Options.HostOwnsQueues ? scheduling : Task.WhenAll(
+        _running = Task.WhenAll(
             Task.Run(() => Tasks.RunAsync(_stopping.Token)),
             Task.Run(() => Control.RunAsync(_stopping.Token)),
             Task.Run(() => SweepLoopAsync(_stopping.Token)),

@@ -33,12 +33,6 @@ public sealed record EngineOptions
     /// <summary>Start a ready downstream attempt on this worker when it has a free slot, keeping the queue message as the durable fallback.</summary>
     public bool RunReadyTasksLocally { get; init; } = true;
 
-    /// <summary>
-    /// The Azure Functions host receives the queues' messages (queueTrigger) and hands them over one invocation at a
-    /// time: the process polls no queue, starts no attempt on its own and sweeps when the timer trigger asks.
-    /// </summary>
-    public bool HostOwnsQueues { get; init; }
-
     /// <summary>How many times a commit is retried after losing an optimistic-concurrency race.</summary>
     public int MaxCommitAttempts { get; init; } = 50;
 }

@@ -66,7 +66,7 @@ internal static partial class ApiAuth
 
         // The Functions host checks function keys (the http function's authLevel is function) and forwards only requests
         // that carried a valid one; a request without one here did not come through that check.
-        if (api.FunctionsHandler && (!StringValues.IsNullOrEmpty(request.Headers[FunctionKeyHeader]) || !StringValues.IsNullOrEmpty(request.Query[FunctionKeyQuery])))
+        if (api.HostChecksFunctionKeys && (!StringValues.IsNullOrEmpty(request.Headers[FunctionKeyHeader]) || !StringValues.IsNullOrEmpty(request.Query[FunctionKeyQuery])))
         {
             return (new ApiCaller(ApiCaller.FunctionKeyScheme, api.Auth.FunctionKeyRole, ApiCaller.FunctionKeyScheme), null, ApiCaller.FunctionKeyScheme, string.Empty);
         }
@@ -134,7 +134,7 @@ internal static partial class ApiAuth
             ways.Add($"an API key in the {ApiKeys.Header} header");
         }
 
-        if (api.FunctionsHandler)
+        if (api.HostChecksFunctionKeys)
         {
             ways.Add($"a function key in the {FunctionKeyHeader} header or the {FunctionKeyQuery} query parameter");
         }

@@ -29,11 +29,11 @@ public sealed record ApiContext(StorageAccountClient Account, IDagRegistry Dags,
     /// <summary>The poison queues of the task and control queues.</summary>
     public Gale.Storage.Engine.PoisonMessages Poison { get; init; } = new(Account);
 
-    /// <summary>The engine that processes the queue messages the Functions host delivers (queueTrigger), or null.</summary>
-    public EngineHost? QueueHost { get; init; }
-
-    /// <summary>Serve the custom-handler trigger endpoints (<c>/scheduler</c>): only when the Functions host runs gale.</summary>
-    public bool FunctionsHandler { get; init; }
+    /// <summary>
+    /// The Functions host checked a function key before the request got here (the Function App's API function is
+    /// authLevel function): requests carrying one act with <see cref="ApiAuthSettings.FunctionKeyRole"/>.
+    /// </summary>
+    public bool HostChecksFunctionKeys { get; init; }
 
     /// <summary>Entra ID bearer tokens and the role of function keys, besides <see cref="Keys"/> (default: neither).</summary>
     public ApiAuthSettings Auth { get; init; } = new();

@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Gale.Host.Cli;
 
-/// <summary>The <c>gale</c> command line: one executable for the local host, the Functions custom handler and the CLI.</summary>
+/// <summary>The <c>gale</c> command line: one executable for the local host (<c>gale serve</c>) and the CLI.</summary>
 public static class GaleCli
 {
     /// <summary>Parses and runs a command line; parse errors exit with 2.</summary>
@@ -28,7 +28,6 @@ public static class GaleCli
     {
         Remote.ApiTarget.Url,
         ServeCommand.Create(),
-        ServeCommand.Functions(),
         new Command("dags", "Work with DAGs.")
         {
             DagsListCommands.List(), DagsListCommands.ListImportErrors(), DagsShowCommand.Create(), DagsTestCommand.Create(), DagsTriggerCommand.Create(), DagsNextExecutionCommand.Create(), DagsPauseCommands.Pause(), DagsPauseCommands.Unpause(), DagsBackfillCommand.Create(),

@@ -15,7 +15,7 @@ internal static class ServeCommand
         var dataDir = new Option<string>("--data-dir") { Description = "Folder for the local Azurite's data when Gale starts one.", DefaultValueFactory = _ => Path.Combine(".gale", "azurite") };
         var dagsFolder = DagDiscovery.FolderOption();
         var concurrency = new Option<int>("--task-concurrency") { Description = "Task attempts this process runs at once.", DefaultValueFactory = _ => 32 };
-        var runtime = new Option<string?>("--runtime") { Description = "What runs DAG runs: durable-task (each run a Durable Task orchestration in a task hub; settings GALE_TASKHUB_*), the default, or queue (Gale's queue engine, which the Functions custom handler still runs). Default: the GALE_RUNTIME setting." };
+        var runtime = new Option<string?>("--runtime") { Description = "What runs DAG runs: durable-task (each run a Durable Task orchestration in a task hub; settings GALE_TASKHUB_*), the default, or queue (Gale's earlier queue engine). Default: the GALE_RUNTIME setting." };
         var command = new Command("serve", "Run Gale locally: API on 127.0.0.1 against Azurite (started for you) or a real storage account.")
         {
             port, host, storage, dataDir, dagsFolder, concurrency, runtime,
@@ -36,27 +36,6 @@ internal static class ServeCommand
             return await ServeHost.RunAsync(
                 new ServeOptions(result.GetValue(port), result.GetValue(storage), result.GetValue(dataDir)!, result.GetValue(dagsFolder)!, result.GetValue(concurrency)) { Host = result.GetValue(host)!, Runtime = kind },
                 cancellationToken);
-        });
-        return command;
-    }
-
-    /// <summary><c>gale functions</c>: what the Azure Functions host runs (host.json's customHandler arguments).</summary>
-    public static Command Functions()
-    {
-        var dagsFolder = DagDiscovery.FolderOption();
-        var command = new Command("functions", "Run as the Azure Functions custom handler: listen on FUNCTIONS_CUSTOMHANDLER_PORT, storage from AzureWebJobsStorage, scheduler ticks from the `scheduler` timer trigger.")
-        {
-            dagsFolder,
-        };
-        command.SetAction((result, cancellationToken) =>
-        {
-            var portText = Environment.GetEnvironmentVariable("FUNCTIONS_CUSTOMHANDLER_PORT");
-            if (!int.TryParse(portText, out var port) || port is < 1 or > 65535)
-            {
-                return Task.FromResult(CliOutput.Error("FUNCTIONS_CUSTOMHANDLER_PORT is not set to a port: `gale functions` is started by the Functions host (use `gale serve` locally)."));
-            }
-
-            return ServeHost.RunAsync(new ServeOptions(port, null, string.Empty, result.GetValue(dagsFolder)!) { FunctionsHost = true }, cancellationToken);
         });
         return command;
     }

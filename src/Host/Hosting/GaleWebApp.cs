@@ -20,42 +20,64 @@ public static class GaleWebApp
         ArgumentNullException.ThrowIfNull(builder);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
-        builder.Services.AddSingleton(account);
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
+        AddServices(builder.Services, account);
         var app = builder.Build();
+        Use(app, api);
+        return app;
+    }
+
+    /// <summary>The services Gale's pipeline (<see cref="Use"/>) needs: the storage account, routing and the API's JSON casing.</summary>
+    public static IServiceCollection AddServices(IServiceCollection services, StorageAccountClient account)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton(account);
+        services.AddRouting();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
+        return services;
+    }
+
+    /// <summary>
+    /// Gale's request pipeline (the UI's files, health, and the REST API when <paramref name="api"/> is given) on an
+    /// application whose services went through <see cref="AddServices"/>: gale serve's web application, or the pipeline
+    /// the Function App's HTTP function hands each request to.
+    /// </summary>
+    public static void Use(IApplicationBuilder app, ApiContext? api)
+    {
+        ArgumentNullException.ThrowIfNull(app);
         app.UseRawPathGuard();
+        UseUiFiles(app);
+
+        // Routing after the static files: they answer first, so the /ui catch-all only sees what is not a file.
+        app.UseRouting();
+        app.UseEndpoints(routes => Map(routes, api));
+    }
+
+    private static void Map(IEndpointRouteBuilder app, ApiContext? api)
+    {
         MapUi(app);
         app.MapHealthEndpoints();
-        if (api is not null)
+        if (api is null)
         {
-            var v1 = app.MapGroup("/api/v1").RequireAuth(api);
-            v1.MapDagEndpoints(api);
-            v1.MapDagDetailEndpoints(api);
-            v1.MapDagSourceEndpoints(api);
-            v1.MapDagRunEndpoints(api);
-            v1.MapTaskInstanceEndpoints(api);
-            v1.MapTaskTryEndpoints(api);
-            v1.MapResourceEndpoints(api);
-            v1.MapAssetEndpoints(api);
-            v1.MapWatcherEndpoints(api);
-            v1.MapPoisonEndpoints(api);
-            if (api.FunctionsHandler)
-            {
-                app.MapFunctionsHandlerEndpoints(api);
-                app.MapWatcherFunctionEndpoints(api);
-                app.MapQueueTriggerEndpoints(api);
-            }
+            return;
         }
 
-        return app;
+        var v1 = app.MapGroup("/api/v1").RequireAuth(api);
+        v1.MapDagEndpoints(api);
+        v1.MapDagDetailEndpoints(api);
+        v1.MapDagSourceEndpoints(api);
+        v1.MapDagRunEndpoints(api);
+        v1.MapTaskInstanceEndpoints(api);
+        v1.MapTaskTryEndpoints(api);
+        v1.MapResourceEndpoints(api);
+        v1.MapAssetEndpoints(api);
+        v1.MapWatcherEndpoints(api);
+        v1.MapPoisonEndpoints(api);
     }
 
     // The UI is public static files (the API behind it asks for credentials): / and /ui redirect to /ui/, which serves
     // index.html; every file is revalidated on each use (no-cache, with ETag/Last-Modified), so an upgrade shows at once.
-    private static void MapUi(WebApplication app)
+    private static void UseUiFiles(IApplicationBuilder app)
     {
-        app.MapMethods("/", [HttpMethods.Get, HttpMethods.Head], () => Results.Redirect(UiPath + "/"));
-        app.MapMethods(UiPath, [HttpMethods.Get, HttpMethods.Head], () => Results.Redirect(UiPath + "/"));
         if (Directory.Exists(UiRoot))
         {
             var files = new PhysicalFileProvider(UiRoot);
@@ -84,9 +106,12 @@ public static class GaleWebApp
                 },
             });
         }
+    }
 
-        // Routing after the static files: they answer first, so the catch-all below only sees what is not a file.
-        app.UseRouting();
+    private static void MapUi(IEndpointRouteBuilder app)
+    {
+        app.MapMethods("/", [HttpMethods.Get, HttpMethods.Head], () => Results.Redirect(UiPath + "/"));
+        app.MapMethods(UiPath, [HttpMethods.Get, HttpMethods.Head], () => Results.Redirect(UiPath + "/"));
 
         // Anything under /ui/ that is not a file: 404 (a hash router needs no fallback to index.html).
         app.MapMethods(UiPath + "/{**path}", [HttpMethods.Get, HttpMethods.Head], (string? path) =>

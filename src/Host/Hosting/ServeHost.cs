@@ -19,11 +19,6 @@ internal static partial class ServeHost
         try
         {
             var configured = StorageSource.Resolve(options.StorageConnectionString, LocalSettings.Get);
-            if (configured is null && options.FunctionsHost)
-            {
-                throw new InvalidOperationException($"the Functions host needs {StorageSource.SettingName} (or identity-based settings) in its app settings");
-            }
-
             if (configured is not null)
             {
                 connection = configured;
@@ -66,15 +61,11 @@ internal static partial class ServeHost
             ApiAuthSettings auth;
             TimeSpan dagRefresh;
             GaleOpenTelemetry? telemetry;
-            var engineOptions = new EngineOptions { TaskConcurrency = options.TaskConcurrency, HostOwnsQueues = options.FunctionsHost };
+            var engineOptions = new EngineOptions { TaskConcurrency = options.TaskConcurrency };
             RuntimeKind runtimeKind;
             try
             {
-                runtimeKind = options.Runtime ?? ServeRuntime.FromSettings(options.FunctionsHost);
-                if (runtimeKind == RuntimeKind.DurableTask && options.FunctionsHost)
-                {
-                    throw new FormatException("the Functions custom handler runs the queue engine only; the Durable Task runtime is for gale serve");
-                }
+                runtimeKind = options.Runtime ?? ServeRuntime.FromSettings();
 
                 dagRefresh = GaleSettings.Seconds(LocalSettings.Get, GaleSettings.DagRefreshSeconds, GaleSettings.DefaultDagRefresh);
                 services = StorageEngine.Services(account, LocalSettings.Get, LocalSettings.All);
@@ -89,7 +80,7 @@ internal static partial class ServeHost
             }
 
             string? firstRunKey = null;
-            if (!options.FunctionsHost && !keys.Any && auth.Entra is null)
+            if (!keys.Any && auth.Entra is null)
             {
                 if (!FirstRunKey.IsLoopback(options.Host))
                 {
@@ -116,13 +107,13 @@ internal static partial class ServeHost
 
             // Disposed after the engine (declared before it): the spans of attempts released at shutdown are flushed.
             using var exporting = telemetry;
-            var schedulerOptions = new Gale.Scheduling.SchedulerOptions { Interval = options.FunctionsHost ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(2) };
+            var schedulerOptions = new Gale.Scheduling.SchedulerOptions { Interval = TimeSpan.FromSeconds(2) };
             await using var runtime = await ServeRuntime.CreateAsync(runtimeKind, account, dags, engineOptions, services, schedulerOptions, loggers);
             var builder = WebApplication.CreateBuilder();
-            var listen = options.FunctionsHost ? "127.0.0.1" : FirstRunKey.Unbracketed(options.Host);
+            var listen = FirstRunKey.Unbracketed(options.Host);
             var authority = listen.Contains(':', StringComparison.Ordinal) ? $"[{listen}]" : listen;
             builder.WebHost.UseUrls($"http://{authority}:{options.Port}");
-            var app = GaleWebApp.Build(builder, account, new ApiContext(account, dags, runtime.Runs, runtime.Reader, StorageEngine.DagStateStore(account), keys) { Services = services, Scheduler = runtime.Scheduler, Watchers = runtime.Watchers, QueueHost = runtime.QueueHost, FunctionsHandler = options.FunctionsHost, Auth = auth });
+            var app = GaleWebApp.Build(builder, account, new ApiContext(account, dags, runtime.Runs, runtime.Reader, StorageEngine.DagStateStore(account), keys) { Services = services, Scheduler = runtime.Scheduler, Watchers = runtime.Watchers, Auth = auth });
             runtime.Start();
             using var stopRefresh = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var refresh = dags.RunAsync(dagRefresh, TimeProvider.System, stopRefresh.Token);
@@ -133,7 +124,7 @@ internal static partial class ServeHost
             }
 
             var url = $"http://{(FirstRunKey.IsLoopback(listen) ? "127.0.0.1" : authority)}:{options.Port}";
-            Console.WriteLine($"Gale is running: {dags.Dags.Count} DAGs ({string.Join(", ", dags.Dags.Select(d => d.DagId))}), UI {url}/ui/, API {url}/api/v1 ({auth.Describe(keys, options.FunctionsHost)}; health is open), storage: {description}, runs on the {runtime.Description}. Press Ctrl+C to stop.");
+            Console.WriteLine($"Gale is running: {dags.Dags.Count} DAGs ({string.Join(", ", dags.Dags.Select(d => d.DagId))}), UI {url}/ui/, API {url}/api/v1 ({auth.Describe(keys)}; health is open), storage: {description}, runs on the {runtime.Description}. Press Ctrl+C to stop.");
             if (firstRunKey is not null)
             {
                 Console.WriteLine($"UI: {url}/ui/#key={firstRunKey}");

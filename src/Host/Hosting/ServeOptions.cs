@@ -8,12 +8,6 @@ namespace Gale.Host.Hosting;
 /// <param name="TaskConcurrency">Task attempts this process runs at once.</param>
 public sealed record ServeOptions(int Port, string? StorageConnectionString, string AzuriteDataDirectory, string DagsFolder = "dags", int TaskConcurrency = 32)
 {
-    /// <summary>
-    /// Running as the Azure Functions custom handler: listen on the host's port, never start Azurite, and let the
-    /// <c>scheduler</c> timer trigger drive the scheduler instead of an in-process loop.
-    /// </summary>
-    public bool FunctionsHost { get; init; }
-
     /// <summary>The address to listen on (default 127.0.0.1). Any other than loopback needs authentication configured.</summary>
     public string Host { get; init; } = "127.0.0.1";
 

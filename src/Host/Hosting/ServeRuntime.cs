@@ -9,7 +9,7 @@ namespace Gale.Host.Hosting;
 /// <summary>Which runtime <c>gale serve</c> runs DAG runs on.</summary>
 public enum RuntimeKind
 {
-    /// <summary>Gale's own queue engine: what the Functions custom handler runs until the isolated-worker app replaces it.</summary>
+    /// <summary>Gale's own queue engine (<c>--runtime queue</c>), kept until its deletion.</summary>
     Queue,
 
     /// <summary>Each DAG run is a Durable Task orchestration in a task hub on the same storage account (the default).</summary>
@@ -64,7 +64,7 @@ internal sealed class ServeRuntime : IAsyncDisposable
     /// <summary>The asset watchers.</summary>
     public Gale.Assets.Watchers.WatcherHost? Watchers { get; }
 
-    /// <summary>The queue engine's host (the custom handler's queue triggers use it), or null on the Durable Task runtime.</summary>
+    /// <summary>The queue engine's host, or null on the Durable Task runtime.</summary>
     public EngineHost? QueueHost => _engine;
 
     /// <summary>For the start-up line.</summary>
@@ -80,13 +80,10 @@ internal sealed class ServeRuntime : IAsyncDisposable
         _ => throw new FormatException($"{source}: '{text}' is not a runtime (durable-task or queue)."),
     };
 
-    /// <summary>
-    /// The runtime the <see cref="Setting"/> names; when it is absent, the Durable Task runtime, except under the
-    /// Functions custom handler (<paramref name="functionsHost"/>), which runs the queue engine.
-    /// </summary>
+    /// <summary>The runtime the <see cref="Setting"/> names; when it is absent, the Durable Task runtime.</summary>
     /// <exception cref="FormatException">The setting names no runtime.</exception>
-    public static RuntimeKind FromSettings(bool functionsHost = false) =>
-        Parse(LocalSettings.Get(Setting), $"setting {Setting}", functionsHost ? RuntimeKind.Queue : RuntimeKind.DurableTask);
+    public static RuntimeKind FromSettings() =>
+        Parse(LocalSettings.Get(Setting), $"setting {Setting}", RuntimeKind.DurableTask);
 
     /// <summary>Starts the runtime's storage side (the task hub's queues, tables and worker); its loops start with <see cref="Start"/>.</summary>
     public static async Task<ServeRuntime> CreateAsync(RuntimeKind kind, StorageAccountClient account, IDagRegistry dags, EngineOptions engineOptions, TaskServices services, SchedulerOptions schedulerOptions, ILoggerFactory loggers)

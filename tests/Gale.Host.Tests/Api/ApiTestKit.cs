@@ -79,18 +79,6 @@ internal static class ApiTestKit
         }
     }
 
-    /// <summary>
-    /// What the Functions custom handler works with (it runs the queue engine until the isolated-worker app replaces
-    /// it): runs in a fresh table and an engine without workers (triggered runs stay queued).
-    /// </summary>
-    public static async Task<ApiContext> QueueContextAsync(AzuriteFixture azurite, IDagRegistry dags, string? keys = Keys)
-    {
-        var runs = new TableRunStore(await azurite.NewTableAsync());
-        var states = new TableDagStateStore(await azurite.NewTableAsync());
-        var engine = new RunEngine(runs, dags, new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), new StorageMessageQueue(await azurite.NewQueueAsync(), TimeProvider.System), TimeProvider.System, new EngineOptions { RunReadyTasksLocally = false });
-        return new ApiContext(azurite.Account, dags, engine, runs, states, ApiKeys.Parse(keys));
-    }
-
     /// <summary>Gale's app on <paramref name="dags"/> over a fresh task hub (no scheduler: triggered runs stay queued), disposed with the app.</summary>
     public static async Task<(WebApplication App, HttpClient Client, ApiContext Api)> StartAsync(AzuriteFixture azurite, IDagRegistry dags, TaskServices? services = null, Func<ApiContext, ApiContext>? change = null)
     {

@@ -42,7 +42,7 @@ public sealed class ApiAuthSettings
     }
 
     /// <summary>Which credentials the API accepts, for the start-up line (no secrets).</summary>
-    public string Describe(ApiKeys keys, bool functionsHost)
+    public string Describe(ApiKeys keys, bool functionsHost = false)
     {
         ArgumentNullException.ThrowIfNull(keys);
         var ways = new List<string>();

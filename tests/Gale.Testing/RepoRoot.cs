@@ -1,7 +1,7 @@
-namespace Gale.Host.Tests;
+namespace Gale.Testing;
 
 /// <summary>The repository checkout the tests run from (the folder holding <c>Gale.slnx</c>).</summary>
-internal static class RepoRoot
+public static class RepoRoot
 {
     /// <summary>The first folder above the test binaries that holds <c>Gale.slnx</c>.</summary>
     public static string Path { get; } = Find();

@@ -6,7 +6,7 @@ using Gale.Host.Hosting;
 using Gale.Storage.Engine;
 using Microsoft.AspNetCore.Hosting;
 
-namespace Gale.Host.Tests.Functions;
+namespace Gale.Host.Tests.Hosting;
 
 /// <summary>
 /// On the Functions host the anonymous `ui` function must not become a way into `/api/v1`, where a request carrying any
@@ -55,10 +55,11 @@ public sealed class RawPathGuardTests(AzuriteFixture azurite) : IClassFixture<Az
     private async Task<WebApplication> StartAsync()
     {
         var dags = new DagBag([Dag.Create("guarded").Task("t", _ => { }).Build()]);
-        var api = await Api.ApiTestKit.QueueContextAsync(azurite, dags, keys: null) with { FunctionsHandler = true, Services = StorageEngine.Services(azurite.Account) };
+        var (api, hub) = await Api.ApiTestKit.ContextAsync(azurite, dags, keys: null, services: StorageEngine.Services(azurite.Account));
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = GaleWebApp.Build(builder, azurite.Account, api);
+        GaleTestHost.Own(builder, hub);
+        var app = GaleWebApp.Build(builder, azurite.Account, api with { HostChecksFunctionKeys = true });
         await app.StartAsync();
         return app;
     }
