@@ -30,6 +30,9 @@ param hostingPlan string = 'FlexConsumption'
 @maxLength(45)
 param taskHubName string = 'gale'
 
+@description('Also create a Durable Task Scheduler (Consumption SKU) with a task hub named taskHubName, give the app identity Durable Task Data Contributor on it and set DURABLE_TASK_SCHEDULER_CONNECTION_STRING. The app keeps running on the Azure Storage backend until its host.json switches to the scheduler (docs/deploy.md, "Durable Task Scheduler").')
+param durableTaskScheduler bool = false
+
 @description('Elastic Premium plan size (ElasticPremium only): EP1 (1 vCPU, 3.5 GB), EP2 (2 vCPU, 7 GB) or EP3 (4 vCPU, 14 GB).')
 @allowed([
   'EP1'
@@ -148,6 +151,7 @@ var logAnalyticsName = '${namePrefix}-log-${token}'
 var appInsightsName = '${namePrefix}-appi-${token}'
 var eventHubNamespaceName = '${namePrefix}-ehns-${token}'
 var blobEventsTopicName = '${namePrefix}-blobevents-${token}'
+var schedulerName = '${namePrefix}-dts-${token}'
 
 // Flex Consumption writes its package (released-package.zip) here; Elastic Premium runs gale.zip from here.
 var deploymentContainerName = 'app-package'
@@ -163,6 +167,7 @@ var storageTableDataContributorRoleId = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
 var storageAccountContributorRoleId = '17d1049b-9a84-46fb-8f53-869881c3d3ab'
 var eventHubsDataReceiverRoleId = 'a638d3c7-ab3a-418d-83e6-5f17a39d4fde'
 var monitoringMetricsPublisherRoleId = '3913510d-42f4-4e42-8a64-420c390055eb'
+var durableTaskDataContributorRoleId = '0ad04412-c4d5-4796-b79c-f76d14c8d402'
 
 // Roles of the app identity on the storage account. Blob Data Owner: what the Functions host needs for
 // AzureWebJobsStorage (keys, leases, timers, blob receipts); Blob/Queue/Table Data Contributor: Gale's own tables,
@@ -367,6 +372,42 @@ resource eventHubReceiverRoleAssignment 'Microsoft.Authorization/roleAssignments
   }
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Durable Task Scheduler (optional): the managed backend Durable Functions recommends, as an alternative to the task
+// hub in the storage account
+// ---------------------------------------------------------------------------------------------------------------
+
+resource scheduler 'Microsoft.DurableTask/schedulers@2025-11-01' = if (durableTaskScheduler) {
+  name: schedulerName
+  location: location
+  tags: tags
+  properties: {
+    sku: {
+      name: 'Consumption'
+    }
+    // An empty list refuses every caller; access is governed by the role below.
+    ipAllowlist: [
+      '0.0.0.0/0'
+    ]
+  }
+}
+
+resource schedulerTaskHub 'Microsoft.DurableTask/schedulers/taskHubs@2025-11-01' = if (durableTaskScheduler) {
+  parent: scheduler
+  name: taskHubName
+}
+
+resource schedulerRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (durableTaskScheduler) {
+  name: guid(scheduler.id, identity.id, durableTaskDataContributorRoleId)
+  scope: scheduler
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', durableTaskDataContributorRoleId)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+    description: 'Gale function app identity: Durable Task Data Contributor'
+  }
+}
+
 resource metricsPublisherRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(appInsights.id, identity.id, monitoringMetricsPublisherRoleId)
   scope: appInsights
@@ -491,8 +532,15 @@ var authAudienceSettings = empty(authAudience) ? [] : [
   }
 ]
 
+var schedulerSettings = durableTaskScheduler ? [
+  {
+    name: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING'
+    value: 'Endpoint=${scheduler!.properties.endpoint};Authentication=ManagedIdentity;ClientID=${identity.properties.clientId}'
+  }
+] : []
+
 var planAppSettings = isFlex ? [] : premiumAppSettings
-var appSettings = concat(commonAppSettings, planAppSettings, apiKeySettings, authTenantSettings, authAudienceSettings)
+var appSettings = concat(commonAppSettings, planAppSettings, apiKeySettings, authTenantSettings, authAudienceSettings, schedulerSettings)
 
 // ---------------------------------------------------------------------------------------------------------------
 // Hosting plan and function app
@@ -589,6 +637,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     storageRoleAssignments
     eventHubReceiverRoleAssignment
     metricsPublisherRoleAssignment
+    schedulerRoleAssignment
     deploymentContainer
     dagsContainer
     watchContainer
@@ -635,3 +684,6 @@ output blobEventsTopicName string = blobEventsTopic.name
 
 @description('Name of the Application Insights component.')
 output applicationInsightsName string = appInsights.name
+
+@description('Endpoint of the Durable Task Scheduler (empty unless durableTaskScheduler).')
+output durableTaskSchedulerEndpoint string = durableTaskScheduler ? scheduler!.properties.endpoint : ''

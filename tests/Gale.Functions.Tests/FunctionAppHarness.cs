@@ -32,7 +32,7 @@ internal sealed class FunctionAppHarness : IAsyncDisposable
         _web = web;
         App = app;
         _folder = folder;
-        Web = new WebFunctions(web.Services.GetRequiredService<GaleWebPipeline>());
+        Web = new WebFunctions(web.Services.GetRequiredService<GaleWebPipeline>(), app);
         Scheduler = new SchedulerFunctions(app, NullLogger<SchedulerFunctions>.Instance);
     }
 

@@ -9,7 +9,7 @@ using Gale.Storage.Engine;
 namespace Gale.Host.Tests;
 
 /// <summary>The REST API's contract on an in-process server over Azurite: auth, paging, problems, DAGs and runs.</summary>
-public sealed class ApiContractTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+public abstract class ApiContractTests(AzuriteFixture azurite, HttpHost host) : IClassFixture<AzuriteFixture>
 {
     private const string AdminKey = "admin-key-0123456789";
     private const string ReadKey = "read-key-0123456789ab";
@@ -21,7 +21,7 @@ public sealed class ApiContractTests(AzuriteFixture azurite) : IClassFixture<Azu
             .Task("t", _ => { })
             .Build()));
         var (api, hub) = await Api.ApiTestKit.ContextAsync(azurite, dags, keys);
-        return await GaleTestHost.StartAsync(azurite.Account, api, hub);
+        return await GaleTestHost.StartAsync(azurite.Account, api, hub, host);
     }
 
     private static HttpRequestMessage Request(HttpMethod method, string path, string? key, object? body = null)
@@ -183,7 +183,7 @@ public sealed class ApiContractTests(AzuriteFixture azurite) : IClassFixture<Azu
         ]);
         var services = new TaskServices { AssetEvents = new TableAssetEventStore(await azurite.NewTableAsync()) };
         var (api, hub) = await Api.ApiTestKit.ContextAsync(azurite, dags, $"{AdminKey}:admin,{ReadKey}:read", services);
-        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, api, hub);
+        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, api, hub, host);
         await using var _ = app;
 
         var (_, list, _) = await SendAsync(client, Request(HttpMethod.Get, "/api/v1/assets", ReadKey));
@@ -225,7 +225,7 @@ public sealed class ApiContractTests(AzuriteFixture azurite) : IClassFixture<Azu
         var (api, hub) = await Api.ApiTestKit.ContextAsync(azurite, dags, $"{AdminKey}:admin,{ReadKey}:read", services);
         var runs = api.Runs;
         var scheduler = new Gale.Scheduling.Scheduler(api.Engine, dags, api.DagStates, runs, new Gale.Scheduling.SchedulerOptions { Interval = Timeout.InfiniteTimeSpan }, assetQueue: services.AssetQueue);
-        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, api with { Scheduler = scheduler }, hub);
+        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, api with { Scheduler = scheduler }, hub, host);
         await using var _ = app;
 
         var (_, posted, _) = await SendAsync(client, Request(HttpMethod.Post, "/api/v1/assets/events", AdminKey, new { asset_uri = sales.Uri, extra = new { file = "a.csv" } }));
@@ -271,3 +271,9 @@ public sealed class ApiContractTests(AzuriteFixture azurite) : IClassFixture<Azu
         throw new InvalidOperationException($"no run of {dagId}");
     }
 }
+
+/// <summary>The tests of <see cref="ApiContractTests"/> on <c>gale serve</c>.</summary>
+public sealed class ApiContractTestsOnServe(AzuriteFixture azurite) : ApiContractTests(azurite, HttpHost.Serve);
+
+/// <summary>The tests of <see cref="ApiContractTests"/> through the Function App's HTTP functions.</summary>
+public sealed class ApiContractTestsOnFunctions(AzuriteFixture azurite) : ApiContractTests(azurite, HttpHost.Functions);

@@ -9,7 +9,7 @@ using Gale.Storage.Engine;
 namespace Gale.Host.Tests;
 
 /// <summary>Variables, pools and backfills through the REST API on Azurite.</summary>
-public sealed class ApiResourceTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+public abstract class ApiResourceTests(AzuriteFixture azurite, HttpHost host) : IClassFixture<AzuriteFixture>
 {
     private const string Key = "admin-key-0123456789";
 
@@ -23,7 +23,7 @@ public sealed class ApiResourceTests(AzuriteFixture azurite) : IClassFixture<Azu
         var pools = await azurite.NewTableAsync();
         var services = new TaskServices { Variables = new TableVariableStore(await azurite.NewTableAsync()), Pools = new TablePoolStore(pools), Slots = new TableSlotStore(pools) };
         var (api, hub) = await Api.ApiTestKit.ContextAsync(azurite, dags, $"{Key}:admin", services);
-        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, api, hub);
+        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, api, hub, host);
         client.DefaultRequestHeaders.Add(ApiKeys.Header, Key);
         return (app, client, api.Runs);
     }
@@ -112,3 +112,9 @@ public sealed class ApiResourceTests(AzuriteFixture azurite) : IClassFixture<Azu
         Assert.StartsWith("from_date:", missingBody.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 }
+
+/// <summary>The tests of <see cref="ApiResourceTests"/> on <c>gale serve</c>.</summary>
+public sealed class ApiResourceTestsOnServe(AzuriteFixture azurite) : ApiResourceTests(azurite, HttpHost.Serve);
+
+/// <summary>The tests of <see cref="ApiResourceTests"/> through the Function App's HTTP functions.</summary>
+public sealed class ApiResourceTestsOnFunctions(AzuriteFixture azurite) : ApiResourceTests(azurite, HttpHost.Functions);

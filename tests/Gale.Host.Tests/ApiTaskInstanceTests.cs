@@ -9,7 +9,7 @@ using Gale.Operators;
 namespace Gale.Host.Tests;
 
 /// <summary>Task instance endpoints against a running engine on Azurite: a run triggered through the API finishes, its logs and rendered fields are served, and a clear reruns a task.</summary>
-public sealed class ApiTaskInstanceTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+public abstract class ApiTaskInstanceTests(AzuriteFixture azurite, HttpHost host) : IClassFixture<AzuriteFixture>
 {
     private const string Key = "admin-key-0123456789";
 
@@ -161,7 +161,7 @@ public sealed class ApiTaskInstanceTests(AzuriteFixture azurite) : IClassFixture
     private async Task<(IAsyncDisposable Host, WebApplication App, HttpClient Client)> StartAsync(Dag dag)
     {
         var (api, runtime) = await Api.ApiTestKit.LiveContextAsync(azurite, new DagBag([dag]), $"{Key}:admin");
-        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, api);
+        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, api, host: host);
         client.DefaultRequestHeaders.Add(ApiKeys.Header, Key);
         return (runtime, app, client);
     }
@@ -181,3 +181,9 @@ public sealed class ApiTaskInstanceTests(AzuriteFixture azurite) : IClassFixture
         Assert.Fail($"{path} never became {state}");
     }
 }
+
+/// <summary>The tests of <see cref="ApiTaskInstanceTests"/> on <c>gale serve</c>.</summary>
+public sealed class ApiTaskInstanceTestsOnServe(AzuriteFixture azurite) : ApiTaskInstanceTests(azurite, HttpHost.Serve);
+
+/// <summary>The tests of <see cref="ApiTaskInstanceTests"/> through the Function App's HTTP functions.</summary>
+public sealed class ApiTaskInstanceTestsOnFunctions(AzuriteFixture azurite) : ApiTaskInstanceTests(azurite, HttpHost.Functions);

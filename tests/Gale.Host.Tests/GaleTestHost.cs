@@ -9,8 +9,12 @@ namespace Gale.Host.Tests;
 /// <summary>Gale's web app on an in-process test server, composed exactly as <c>gale serve</c> composes it.</summary>
 internal static class GaleTestHost
 {
-    /// <summary>Starts the app; <paramref name="owned"/> (the task hub behind <paramref name="api"/>) is disposed with it.</summary>
-    public static async Task<(WebApplication App, HttpClient Client)> StartAsync(StorageAccountClient account, Gale.Host.Api.ApiContext? api = null, IAsyncDisposable? owned = null)
+    /// <summary>
+    /// Starts the app; <paramref name="owned"/> (the task hub behind <paramref name="api"/>) is disposed with it. With
+    /// <paramref name="host"/> <see cref="HttpHost.Functions"/> the requests go through the Function App's HTTP
+    /// functions instead (<see cref="FunctionsTestHost"/>).
+    /// </summary>
+    public static async Task<(WebApplication App, HttpClient Client)> StartAsync(StorageAccountClient account, Gale.Host.Api.ApiContext? api = null, IAsyncDisposable? owned = null, HttpHost host = HttpHost.Serve)
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
@@ -19,7 +23,9 @@ internal static class GaleTestHost
             Own(builder, owned);
         }
 
-        var app = GaleWebApp.Build(builder, account, api);
+        var app = host == HttpHost.Functions
+            ? FunctionsTestHost.Build(builder, account, api ?? throw new ArgumentException("the Function App serves the API: give an ApiContext", nameof(api)))
+            : GaleWebApp.Build(builder, account, api);
         await app.StartAsync();
         return (app, app.GetTestClient());
     }

@@ -9,7 +9,7 @@ using static Gale.Host.Tests.Api.ApiTestKit;
 namespace Gale.Host.Tests.Api;
 
 /// <summary>Endpoints no other test calls directly: a DAG's tasks, one task, one pool, import errors and next executions.</summary>
-public sealed class ApiDagDetailTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+public abstract class ApiDagDetailTests(AzuriteFixture azurite, HttpHost host) : IClassFixture<AzuriteFixture>
 {
     // Defined out of order: report first, extract last. transform_b (defined before transform_a) comes first among equals.
     private static Dag Etl() => Dag.Create("detail_etl", "@daily", new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero))
@@ -23,7 +23,7 @@ public sealed class ApiDagDetailTests(AzuriteFixture azurite) : IClassFixture<Az
     {
         var pools = await azurite.NewTableAsync();
         var services = new TaskServices { Pools = new TablePoolStore(pools), Slots = new TableSlotStore(pools) };
-        var (app, client, _) = await ApiTestKit.StartAsync(azurite, dags ?? new DagBag([Etl()]), services);
+        var (app, client, _) = await ApiTestKit.StartAsync(azurite, dags ?? new DagBag([Etl()]), services, host: host);
         return (app, client);
     }
 
@@ -166,3 +166,9 @@ public sealed class ApiDagDetailTests(AzuriteFixture azurite) : IClassFixture<Az
         AssertProblem(await GetAsync(client, "/api/v1/dags/nope/nextExecutions?num_executions=3"), HttpStatusCode.NotFound, "DAG 'nope'");
     }
 }
+
+/// <summary>The tests of <see cref="ApiDagDetailTests"/> on <c>gale serve</c>.</summary>
+public sealed class ApiDagDetailTestsOnServe(AzuriteFixture azurite) : ApiDagDetailTests(azurite, HttpHost.Serve);
+
+/// <summary>The tests of <see cref="ApiDagDetailTests"/> through the Function App's HTTP functions.</summary>
+public sealed class ApiDagDetailTestsOnFunctions(AzuriteFixture azurite) : ApiDagDetailTests(azurite, HttpHost.Functions);

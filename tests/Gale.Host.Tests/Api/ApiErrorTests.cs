@@ -7,14 +7,14 @@ using static Gale.Host.Tests.Api.ApiTestKit;
 namespace Gale.Host.Tests.Api;
 
 /// <summary>The 404s and 400s of DAGs, runs, task instances, variables, pools and asset events, each as problem JSON.</summary>
-public sealed class ApiErrorTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+public abstract class ApiErrorTests(AzuriteFixture azurite, HttpHost host) : IClassFixture<AzuriteFixture>
 {
     private async Task<(WebApplication App, HttpClient Client)> StartAsync()
     {
         var dag = Dag.Create("err_dag").Task("extract", _ => { }).Task("load", _ => { }, after: "extract").Build();
         var pools = await azurite.NewTableAsync();
         var services = new TaskServices { Variables = new TableVariableStore(await azurite.NewTableAsync()), Pools = new TablePoolStore(pools), Slots = new TableSlotStore(pools) };
-        var (app, client, _) = await ApiTestKit.StartAsync(azurite, new DagBag([dag]), services);
+        var (app, client, _) = await ApiTestKit.StartAsync(azurite, new DagBag([dag]), services, host: host);
         return (app, client);
     }
 
@@ -269,3 +269,9 @@ public sealed class ApiErrorTests(AzuriteFixture azurite) : IClassFixture<Azurit
         AssertProblem(notAnObject, HttpStatusCode.BadRequest, "body: must be a JSON object");
     }
 }
+
+/// <summary>The tests of <see cref="ApiErrorTests"/> on <c>gale serve</c>.</summary>
+public sealed class ApiErrorTestsOnServe(AzuriteFixture azurite) : ApiErrorTests(azurite, HttpHost.Serve);
+
+/// <summary>The tests of <see cref="ApiErrorTests"/> through the Function App's HTTP functions.</summary>
+public sealed class ApiErrorTestsOnFunctions(AzuriteFixture azurite) : ApiErrorTests(azurite, HttpHost.Functions);

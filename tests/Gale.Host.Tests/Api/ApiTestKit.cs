@@ -80,11 +80,11 @@ internal static class ApiTestKit
     }
 
     /// <summary>Gale's app on <paramref name="dags"/> over a fresh task hub (no scheduler: triggered runs stay queued), disposed with the app.</summary>
-    public static async Task<(WebApplication App, HttpClient Client, ApiContext Api)> StartAsync(AzuriteFixture azurite, IDagRegistry dags, TaskServices? services = null, Func<ApiContext, ApiContext>? change = null)
+    public static async Task<(WebApplication App, HttpClient Client, ApiContext Api)> StartAsync(AzuriteFixture azurite, IDagRegistry dags, TaskServices? services = null, Func<ApiContext, ApiContext>? change = null, HttpHost host = HttpHost.Serve)
     {
         var (api, hub) = await ContextAsync(azurite, dags, services: services);
         api = change?.Invoke(api) ?? api;
-        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, api, hub);
+        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, api, hub, host);
         return (app, client, api);
     }
 

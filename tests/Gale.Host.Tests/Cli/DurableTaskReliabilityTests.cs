@@ -201,8 +201,8 @@ public sealed class DurableTaskReliabilityTests(AzuriteFixture azurite, ITestOut
     private async Task DescribeAsync(Gale.Engine.IRunReader runs, RunKey key, ServeProcess serve)
     {
         var s = await runs.LoadAsync(key);
-        output.WriteLine(s is null ? "no run" : $"run {s.Run.State}: " + string.Join(", ", s.Tasks.Values.Where(t => t.State != TaskInstanceState.Success).Select(t => $"{t.TaskId}={t.State}/{t.TryNumber}")));
-        output.WriteLine(string.Join('\n', serve.Output.TakeLast(60)));
+        output.WriteLine(s is null ? "no run" : $"run {s.Run.State}: " + string.Join(", ", s.Tasks.Values.Where(t => t.State != TaskInstanceState.Success).Select(t => $"{t.TaskId}={t.State}/{t.TryNumber} {t.Message}")));
+        WriteWarnings(serve);
     }
 
     private void WriteWarnings(ServeProcess serve)
