@@ -3,23 +3,28 @@ using Gale.Assets;
 using Gale.Dags;
 using Gale.Engine;
 using Gale.InMemory;
+using Gale.Orchestration.InProcess;
 using Gale.Runs;
 using Gale.Scheduling;
 
 namespace Gale.Core.Tests.Assets;
 
-public sealed class AssetSchedulingTests : IAsyncDisposable
+/// <summary>
+/// Asset-scheduled DAGs: the scheduler's tick turns queued asset events into runs, each a Durable Task
+/// orchestration on the in-process virtual-time hub, whose tasks read their triggering events.
+/// </summary>
+public sealed class AssetSchedulingTests
 {
     private static readonly Asset A = new("wasb://lake/a/", "a");
     private static readonly Asset B = new("wasb://lake/b/", "b");
     private static readonly Asset C = new("wasb://lake/c/", "c");
 
     private readonly TaskServices _services = new();
-    private readonly InMemoryRunStore _runs = new();
     private readonly InMemoryDagStateStore _states = new();
     private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, IReadOnlyList<AssetEvent>>> _seen = new();
     private readonly ConcurrentDictionary<string, string> _rendered = new();
-    private EngineHost? _host;
+    private VirtualTimeTaskHub? _hub;
+    private SchedulerHost? _scheduling;
 
     private Dag Consumer(string expression = "a & (b | c)", int cap = 1000, string? schedule = null) =>
         Dag.Create("consumer", schedule, DateTimeOffset.UtcNow.AddDays(-1))
@@ -35,11 +40,12 @@ public sealed class AssetSchedulingTests : IAsyncDisposable
             })
             .Build();
 
-    private EngineHost Start(params Dag[] dags)
+    private VirtualTimeTaskHub Start(params Dag[] dags)
     {
-        _host = new EngineHost(_runs, new DagBag(dags), new InMemoryMessageQueue("tasks", TimeProvider.System), new InMemoryMessageQueue("control", TimeProvider.System), _services, TimeProvider.System, new EngineOptions(), dagStates: _states, schedulerOptions: new SchedulerOptions { Interval = Timeout.InfiniteTimeSpan });
-        _host.Start();
-        return _host;
+        var bag = new DagBag(dags);
+        _hub = new VirtualTimeTaskHub(bag, _services, new SkippingTimeProvider());
+        _scheduling = new SchedulerHost(_hub.Runs, bag, _states, _services, _hub.Clock, new SchedulerOptions { Interval = Timeout.InfiniteTimeSpan });
+        return _hub;
     }
 
     private AssetEventPublisher Publisher(params Dag[] dags) => new(_services.AssetEvents, _services.AssetQueue, new DagBag(dags));
@@ -49,7 +55,7 @@ public sealed class AssetSchedulingTests : IAsyncDisposable
     private async Task<List<DagRun>> AssetRunsAsync()
     {
         var list = new List<DagRun>();
-        await foreach (var run in _runs.ListRunsAsync("consumer"))
+        await foreach (var run in _hub!.Runs.ListRunsAsync("consumer"))
         {
             if (run.RunType == DagRunType.AssetTriggered)
             {
@@ -63,7 +69,8 @@ public sealed class AssetSchedulingTests : IAsyncDisposable
     private async Task TickAsync()
     {
         await Task.Delay(2); // run ids carry the tick's instant
-        await _host!.Scheduler!.TickAsync();
+        await _scheduling!.Scheduler.TickAsync();
+        await _hub!.RunUntilIdleAsync(); // the runs the tick started run to their end
     }
 
     [Fact]
@@ -132,7 +139,7 @@ public sealed class AssetSchedulingTests : IAsyncDisposable
         var pending = await _services.AssetQueue.PendingAsync("consumer");
         var crashed = new DagRun { DagId = "consumer", RunId = "asset_triggered__crashed", RunType = DagRunType.AssetTriggered, QueuedAt = DateTimeOffset.UtcNow, LogicalDate = DateTimeOffset.UtcNow };
         Assert.True(await _services.AssetQueue.ClaimAsync("consumer", crashed.RunId, pending));
-        await host.Engine.CreateRunAsync(dag, crashed, start: false); // the tick died after creating the run
+        await host.Runs.CreateRunAsync(dag, crashed, start: false); // the tick died after creating the run
 
         await TickAsync();
         await TickAsync();
@@ -151,8 +158,8 @@ public sealed class AssetSchedulingTests : IAsyncDisposable
 
         // One of them outlived its lease: nothing but the queue keeps them apart.
         var created = await Task.WhenAll(
-            Task.Run(() => AssetTriggeredRuns.CreateAsync(host.Engine, _services.AssetQueue, dag, DateTimeOffset.UtcNow, default)),
-            Task.Run(() => AssetTriggeredRuns.CreateAsync(host.Engine, _services.AssetQueue, dag, DateTimeOffset.UtcNow.AddSeconds(1), default)));
+            Task.Run(() => AssetTriggeredRuns.CreateAsync(host.Runs, _services.AssetQueue, dag, DateTimeOffset.UtcNow, default)),
+            Task.Run(() => AssetTriggeredRuns.CreateAsync(host.Runs, _services.AssetQueue, dag, DateTimeOffset.UtcNow.AddSeconds(1), default)));
         await TickAsync();
 
         var run = Assert.Single(await AssetRunsAsync());
@@ -208,7 +215,7 @@ public sealed class AssetSchedulingTests : IAsyncDisposable
         await TickAsync();
 
         var types = new List<DagRunType>();
-        await foreach (var run in _runs.ListRunsAsync("consumer"))
+        await foreach (var run in _hub!.Runs.ListRunsAsync("consumer"))
         {
             types.Add(run.RunType);
         }
@@ -225,7 +232,8 @@ public sealed class AssetSchedulingTests : IAsyncDisposable
         var consumer = Consumer("a");
         var host = Start(producer, consumer);
 
-        await host.Engine.CreateRunAsync(producer, new DagRun { DagId = "producer", RunId = "manual__1", QueuedAt = DateTimeOffset.UtcNow, LogicalDate = DateTimeOffset.UtcNow });
+        await host.Runs.CreateRunAsync(producer, new DagRun { DagId = "producer", RunId = "manual__1", QueuedAt = DateTimeOffset.UtcNow, LogicalDate = DateTimeOffset.UtcNow });
+        await host.RunUntilIdleAsync();
         await WaitForAsync(async () => (await _services.AssetQueue.PendingAsync("consumer")).Count == 1);
         await TickAsync();
 
@@ -243,14 +251,6 @@ public sealed class AssetSchedulingTests : IAsyncDisposable
         {
             Assert.True(DateTimeOffset.UtcNow < until, "timed out");
             await Task.Delay(20);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
         }
     }
 }
