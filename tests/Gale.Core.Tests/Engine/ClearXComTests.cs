@@ -1,17 +1,21 @@
 using Gale.Dags;
+using Gale.Engine;
 using Gale.Execution;
+using Gale.InMemory;
+using Gale.Orchestration.InProcess;
 using Gale.Runs;
 using Gale.Runs.Events;
 
 namespace Gale.Core.Tests.Engine;
 
+/// <summary>Clearing a finished task removes its XComs (the orchestrator's ClearTaskData activity) before the next try runs.</summary>
 public sealed class ClearXComTests
 {
     [Fact]
     public async Task Clear_FinishedTask_RemovesItsXComsBeforeTheNextTryStarts()
     {
-        var seenAtSecondTry = new TaskCompletionSource<string?>();
-        EngineHarness? harness = null;
+        var services = new TaskServices();
+        string? seenAtSecondTry = "not run";
         var dag = Dag.Create("clear_xcom")
             .Task("produce", ctx => ctx.TryNumber == 1 ? "first" : "second", options: new TaskOptions
             {
@@ -20,18 +24,23 @@ public sealed class ClearXComTests
                 {
                     if (ctx.TryNumber == 2)
                     {
-                        seenAtSecondTry.TrySetResult(await harness!.XComs.GetAsync(new XComKey("clear_xcom", ctx.RunId, "produce", -1, "return_value")));
+                        seenAtSecondTry = await services.XComs.GetAsync(new XComKey("clear_xcom", ctx.RunId, "produce", -1, "return_value"));
                     }
                 },
             })
             .Build();
-        await using var h = harness = new EngineHarness(dag);
-        var host = h.StartHost();
-        Assert.Equal(DagRunState.Success, await h.TriggerAndWaitAsync(host, dag, "manual__clear"));
-        Assert.Equal("\"first\"", await h.XComs.GetAsync(new XComKey("clear_xcom", "manual__clear", "produce", -1, "return_value")));
+        var clock = new SkippingTimeProvider();
+        var hub = new VirtualTimeTaskHub(new DagBag([dag]), services, clock);
+        var run = new DagRun { DagId = "clear_xcom", RunId = "manual__clear", QueuedAt = clock.GetUtcNow(), LogicalDate = clock.GetUtcNow() };
+        await hub.Runs.CreateRunAsync(dag, run);
+        Assert.True(await hub.RunUntilIdleAsync());
+        Assert.Equal(DagRunState.Success, (await hub.Runs.LoadAsync(run.Key))!.Run.State);
+        Assert.Equal("\"first\"", await services.XComs.GetAsync(new XComKey("clear_xcom", "manual__clear", "produce", -1, "return_value")));
 
-        await host.Engine.ApplyAsync(new RunKey("clear_xcom", "manual__clear"), [new TasksCleared { EventId = "clear-1", TaskIds = ["produce"], At = DateTimeOffset.UtcNow }]);
+        await hub.Runs.ApplyAsync(run.Key, [new TasksCleared { EventId = "clear-1", TaskIds = ["produce"], At = clock.GetUtcNow() }]);
+        Assert.True(await hub.RunUntilIdleAsync());
 
-        Assert.Null(await seenAtSecondTry.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Null(seenAtSecondTry);
+        Assert.Equal("\"second\"", await services.XComs.GetAsync(new XComKey("clear_xcom", "manual__clear", "produce", -1, "return_value")));
     }
 }

@@ -1,8 +1,11 @@
 using Gale.Dags;
 using Gale.Engine;
+using Gale.InMemory;
+using Gale.Orchestration.InProcess;
 using Gale.Runs;
 using Gale.Runs.Commands;
 using Gale.Runs.Events;
+using Gale.Triggers;
 
 namespace Gale.Core.Tests.Runs;
 
@@ -37,21 +40,33 @@ public sealed class DagrunTimeoutTests
     }
 
     [Fact]
-    public async Task Engine_RunLongerThanItsTimeout_FailsThroughTheDurableTimer()
+    public async Task Orchestrator_RunLongerThanItsTimeout_FailsThroughTheDurableTimer()
     {
+        // The task waits an hour (deferred, no worker held); the run may take ten minutes.
         var dag = Dag.Create("slow_run")
-            .With(s => s with { DagrunTimeout = TimeSpan.FromSeconds(1) })
-            .Task("sleep", async ctx => await Task.Delay(TimeSpan.FromSeconds(30), ctx.CancellationToken))
-            .Task("after", _ => { }, after: "sleep")
+            .With(s => s with { DagrunTimeout = TimeSpan.FromMinutes(10) })
+            .Task("wait", ctx =>
+            {
+                if (ctx.NextMethod is null)
+                {
+                    ctx.Defer(new TimeDeltaTrigger { Delta = TimeSpan.FromHours(1) }, "done");
+                }
+            })
+            .Task("after", _ => { }, after: "wait")
             .Build();
-        await using var harness = new Gale.Core.Tests.Engine.EngineHarness(dag);
-        var host = harness.StartHost(new EngineOptions { Lease = TimeSpan.FromSeconds(30) });
+        var clock = new SkippingTimeProvider();
+        var hub = new VirtualTimeTaskHub(new DagBag([dag]), new TaskServices(), clock);
+        var run = new DagRun { DagId = "slow_run", RunId = "manual__slow", QueuedAt = clock.GetUtcNow(), LogicalDate = clock.GetUtcNow() };
+        await hub.Runs.CreateRunAsync(dag, run);
 
-        var state = await harness.TriggerAndWaitAsync(host, dag, "manual__slow", TimeSpan.FromSeconds(20));
+        Assert.True(await hub.RunUntilIdleAsync());
 
-        Assert.Equal(DagRunState.Failed, state);
-        var snapshot = await harness.Store.LoadAsync(new RunKey("slow_run", "manual__slow"));
-        Assert.Equal(TaskInstanceState.Skipped, snapshot!.Find(new("sleep"))!.State);
+        var snapshot = (await hub.Runs.LoadAsync(run.Key))!;
+        Assert.Equal(DagRunState.Failed, snapshot.Run.State);
+        Assert.Equal(TaskInstanceState.Skipped, snapshot.Find(new("wait"))!.State);
         Assert.Equal(TaskInstanceState.Skipped, snapshot.Find(new("after"))!.State);
+        Assert.Contains("dagrun_timeout", snapshot.Find(new("wait"))!.Message, StringComparison.Ordinal);
+        // The run's timer ended it at ten minutes, not the task's trigger at an hour.
+        Assert.InRange(clock.Skipped, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(30));
     }
 }

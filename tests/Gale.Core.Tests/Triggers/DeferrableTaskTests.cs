@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using Gale.Core.Tests.Engine;
 using Gale.Dags;
 using Gale.Engine;
 using Gale.Execution;
+using Gale.InMemory;
 using Gale.Orchestration.InProcess;
 using Gale.Runs;
 using Gale.Runs.Events;
@@ -80,34 +80,33 @@ public sealed class DeferrableTaskTests
     public async Task ExternalEvent_SentBeforeAndAfterTheWait_BothDeliveredWithTheirData()
     {
         var got = new ConcurrentDictionary<string, string>();
-        var release = new TaskCompletionSource();
         var dag = Dag.Create("events")
-            .Task("slow", async _ => await release.Task)
+            .Task("slow", _ => { })
             .Task("early", ctx => Wait(ctx, "GO", got), after: "slow")
             .Task("late", ctx => Wait(ctx, "later", got))
             .Build();
-        await using var harness = new EngineHarness(dag);
-        var host = harness.StartHost(new EngineOptions { Lease = TimeSpan.FromSeconds(30) });
+        var clock = new SkippingTimeProvider();
+        var hub = new VirtualTimeTaskHub(new DagBag([dag]), new TaskServices(), clock);
         var run = Run(dag);
-        await host.Engine.CreateRunAsync(dag, run);
-        var done = harness.Finished.GetOrAdd(run.Key, _ => new());
+        await hub.Runs.CreateRunAsync(dag, run);
 
-        await host.Engine.ApplyAsync(run.Key, [new ExternalEventRaised { EventId = "ev-go", Name = "go", Data = "\"early bird\"", At = DateTimeOffset.UtcNow }]);
-        release.SetResult();
-        await WaitForAsync(async () => (await harness.Store.LoadAsync(run.Key))!.Find(new("late"))!.State == TaskInstanceState.Deferred);
-        await host.Engine.ApplyAsync(run.Key, [new ExternalEventRaised { EventId = "ev-later", Name = "LATER", Data = "7", At = DateTimeOffset.UtcNow }]);
+        // "go" arrives before "early" even runs (names match case-insensitively); the run keeps it for the wait.
+        await hub.Runs.ApplyAsync(run.Key, [new ExternalEventRaised { EventId = "ev-go", Name = "go", Data = "\"early bird\"", At = clock.GetUtcNow() }]);
+        Assert.False(await hub.RunUntilIdleAsync()); // stuck: "late" waits for an event nobody sent yet
+        var waiting = (await hub.Runs.LoadAsync(run.Key))!;
+        Assert.Equal(TaskInstanceState.Success, waiting.Find(new("early"))!.State);
+        Assert.Equal(TaskInstanceState.Deferred, waiting.Find(new("late"))!.State);
+        Assert.Equal(DagRunState.Running, waiting.Run.State);
 
-        try
-        {
-            Assert.Equal(DagRunState.Success, await done.Task.WaitAsync(TimeSpan.FromSeconds(30)));
-        }
-        catch (TimeoutException)
-        {
-            var s = await harness.Store.LoadAsync(run.Key);
-            Assert.Fail($"not finished: {string.Join("; ", s!.Tasks.Values.Select(t => $"{t.TaskId} {t.State} try {t.TryNumber} {t.Deferral?.EventName} {t.Deferral?.Event}"))}; pending {string.Join(",", s.PendingEvents.Select(p => p.Name))}; tasks queue {harness.Tasks.Count}, control {harness.Control.Count}");
-        }
+        // "later" arrives while "late" waits for it.
+        await hub.Runs.ApplyAsync(run.Key, [new ExternalEventRaised { EventId = "ev-later", Name = "LATER", Data = "7", At = clock.GetUtcNow() }]);
+        Assert.True(await hub.RunUntilIdleAsync());
+
+        var done = (await hub.Runs.LoadAsync(run.Key))!;
+        Assert.Equal(DagRunState.Success, done.Run.State);
         Assert.Equal("\"early bird\"", got["early"]);
         Assert.Equal("7", got["late"]);
+        Assert.All(done.Tasks.Values, t => Assert.Equal(1, t.TryNumber));
     }
 
     private static string? Wait(TaskContext ctx, string name, ConcurrentDictionary<string, string> got)
@@ -119,15 +118,5 @@ public sealed class DeferrableTaskTests
 
         got[ctx.TaskId] = ctx.TriggerEvent!.Value.GetRawText();
         return null;
-    }
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition)
-    {
-        for (var i = 0; i < 300 && !await condition(); i++)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(await condition());
     }
 }
