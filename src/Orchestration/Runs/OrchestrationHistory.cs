@@ -39,7 +39,7 @@ public static class OrchestrationHistory
                     var (task, map, tryNumber) = (f.Task.TaskId, f.Task.MapIndex, f.TryNumber);
                     changes.Add(new TaskTransition(task, map, tryNumber, TaskInstanceState.Scheduled, TaskInstanceState.Queued, at, null));
                     changes.Add(new TaskTransition(task, map, tryNumber, TaskInstanceState.Queued, TaskInstanceState.Running, f.StartedAt ?? at, f.WorkerId));
-                    changes.Add(new TaskTransition(task, map, tryNumber, TaskInstanceState.Running, StateOf(f.Outcome), f.At, f.WorkerId));
+                    changes.Add(new TaskTransition(task, map, tryNumber, TaskInstanceState.Running, StateOf(f), f.At, f.WorkerId));
                     break;
             }
         }
@@ -59,11 +59,12 @@ public static class OrchestrationHistory
 
     private static DateTimeOffset Utc(DateTime at) => new(DateTime.SpecifyKind(at, DateTimeKind.Utc));
 
-    private static TaskInstanceState StateOf(AttemptOutcome outcome) => outcome switch
+    // What the try left the instance in, as the run decider puts it: a sensor in reschedule mode waits up for reschedule.
+    private static TaskInstanceState StateOf(TaskFinished finished) => finished.Outcome switch
     {
         AttemptOutcome.Success => TaskInstanceState.Success,
         AttemptOutcome.Skipped => TaskInstanceState.Skipped,
-        AttemptOutcome.Deferred => TaskInstanceState.Deferred,
+        AttemptOutcome.Deferred => finished.Deferral is { Reschedule: true } ? TaskInstanceState.UpForReschedule : TaskInstanceState.Deferred,
         _ => TaskInstanceState.Failed,
     };
 }

@@ -65,25 +65,24 @@ public sealed class SensorTests
     [Fact]
     public async Task Sensor_Reschedule_WaitsAsUpForRescheduleWithoutHoldingTheWorker()
     {
-        var dag = Dag.Create("resched").Task("sense", new SensorOperator(Condition("resched", int.MaxValue, TimeSpan.FromMinutes(5))) { Mode = SensorMode.Reschedule }).Build();
-        await using var harness = new Gale.Core.Tests.Engine.EngineHarness(dag);
-        var host = harness.StartHost(new EngineOptions { Lease = TimeSpan.FromSeconds(30) });
-        var run = new DagRun { DagId = "resched", RunId = "manual__r", QueuedAt = DateTimeOffset.UtcNow, LogicalDate = DateTimeOffset.UtcNow };
-        await host.Engine.CreateRunAsync(dag, run);
+        var dag = Dag.Create("resched").Task("sense", new SensorOperator(Condition("resched", 3, TimeSpan.FromMinutes(5))) { Mode = SensorMode.Reschedule }).Build();
+        var clock = new Gale.InMemory.SkippingTimeProvider();
+        var hub = new VirtualTimeTaskHub(new DagBag([dag]), new TaskServices(), clock);
+        var run = new DagRun { DagId = "resched", RunId = "manual__r", QueuedAt = clock.GetUtcNow(), LogicalDate = clock.GetUtcNow() };
+        await hub.Runs.CreateRunAsync(dag, run);
 
-        TaskInstance? ti = null;
-        for (var i = 0; i < 200 && ti?.State != TaskInstanceState.UpForReschedule; i++)
-        {
-            await Task.Delay(25);
-            ti = (await harness.Store.LoadAsync(run.Key))!.Find(new("sense"));
-        }
+        Assert.True(await hub.RunUntilIdleAsync());
 
-        Assert.Equal(TaskInstanceState.UpForReschedule, ti!.State);
-        Assert.Equal(1, ti.TryNumber);
-        Assert.Null(ti.WorkerId);
-        Assert.Equal(0, host.Runner.RunningCount);
-        Assert.True(ti.Deferral!.Reschedule);
-        Assert.Null(ti.Deferral.Method);
+        // Between pokes the instance is up_for_reschedule in try 1: each poke is its own activity and the wait is a
+        // durable timer, so nothing holds a worker for the five minutes.
+        var history = (await hub.Runs.ReadHistoryAsync(run.Key)).Where(t => t.TaskId == "sense").ToList();
+        var waits = history.Where(t => t.To == TaskInstanceState.UpForReschedule).ToList();
+        Assert.True(waits.Count == 2, string.Join("; ", history.Select(t => $"{t.From}->{t.To} try {t.TryNumber} {t.WorkerId} {t.At:HH:mm:ss}")));
+        Assert.All(waits, t => Assert.Equal(1, t.TryNumber));
+        Assert.Equal(3, history.Count(t => t.To == TaskInstanceState.Running));
+        var ti = (await hub.Runs.LoadAsync(run.Key))!.Find(new("sense"))!;
+        Assert.Equal((TaskInstanceState.Success, 1), (ti.State, ti.TryNumber));
+        Assert.True(clock.Skipped >= TimeSpan.FromMinutes(10) - TimeSpan.FromSeconds(1), $"skipped {clock.Skipped}"); // two waits of five minutes
     }
 
     [Theory]
