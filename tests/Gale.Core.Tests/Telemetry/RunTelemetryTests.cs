@@ -1,15 +1,18 @@
 using System.Diagnostics;
-using Gale.Core.Tests.Engine;
 using Gale.Dags;
+using Gale.Engine;
+using Gale.InMemory;
+using Gale.Orchestration.InProcess;
 using Gale.Runs;
 using Gale.Telemetry;
 
 namespace Gale.Core.Tests.Telemetry;
 
-public sealed class EngineTelemetryTests
+/// <summary>A DAG run on the Durable Task runtime (virtual-time hub) records the attempt and run spans and the metrics.</summary>
+public sealed class RunTelemetryTests
 {
     [Fact]
-    public async Task EngineRun_OneTaskFailsAfterItsRetry_RecordsAttemptSpansRunSpanAndMetrics()
+    public async Task OrchestratedRun_OneTaskFailsAfterItsRetry_RecordsAttemptSpansRunSpanAndMetrics()
     {
         // a -> (b, c); b fails on both of its tries (retries = 1), so the run fails.
         var dagId = $"otel_{Guid.NewGuid():N}"[..16];
@@ -19,13 +22,15 @@ public sealed class EngineTelemetryTests
             .Task("c", _ => { }, after: "a")
             .Build();
         using var recorder = new TelemetryRecorder(dagId);
-        await using var harness = new EngineHarness(dag);
-        var host = harness.StartHost();
+        var clock = new SkippingTimeProvider();
+        var hub = new VirtualTimeTaskHub(new DagBag([dag]), new TaskServices(), clock);
+        var key = new RunKey(dagId, "manual__1");
+        await hub.Runs.CreateRunAsync(dag, new DagRun { DagId = dagId, RunId = key.RunId, QueuedAt = clock.GetUtcNow(), LogicalDate = clock.GetUtcNow() });
 
-        var state = await harness.TriggerAndWaitAsync(host, dag);
+        Assert.True(await hub.RunUntilIdleAsync());
 
-        Assert.Equal(DagRunState.Failed, state);
-        var run = (await harness.Store.LoadAsync(new RunKey(dagId, "manual__1")))!.Run;
+        var run = (await hub.Runs.LoadAsync(key))!.Run;
+        Assert.Equal(DagRunState.Failed, run.State);
         var (traceId, runSpanId) = RunTrace.Ids(run);
 
         var attempts = recorder.Spans.Where(s => s.OperationName == GaleTelemetry.AttemptSpanName)
