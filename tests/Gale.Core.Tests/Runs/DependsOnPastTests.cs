@@ -60,7 +60,7 @@ public sealed class DependsOnPastTests
     }
 
     [Fact]
-    public async Task Engine_PreviousRunFixedByClear_WaitingRunContinuesOnReevaluate()
+    public async Task Orchestrator_PreviousRunFixedByClear_WaitingRunContinuesOnReevaluate()
     {
         var failFirst = 1;
         var dag = Dag.Create("past_engine")
@@ -72,24 +72,24 @@ public sealed class DependsOnPastTests
                 }
             }, options: new TaskOptions { DependsOnPast = true })
             .Build();
-        await using var harness = new Gale.Core.Tests.Engine.EngineHarness(dag);
-        var host = harness.StartHost(new EngineOptions { Lease = TimeSpan.FromSeconds(30) });
+        var clock = new Gale.InMemory.SkippingTimeProvider();
+        var hub = new Gale.Orchestration.InProcess.VirtualTimeTaskHub(new DagBag([dag]), new TaskServices(), clock);
         var first = new DagRun { DagId = "past_engine", RunId = "scheduled__1", LogicalDate = T0, QueuedAt = T0 };
         var second = new DagRun { DagId = "past_engine", RunId = "scheduled__2", LogicalDate = T0.AddDays(1), QueuedAt = T0 };
-        var firstDone = harness.Finished.GetOrAdd(first.Key, _ => new());
-        var secondDone = harness.Finished.GetOrAdd(second.Key, _ => new());
 
-        await host.Engine.CreateRunAsync(dag, first);
-        Assert.Equal(DagRunState.Failed, await firstDone.Task.WaitAsync(TimeSpan.FromSeconds(30)));
-        await host.Engine.CreateRunAsync(dag, second);
-        await Task.Delay(300);
-        Assert.Equal(TaskInstanceState.None, (await harness.Store.LoadAsync(second.Key))!.Find(new("a"))!.State);
+        await hub.Runs.CreateRunAsync(dag, first);
+        await hub.RunUntilIdleAsync();
+        Assert.Equal(DagRunState.Failed, (await hub.Runs.LoadAsync(first.Key))!.Run.State);
+        await hub.Runs.CreateRunAsync(dag, second);
+        await hub.RunUntilIdleAsync();
+        Assert.Equal(TaskInstanceState.None, (await hub.Runs.LoadAsync(second.Key))!.Find(new("a"))!.State);
 
-        harness.Finished[first.Key] = new();
-        await host.Engine.ApplyAsync(first.Key, [new TasksCleared { EventId = "fix", TaskIds = ["a"], At = DateTimeOffset.UtcNow }]);
-        Assert.Equal(DagRunState.Success, await harness.Finished[first.Key].Task.WaitAsync(TimeSpan.FromSeconds(30)));
-        await host.Engine.ApplyAsync(second.Key, [new RunReevaluate { EventId = "tick", At = DateTimeOffset.UtcNow }]);
+        await hub.Runs.ApplyAsync(first.Key, [new TasksCleared { EventId = "fix", TaskIds = ["a"], At = clock.GetUtcNow() }]);
+        await hub.RunUntilIdleAsync();
+        Assert.Equal(DagRunState.Success, (await hub.Runs.LoadAsync(first.Key))!.Run.State);
+        await hub.Runs.ApplyAsync(second.Key, [new RunReevaluate { EventId = "tick", At = clock.GetUtcNow() }]);
+        Assert.True(await hub.RunUntilIdleAsync());
 
-        Assert.Equal(DagRunState.Success, await secondDone.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(DagRunState.Success, (await hub.Runs.LoadAsync(second.Key))!.Run.State);
     }
 }
