@@ -166,25 +166,4 @@ public sealed class EngineHostTests
 
         Assert.Equal((TaskInstanceState.Queued, 1), (ti!.State, ti.TryNumber));
     }
-
-    [Fact]
-    public async Task HundredConcurrentRuns_AllSucceed()
-    {
-        var executions = new ConcurrentDictionary<string, int>();
-        var dag = Dag.Create("five")
-            .Task("a", ctx => Count(executions, $"{ctx.RunId}/{ctx.TaskId}"))
-            .Task("b", ctx => Count(executions, $"{ctx.RunId}/{ctx.TaskId}"), after: "a")
-            .Task("c", ctx => Count(executions, $"{ctx.RunId}/{ctx.TaskId}"), after: "a")
-            .Task("d", ctx => Count(executions, $"{ctx.RunId}/{ctx.TaskId}"), after: ["b", "c"])
-            .Task("e", ctx => Count(executions, $"{ctx.RunId}/{ctx.TaskId}"), after: "d")
-            .Build();
-        await using var harness = new EngineHarness(dag);
-        var host = harness.StartHost();
-
-        var states = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => harness.TriggerAndWaitAsync(host, dag, $"manual__{i}")));
-
-        Assert.All(states, s => Assert.Equal(DagRunState.Success, s));
-        Assert.Equal(500, executions.Count);
-        Assert.All(executions, e => Assert.Equal(1, e.Value));
-    }
 }
