@@ -6,32 +6,30 @@ using Gale.Logs;
 using Gale.Operators;
 using Gale.Runs;
 using Gale.Secrets;
+using Gale.Orchestration.AzureStorage;
 using Gale.Storage.Engine;
+using Gale.Testing;
 using Microsoft.Extensions.Logging;
 
-namespace Gale.Storage.Tests.Engine;
+namespace Gale.Orchestration.Tests;
 
-/// <summary>XCom offload, task logs, variables, rendered fields and masking on a real Azurite.</summary>
-public sealed class TaskDataStorageTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+/// <summary>XCom offload, task logs, rendered fields and masking of runs on an Azure Storage task hub on Azurite.</summary>
+public sealed class TaskDataTaskHubTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private const string Secret = "azure-secret-7Hq2x9Lm";
-    private static readonly EngineOptions Options = new() { Lease = TimeSpan.FromSeconds(30), MaxPollInterval = TimeSpan.FromMilliseconds(200) };
 
-    private sealed record Setup(EngineHost Host, TableRunStore Store, TaskServices Services, Azure.Storage.Blobs.BlobContainerClient XComBlobs, Azure.Storage.Blobs.BlobContainerClient LogBlobs, Azure.Data.Tables.TableClient Rendered, Azure.Data.Tables.TableClient XComTable) : IAsyncDisposable
+    private sealed record Setup(AzureStorageTaskHub Host, Gale.Orchestration.Runs.OrchestratedDagRuns Store, TaskServices Services, Azure.Storage.Blobs.BlobContainerClient XComBlobs, Azure.Storage.Blobs.BlobContainerClient LogBlobs, Azure.Data.Tables.TableClient Rendered, Azure.Data.Tables.TableClient XComTable) : IAsyncDisposable
     {
         public ValueTask DisposeAsync() => Host.DisposeAsync();
     }
 
     private async Task<Setup> StartAsync(params Dag[] dags)
     {
-        var runs = await azurite.NewTableAsync();
         var xcomTable = await azurite.NewTableAsync();
         var rendered = await azurite.NewTableAsync();
         var variables = await azurite.NewTableAsync();
         var xcomBlobs = await azurite.NewContainerAsync();
         var logBlobs = await azurite.NewContainerAsync();
-        var tasks = await azurite.NewQueueAsync();
-        var control = await azurite.NewQueueAsync();
         var services = new TaskServices
         {
             XComs = new TableXComStore(xcomTable, xcomBlobs),
@@ -40,16 +38,16 @@ public sealed class TaskDataStorageTests(AzuriteFixture azurite) : IClassFixture
             Variables = new TableVariableStore(variables),
             Settings = _ => null,
         };
-        var store = new TableRunStore(runs);
-        var host = new EngineHost(store, new DagBag(dags), new StorageMessageQueue(tasks, TimeProvider.System), new StorageMessageQueue(control, TimeProvider.System), services, TimeProvider.System, Options);
-        host.Start();
-        return new Setup(host, store, services, xcomBlobs, logBlobs, rendered, xcomTable);
+        // One task hub per test: its own queues, tables and leases on the shared Azurite.
+        var options = new TaskHubOptions { HubName = "h" + Guid.NewGuid().ToString("N")[..12], PartitionCount = 1 };
+        var host = await AzureStorageTaskHub.StartAsync(azurite.Server.Connection, options, new DagBag(dags), services, TimeProvider.System);
+        return new Setup(host, host.Runs, services, xcomBlobs, logBlobs, rendered, xcomTable);
     }
 
     private static async Task<RunSnapshot> RunAsync(Setup setup, Dag dag, string runId, TimeSpan? timeout = null)
     {
         var run = new DagRun { DagId = dag.DagId, RunId = runId, LogicalDate = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero), QueuedAt = DateTimeOffset.UtcNow };
-        await setup.Host.Engine.CreateRunAsync(dag, run);
+        await setup.Store.CreateRunAsync(dag, run);
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         while (true)
         {
@@ -158,22 +156,14 @@ public sealed class TaskDataStorageTests(AzuriteFixture azurite) : IClassFixture
 
         Assert.All(snapshot.Tasks.Values, t => Assert.DoesNotContain(Secret, t.Message ?? string.Empty, StringComparison.Ordinal));
         Assert.Equal("InvalidOperationException: bad token ***", snapshot.Find(new("raise"))!.Message);
-    }
 
-    [Fact]
-    public async Task VariableStore_SetGetListDelete_RoundTripsLargeValuesAndDescriptions()
-    {
-        var store = new TableVariableStore(await azurite.NewTableAsync());
-        var large = string.Concat(Enumerable.Range(0, 20_000).Select(i => $"{i},"));
-
-        await store.SetAsync(new Variable("rows", large, "row ids"));
-        await store.SetAsync(new Variable("Region/Name?", "westeurope"));
-        await store.SetAsync(new Variable("rows", large + "end", "row ids v2"));
-
-        Assert.Equal(new Variable("rows", large + "end", "row ids v2"), await store.GetAsync("rows"));
-        Assert.Equal(["Region/Name?", "rows"], (await store.ListAsync()).Select(v => v.Key));
-        Assert.True(await store.DeleteAsync("rows"));
-        Assert.False(await store.DeleteAsync("rows"));
-        Assert.Null(await store.GetAsync("rows"));
+        // Nor in the orchestration instance: its input, custom status, output and every history event.
+        var instanceId = Gale.Orchestration.Runs.RunInstanceId.For(snapshot.Run.Key);
+        var instance = await setup.Host.Client.GetInstanceAsync(instanceId, getInputsAndOutputs: true);
+        Assert.NotNull(instance);
+        Assert.DoesNotContain(Secret, $"{instance.SerializedInput}{instance.SerializedCustomStatus}{instance.SerializedOutput}", StringComparison.Ordinal);
+        var history = await setup.Host.Client.GetOrchestrationHistoryAsync(instanceId);
+        Assert.NotEmpty(history);
+        Assert.All(history, e => Assert.DoesNotContain(Secret, System.Text.Json.JsonSerializer.Serialize(e, e.GetType()), StringComparison.Ordinal));
     }
 }
