@@ -14,7 +14,7 @@ namespace Gale.Host.Tests.Ui;
 /// container, C# compiled into gale), <c>GET /dags/{dag_id}/details</c> (params) and
 /// <c>GET …/taskInstances/{task_id}/tries</c> (one entry per try, from the run's history).
 /// </summary>
-public sealed class UiApiEndpointTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+public abstract class UiApiEndpointTests(AzuriteFixture azurite, HttpHost host) : IClassFixture<AzuriteFixture>
 {
     private const string Key = "ui-admin-key-0123456789";
 
@@ -50,7 +50,7 @@ public sealed class UiApiEndpointTests(AzuriteFixture azurite) : IClassFixture<A
         await container.GetBlobClient("team/ui_src_blob.yaml").UploadAsync(BinaryData.FromString(BlobDag), overwrite: true);
         var library = await DagLibrary.LoadAsync(folder, container);
         var (api, hub) = await Api.ApiTestKit.ContextAsync(azurite, library, $"{Key}:admin");
-        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, api, hub);
+        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, api, hub, host);
         client.DefaultRequestHeaders.Add(ApiKeys.Header, Key);
         return (app, client, yamlPath);
     }
@@ -109,7 +109,7 @@ public sealed class UiApiEndpointTests(AzuriteFixture azurite) : IClassFixture<A
             Dag.Create("ui_cs_unknown").With(s => s with { Fileloc = "/src/app/dags/NotThere.cs" }).Task("t", _ => { }).Build(),
         ]);
         var (api, hub) = await Api.ApiTestKit.ContextAsync(azurite, dags, $"{Key}:admin");
-        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, api, hub);
+        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, api, hub, host);
         await using var _ = app;
         client.DefaultRequestHeaders.Add(ApiKeys.Header, Key);
 
@@ -185,8 +185,8 @@ public sealed class UiApiEndpointTests(AzuriteFixture azurite) : IClassFixture<A
             .Expand("each", MapSource.Literal("n", 1, 2))
             .Build();
         var (api, runtime) = await Api.ApiTestKit.LiveContextAsync(azurite, new DagBag([dag]), $"{Key}:admin");
-        await using var host = runtime;
-        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, api);
+        await using var engine = runtime;
+        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, api, host: host);
         await using var _ = app;
         client.DefaultRequestHeaders.Add(ApiKeys.Header, Key);
 
@@ -234,3 +234,9 @@ public sealed class UiApiEndpointTests(AzuriteFixture azurite) : IClassFixture<A
         Assert.StartsWith("map_index:", badIndexProblem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 }
+
+/// <summary>The tests of <see cref="UiApiEndpointTests"/> on <c>gale serve</c>.</summary>
+public sealed class UiApiEndpointTestsOnServe(AzuriteFixture azurite) : UiApiEndpointTests(azurite, HttpHost.Serve);
+
+/// <summary>The tests of <see cref="UiApiEndpointTests"/> through the Function App's HTTP functions.</summary>
+public sealed class UiApiEndpointTestsOnFunctions(AzuriteFixture azurite) : UiApiEndpointTests(azurite, HttpHost.Functions);
