@@ -97,8 +97,9 @@ public sealed class GaleFunctionApp
             Tasks = new DagRunTasks(app.Dags, app.Services, Runs, app._clock, loggers: app._loggers);
 
             // A Function App has no background loop: the timer function ticks the scheduler and polls the watchers.
-            Scheduling = new SchedulerHost(Runs, app.Dags, StorageEngine.DagStateStore(app.Account), app.Services, app._clock, new SchedulerOptions { Interval = Timeout.InfiniteTimeSpan }, app._loggers);
-            Api = new ApiContext(app.Account, app.Dags, Runs, Runs, StorageEngine.DagStateStore(app.Account), app.Keys)
+            var dagStates = StorageEngine.DagStateStore(app.Account);
+            Scheduling = new SchedulerHost(Runs, app.Dags, dagStates, app.Services, app._clock, new SchedulerOptions { Interval = Timeout.InfiniteTimeSpan }, app._loggers);
+            Api = new ApiContext(app.Account, app.Dags, Runs, Runs, dagStates, app.Keys)
             {
                 Services = app.Services,
                 Scheduler = Scheduling.Scheduler,

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Text;
 using Gale.Orchestration.Activities;
 using Gale.Orchestration.Runs;
@@ -74,7 +73,7 @@ internal sealed class FunctionAppHarness : IAsyncDisposable
                 registry.AddActivityFunc<FinishRunInput, bool>(nameof(FinishRun), (context, input) => functions.FinishRun(input, context.InstanceId, client!));
                 registry.AddActivityFunc<DagRun, RunSnapshotData?>(nameof(ReadPreviousRun), (context, input) => functions.ReadPreviousRun(input, context.InstanceId, client!));
             },
-            new DurableTaskTestHostOptions { Port = FreePort() });
+            new DurableTaskTestHostOptions { Port = LoopbackPort.Free() });
         client = host.Client;
 
         // The worker's ASP.NET Core integration runs a web host; its services are what the pipeline is built on.
@@ -124,12 +123,5 @@ internal sealed class FunctionAppHarness : IAsyncDisposable
         await _host.DisposeAsync();
         await _web.DisposeAsync();
         Directory.Delete(_folder, recursive: true);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Gale.Testing;
 
@@ -34,8 +33,8 @@ public sealed class PublishTests
         try
         {
             var output = Path.Combine(work.FullName, "app");
-            var (code, log) = await RunAsync("dotnet", ["publish", Path.Combine(RepoRoot.Path, "src", "Functions"), "-c", "Release", "-o", output, "--artifacts-path", Path.Combine(work.FullName, "artifacts"), "-nologo"], TimeSpan.FromMinutes(10));
-            Assert.True(code == 0, "dotnet publish failed:\n" + log);
+            var (code, stdout, stderr) = await ChildProcess.RunAsync("dotnet", ["publish", Path.Combine(RepoRoot.Path, "src", "Functions"), "-c", "Release", "-o", output, "--artifacts-path", Path.Combine(work.FullName, "artifacts"), "-nologo"], TimeSpan.FromMinutes(10));
+            Assert.True(code == 0, "dotnet publish failed:\n" + stdout + stderr);
 
             using var metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "functions.metadata")));
             var functions = metadata.RootElement.EnumerateArray().ToDictionary(f => f.GetProperty("name").GetString()!, f => f.GetProperty("bindings").EnumerateArray().ToList(), StringComparer.Ordinal);
@@ -111,20 +110,4 @@ public sealed class PublishTests
 
     private static JsonElement Trigger(List<JsonElement> bindings) =>
         bindings.Single(b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal));
-
-    private static async Task<(int Code, string Output)> RunAsync(string file, IEnumerable<string> args, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoRoot.Path };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        await process.WaitForExitAsync(cts.Token);
-        return (process.ExitCode, await stdout + await stderr);
-    }
 }

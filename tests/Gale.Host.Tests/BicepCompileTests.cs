@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
 
@@ -23,22 +22,11 @@ public sealed class BicepCompileTests
 
         File.SetUnixFileMode(bicep, File.GetUnixFileMode(bicep) | UnixFileMode.UserExecute);
 
-        var start = new ProcessStartInfo(bicep) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "build", "--stdout", Path.Combine(RepoRoot.Path, "infra", "bicep", "main.bicep") })
-        {
-            start.ArgumentList.Add(arg);
-        }
+        var (exitCode, stdout, stderr) = await ChildProcess.RunAsync(bicep, ["build", "--stdout", Path.Combine(RepoRoot.Path, "infra", "bicep", "main.bicep")], TimeSpan.FromMinutes(2), environment: new Dictionary<string, string> { ["BICEP_TRACING_ENABLED"] = "false" });
 
-        start.Environment["BICEP_TRACING_ENABLED"] = "false";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-
-        Assert.True(process.ExitCode == 0, $"bicep build failed:\n{await stderr}");
-        Assert.Equal(string.Empty, (await stderr).Trim()); // warnings and errors go to stderr
-        using var arm = JsonDocument.Parse(await stdout);
+        Assert.True(exitCode == 0, $"bicep build failed:\n{stderr}");
+        Assert.Equal(string.Empty, stderr.Trim()); // warnings and errors go to stderr
+        using var arm = JsonDocument.Parse(stdout);
         var types = arm.RootElement.GetProperty("resources").EnumerateArray().Select(r => r.GetProperty("type").GetString()).ToHashSet(StringComparer.Ordinal);
         Assert.Superset(new HashSet<string?>(StringComparer.Ordinal)
         {

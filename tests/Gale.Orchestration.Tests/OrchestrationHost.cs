@@ -6,6 +6,7 @@ using Gale.Runs;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Gale.Testing;
 
 namespace Gale.Orchestration.Tests;
 
@@ -49,7 +50,7 @@ internal sealed class OrchestrationHost : IAsyncDisposable
             new DurableTaskTestHostOptions
             {
                 // A free port: the host's default picks one at random in 30000-39999, where Azurite's may already be.
-                Port = FreePort(),
+                Port = LoopbackPort.Free(),
                 ConfigureServices = di =>
                 {
                     di.AddSingleton<IDagRegistry>(bag);
@@ -97,11 +98,4 @@ internal sealed class OrchestrationHost : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _host.DisposeAsync();
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Gale.Dags;
@@ -9,6 +8,7 @@ using Gale.Execution;
 using Gale.Operators;
 using Gale.Orchestration.InProcess;
 using Gale.Runs;
+using Gale.Testing;
 
 namespace Gale.Core.Tests.Operators;
 
@@ -22,18 +22,11 @@ public sealed class HttpOperatorTests : IDisposable
 
     public HttpOperatorTests()
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         _base = $"http://127.0.0.1:{port}/";
         _listener.Prefixes.Add(_base);
         _listener.Start();
         _ = ServeAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 
     private async Task ServeAsync()

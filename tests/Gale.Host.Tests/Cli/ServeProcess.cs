@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Gale.Host.Tests.Cli;
 
@@ -67,7 +65,7 @@ internal sealed class ServeProcess : IDisposable
     {
         var hubName = OwnTaskHub(workingDirectory, environment);
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "gale.dll"), "serve", "--port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--storage", connectionString })
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "gale.dll"), "serve", "--port", LoopbackPort.Free().ToString(System.Globalization.CultureInfo.InvariantCulture), "--storage", connectionString })
         {
             psi.ArgumentList.Add(arg);
         }
@@ -136,13 +134,6 @@ internal sealed class ServeProcess : IDisposable
 
             await Task.Delay(50);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public void Dispose()

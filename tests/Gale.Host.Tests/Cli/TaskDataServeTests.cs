@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
@@ -18,7 +17,7 @@ public sealed class TaskDataServeTests(AzuriteFixture azurite) : IClassFixture<A
     {
         var folder = Directory.CreateTempSubdirectory("gale-taskdata-").FullName;
         using var http = new HttpListener();
-        var httpPort = FreePort();
+        var httpPort = LoopbackPort.Free();
         http.Prefixes.Add($"http://127.0.0.1:{httpPort}/");
         http.Start();
         var requests = new List<string>();
@@ -133,12 +132,5 @@ public sealed class TaskDataServeTests(AzuriteFixture azurite) : IClassFixture<A
         Assert.Equal(0, deleteExit);
         Assert.Equal(1, againExit);
         Assert.Contains($"variable '{key}' does not exist", againErr, StringComparison.Ordinal);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
