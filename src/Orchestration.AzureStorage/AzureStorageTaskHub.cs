@@ -83,7 +83,7 @@ public sealed class AzureStorageTaskHub : IAsyncDisposable
         await service.CreateIfNotExistsAsync();
         var client = new CoreDurableTaskClient(options.HubName, service);
         var runs = new OrchestratedDagRuns(client, dags, clock);
-        var tasks = new DagRunTasks(dags, services, runs, clock, new DagRunTaskOptions { TryCheckInterval = options.TryCheckInterval }, loggers);
+        var tasks = new DagRunTasks(dags, services, runs, clock, new DagRunTaskOptions { TryCheckInterval = options.TryCheckInterval, TriesPerHistory = options.TriesPerHistory }, loggers);
         var shims = new DurableTaskShimFactory(new DurableTaskWorkerOptions(), loggers);
         var worker = new TaskHubWorker(service, loggers);
         worker.AddTaskOrchestrations(new NamedTaskCreator<TaskOrchestration>(DagRunTasks.OrchestratorName, () => shims.CreateOrchestration(DagRunTasks.OrchestratorName, tasks.Orchestrator())));

@@ -33,6 +33,9 @@ public sealed partial record TaskHubOptions
     /// <summary>The shortest <see cref="RecoverySetting"/>: the backend renews a running try's message 30 s before it shows again, checking every 5 s.</summary>
     public const int MinimumRecoverySeconds = 40;
 
+    /// <summary>Setting: task tries one history of a run holds before the run goes on in a fresh one (default 2000).</summary>
+    public const string TriesPerHistorySetting = "GALE_TASKHUB_TRIES_PER_HISTORY";
+
     /// <summary>Setting: seconds a host's partition lease lasts without renewal (default 30).</summary>
     public const string LeaseSetting = "GALE_TASKHUB_LEASE_SECONDS";
 
@@ -70,6 +73,7 @@ public sealed partial record TaskHubOptions
             ExtendedSessions = GaleSettings.Flag(settings, ExtendedSessionsSetting, defaults.ExtendedSessions),
             MessageVisibility = TimeSpan.FromSeconds(recovery),
             LeaseInterval = TimeSpan.FromSeconds(GaleSettings.Count(settings, LeaseSetting, (int)defaults.LeaseInterval.TotalSeconds)),
+            TriesPerHistory = GaleSettings.Count(settings, TriesPerHistorySetting, defaults.TriesPerHistory),
         };
     }
 
@@ -105,6 +109,9 @@ public sealed partial record TaskHubOptions
 
     /// <summary>How long a host holds a control-queue partition without renewing it: how soon a dead host's runs move.</summary>
     public TimeSpan LeaseInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Task tries one history of a run holds (see <see cref="DagRunTaskOptions.TriesPerHistory"/>).</summary>
+    public int TriesPerHistory { get; init; } = Gale.Orchestration.Runs.DagRunOrchestrator.DefaultTriesPerHistory;
 
     /// <summary>How often a running try looks whether a person changed its task instance (Airflow's job heartbeat).</summary>
     public TimeSpan TryCheckInterval { get; init; } = Gale.Orchestration.Activities.TryWatch.DefaultInterval;

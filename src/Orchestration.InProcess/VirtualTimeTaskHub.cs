@@ -25,7 +25,13 @@ public sealed class VirtualTimeTaskHub
     private readonly DagRunTasks _tasks;
 
     /// <summary>A hub for <paramref name="dags"/>, whose tasks use <paramref name="services"/>, on <paramref name="clock"/>.</summary>
-    public VirtualTimeTaskHub(IDagRegistry dags, TaskServices services, SkippingTimeProvider clock, string workerId = "dags-test", ILoggerFactory? loggers = null)
+    /// <param name="dags">The DAGs.</param>
+    /// <param name="services">The task services.</param>
+    /// <param name="clock">The virtual clock.</param>
+    /// <param name="workerId">The worker tries record.</param>
+    /// <param name="loggers">Where tries log.</param>
+    /// <param name="triesPerHistory">Tries one history of a run holds (<see cref="DagRunTaskOptions.TriesPerHistory"/>).</param>
+    public VirtualTimeTaskHub(IDagRegistry dags, TaskServices services, SkippingTimeProvider clock, string workerId = "dags-test", ILoggerFactory? loggers = null, int triesPerHistory = DagRunOrchestrator.DefaultTriesPerHistory)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(dags);
@@ -34,7 +40,7 @@ public sealed class VirtualTimeTaskHub
         _shims = new DurableTaskShimFactory(new DurableTaskWorkerOptions(), loggers);
         Client = new VirtualTimeClient(this);
         Runs = new OrchestratedDagRuns(Client, dags, clock, confirmWithin: TimeSpan.Zero); // virtual time: no waiting on a wall clock
-        _tasks = new DagRunTasks(dags, services, Runs, clock, new DagRunTaskOptions { WorkerId = workerId, EnforceLimitsAndWatchTries = false, StartTriggeredRunsImmediately = true, Memo = new DecisionMemo() }, loggers);
+        _tasks = new DagRunTasks(dags, services, Runs, clock, new DagRunTaskOptions { WorkerId = workerId, EnforceLimitsAndWatchTries = false, StartTriggeredRunsImmediately = true, Memo = new DecisionMemo(), TriesPerHistory = triesPerHistory }, loggers);
     }
 
     /// <summary>The virtual clock.</summary>
@@ -181,6 +187,13 @@ public sealed class VirtualTimeTaskHub
         var result = new TaskOrchestrationExecutor(state, orchestration, BehaviorOnContinueAsNew.Carryover, ErrorPropagationMode.UseFailureDetails).Execute();
         lock (_gate)
         {
+            if (result.Actions.OfType<OrchestrationCompleteOrchestratorAction>().FirstOrDefault(a => a.OrchestrationStatus == OrchestrationStatus.ContinuedAsNew) is { } next)
+            {
+                // A fresh history, as the backends start one: what the old one scheduled is dropped.
+                instance.ContinueAsNew(next.Result, next.CarryoverEvents, Clock.GetUtcNow());
+                return;
+            }
+
             instance.History.AddRange(state.NewEvents);
             instance.CustomStatus = result.CustomStatus;
             instance.Status = OrchestrationStatus.Running;
@@ -242,9 +255,11 @@ public sealed class VirtualTimeTaskHub
 
     private sealed class Instance(string name, string instanceId, string? input, DateTimeOffset created)
     {
+        private string? _input = input;
+
         public string Name { get; } = name;
 
-        public OrchestrationInstance Id { get; } = new() { InstanceId = instanceId, ExecutionId = Guid.NewGuid().ToString("N") };
+        public OrchestrationInstance Id { get; private set; } = new() { InstanceId = instanceId, ExecutionId = Guid.NewGuid().ToString("N") };
 
         public List<HistoryEvent> History { get; } = [];
 
@@ -277,6 +292,23 @@ public sealed class VirtualTimeTaskHub
             }
         }
 
-        public InstanceView View() => new(Name, Id.InstanceId, Status, Created, LastUpdated, input, Output, CustomStatus, Failure);
+        public InstanceView View() => new(Name, Id.InstanceId, Status, Created, LastUpdated, _input, Output, CustomStatus, Failure);
+
+        /// <summary>Starts a new execution with <paramref name="next"/> as its input, keeping raised events not yet delivered.</summary>
+        public void ContinueAsNew(string? next, IEnumerable<HistoryEvent>? carryover, DateTimeOffset now)
+        {
+            var raised = Inbox.OfType<EventRaisedEvent>().ToList();
+            History.Clear();
+            Activities.Clear();
+            Timers.Clear();
+            Inbox.Clear();
+            _input = next;
+            Id = new OrchestrationInstance { InstanceId = Id.InstanceId, ExecutionId = Guid.NewGuid().ToString("N") };
+            Inbox.Add(new ExecutionStartedEvent(-1, next) { Name = Name, Version = string.Empty, OrchestrationInstance = Id });
+            Inbox.AddRange(carryover ?? []);
+            Inbox.AddRange(raised);
+            Status = OrchestrationStatus.Running;
+            LastUpdated = now;
+        }
     }
 }

@@ -20,4 +20,11 @@ public sealed record DagRunTaskOptions
 
     /// <summary>The decision memo orchestrators share (default: the process-wide one).</summary>
     public Runs.DecisionMemo? Memo { get; init; }
+
+    /// <summary>
+    /// Tries one history holds (default <see cref="Runs.DagRunOrchestrator.DefaultTriesPerHistory"/>): past them a
+    /// run starts no new try until its running ones return, then goes on in a fresh history of its instance
+    /// (ContinueAsNew), so that a 10,000-task run does not replay one ever-longer history on every episode.
+    /// </summary>
+    public int TriesPerHistory { get; init; } = Runs.DagRunOrchestrator.DefaultTriesPerHistory;
 }

@@ -16,6 +16,7 @@ public sealed class DagRunTasks
 {
     private readonly IDagRegistry _dags;
     private readonly DecisionMemo? _memo;
+    private readonly int _triesPerHistory;
     private readonly Dictionary<string, Func<ITaskActivity>> _activities;
 
     /// <summary>The tasks for <paramref name="dags"/>, whose tries use <paramref name="services"/> and whose runs are <paramref name="runs"/>.</summary>
@@ -34,6 +35,7 @@ public sealed class DagRunTasks
         options ??= new DagRunTaskOptions();
         loggers ??= NullLoggerFactory.Instance;
         _memo = options.Memo;
+        _triesPerHistory = options.TriesPerHistory;
         var executor = new TaskAttemptExecutor(services, dags, clock, options.WorkerId, new RunLauncher(runs, dags, options.StartTriggeredRunsImmediately), runs, loggers);
         var watch = options.EnforceLimitsAndWatchTries ? new TryWatch(runs, clock, options.TryCheckInterval) : null;
         var limits = options.EnforceLimitsAndWatchTries ? services : null;
@@ -54,7 +56,7 @@ public sealed class DagRunTasks
     public IReadOnlyCollection<string> ActivityNames => _activities.Keys;
 
     /// <summary>A new orchestrator (it keeps no state across episodes beyond the shared decision memo).</summary>
-    public DagRunOrchestrator Orchestrator() => new(_dags, _memo);
+    public DagRunOrchestrator Orchestrator() => new(_dags, _memo, _triesPerHistory);
 
     /// <summary>A new instance of the activity named <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">No activity has that name.</exception>

@@ -45,6 +45,35 @@ public sealed class AzureStorageTaskHubTests(AzuriteFixture azurite) : IClassFix
     }
 
     [Fact]
+    public async Task Run_PastTheTriesPerHistoryOnAzurite_GoesOnInAFreshHistoryAndKeepsEveryTry()
+    {
+        var executions = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        var builder = Dag.Create("hub_fresh");
+        var branches = Enumerable.Range(0, 12).Select(i => $"t{i}").ToArray();
+        foreach (var id in branches)
+        {
+            builder.Task(id, ctx => executions.AddOrUpdate(ctx.TaskId, 1, (_, n) => n + 1));
+        }
+
+        var dag = builder.Task("join", ctx => executions.AddOrUpdate(ctx.TaskId, 1, (_, n) => n + 1), after: branches).Build();
+        await using var hub = await StartAsync(TryWatch.DefaultInterval, triesPerHistory: 4, dag);
+        var run = OrchestrationHost.Run(dag);
+        var instanceId = RunInstanceId.For(run.Key);
+
+        Assert.True(await OrchestratedRuns.StartAsync(hub.Client, run));
+        var state = await CompletedAsync(hub, instanceId);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, state.RuntimeStatus);
+        Assert.Equal(13, executions.Count);
+        Assert.All(executions, e => Assert.Equal(1, e.Value));
+        Assert.NotNull((await hub.Client.GetInstanceAsync(instanceId, getInputsAndOutputs: true))!.ReadInputAs<DagRunInput>()!.Resume);
+        var runs = new OrchestratedDagRuns(hub.Client, new DagBag([dag]), TimeProvider.System, TimeSpan.Zero);
+        var successes = (await runs.ReadHistoryAsync(run.Key)).Where(t => t.To == TaskInstanceState.Success).Select(t => t.TaskId).ToList();
+        Assert.Equal(13, successes.Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(13, successes.Count);
+    }
+
+    [Fact]
     public async Task Start_SameRunIdTwice_SecondRefusedAndTheFirstRunsOn()
     {
         var release = new TaskCompletionSource();
@@ -108,14 +137,16 @@ public sealed class AzureStorageTaskHubTests(AzuriteFixture azurite) : IClassFix
         Assert.Null(await hub.Client.GetInstanceAsync(instanceId));
     }
 
-    private Task<AzureStorageTaskHub> StartAsync(params Dag[] dags) => StartAsync(TryWatch.DefaultInterval, dags);
+    private Task<AzureStorageTaskHub> StartAsync(params Dag[] dags) => StartAsync(TryWatch.DefaultInterval, DagRunOrchestrator.DefaultTriesPerHistory, dags);
 
-    private async Task<AzureStorageTaskHub> StartAsync(TimeSpan tryCheck, params Dag[] dags)
+    private Task<AzureStorageTaskHub> StartAsync(TimeSpan tryCheck, params Dag[] dags) => StartAsync(tryCheck, DagRunOrchestrator.DefaultTriesPerHistory, dags);
+
+    private async Task<AzureStorageTaskHub> StartAsync(TimeSpan tryCheck, int triesPerHistory, params Dag[] dags)
     {
         var bag = new DagBag(dags);
         var services = new TaskServices();
         // One task hub per test: its own queues, tables and leases on the shared Azurite.
-        var options = new TaskHubOptions { HubName = "h" + Guid.NewGuid().ToString("N")[..12], PartitionCount = 1, TryCheckInterval = tryCheck };
+        var options = new TaskHubOptions { HubName = "h" + Guid.NewGuid().ToString("N")[..12], PartitionCount = 1, TryCheckInterval = tryCheck, TriesPerHistory = triesPerHistory };
         return await AzureStorageTaskHub.StartAsync(azurite.Server.Connection, options, bag, services, TimeProvider.System);
     }
 

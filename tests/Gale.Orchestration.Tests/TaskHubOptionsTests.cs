@@ -21,11 +21,12 @@ public sealed class TaskHubOptionsTests
             [TaskHubOptions.ExtendedSessionsSetting] = "true",
             [TaskHubOptions.RecoverySetting] = "45",
             [TaskHubOptions.LeaseSetting] = "12",
+            [TaskHubOptions.TriesPerHistorySetting] = "500",
         };
 
         var options = TaskHubOptions.FromSettings(settings.GetValueOrDefault);
 
-        Assert.Equal(new TaskHubOptions { HubName = "prodHub2", PartitionCount = 8, MaxQueuePollingInterval = TimeSpan.FromMilliseconds(250), MaxConcurrentActivities = 64, MaxConcurrentOrchestrations = 4, ExtendedSessions = true, MessageVisibility = TimeSpan.FromSeconds(45), LeaseInterval = TimeSpan.FromSeconds(12) }, options);
+        Assert.Equal(new TaskHubOptions { HubName = "prodHub2", PartitionCount = 8, MaxQueuePollingInterval = TimeSpan.FromMilliseconds(250), MaxConcurrentActivities = 64, MaxConcurrentOrchestrations = 4, ExtendedSessions = true, MessageVisibility = TimeSpan.FromSeconds(45), LeaseInterval = TimeSpan.FromSeconds(12), TriesPerHistory = 500 }, options);
     }
 
     [Theory]
@@ -35,6 +36,7 @@ public sealed class TaskHubOptionsTests
     [InlineData(TaskHubOptions.PartitionsSetting, "0", "GALE_TASKHUB_PARTITIONS: '0' is not a positive whole number")]
     [InlineData(TaskHubOptions.ExtendedSessionsSetting, "yes", "GALE_TASKHUB_EXTENDED_SESSIONS: 'yes' is not true or false")]
     [InlineData(TaskHubOptions.RecoverySetting, "10", "GALE_TASKHUB_RECOVERY_SECONDS: 10 s; at least 40")]
+    [InlineData(TaskHubOptions.TriesPerHistorySetting, "-5", "GALE_TASKHUB_TRIES_PER_HISTORY: '-5' is not a positive whole number")]
     public void FromSettings_Malformed_FormatExceptionNamingTheSetting(string name, string value, string expected)
     {
         var error = Assert.Throws<FormatException>(() => TaskHubOptions.FromSettings(n => n == name ? value : null));

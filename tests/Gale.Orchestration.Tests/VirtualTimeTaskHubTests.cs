@@ -43,6 +43,9 @@ public sealed class VirtualTimeTaskHubTests
         var done = await hub.Runs.LoadAsync(run.Key);
         Assert.Equal(DagRunState.Success, done!.Run.State);
         Assert.Equal(2, done.Find(new TaskInstanceKey("wait", -1))!.TryNumber);
+        // The cleared run went on in a new execution of its instance: the try before the clear is still listed.
+        var tries = (await hub.Runs.ReadHistoryAsync(run.Key)).Where(t => t.TaskId == "wait" && t.From == TaskInstanceState.Running).Select(t => (t.TryNumber, t.To)).ToList();
+        Assert.Equal([(1, TaskInstanceState.Failed), (2, TaskInstanceState.Deferred), (2, TaskInstanceState.Success)], tries);
     }
 
     [Fact]

@@ -4,14 +4,18 @@ using Gale.Runs;
 namespace Gale.Orchestration.Runs;
 
 /// <summary>
-/// What a <see cref="DagRunOrchestrator"/> instance is started with: the run as created (dates, conf, type), or a
-/// finished run carried into a new execution of its instance because it was cleared or marked.
+/// What a <see cref="DagRunOrchestrator"/> instance is started with: the run as created (dates, conf, type), a
+/// finished run carried into a new execution of its instance because it was cleared or marked, or a running run
+/// carried into a fresh history because its history grew long (<see cref="DagRunTaskOptions.TriesPerHistory"/>).
 /// </summary>
 /// <param name="Run">The run, queued.</param>
 /// <param name="Start">False: the run stays queued until a <see cref="Gale.Runs.Events.RunStarted"/> is raised (the scheduler starts runs within max_active_runs).</param>
-/// <param name="Resume">The finished run to go on from (null: a new run).</param>
+/// <param name="Resume">The run to go on from (null: a new run).</param>
 /// <param name="Events">The run events (serialized as raised) that reopen <paramref name="Resume"/>.</param>
-public sealed record DagRunInput(DagRun Run, bool Start = true, RunSnapshotData? Resume = null, string? Events = null);
+/// <param name="Earlier">Tries that ended in the instance's earlier histories and are not an instance's current try (a
+/// current try that ended there is read from <paramref name="Resume"/>).</param>
+/// <param name="Received">The latest operations decided before this history began (see <see cref="RunStatus.Received"/>).</param>
+public sealed record DagRunInput(DagRun Run, bool Start = true, RunSnapshotData? Resume = null, string? Events = null, IReadOnlyList<TaskTransition>? Earlier = null, IReadOnlyList<string>? Received = null);
 
 /// <summary>How a DAG run orchestration ended.</summary>
 /// <param name="State">Success or failed.</param>

@@ -14,12 +14,20 @@ namespace Gale.Orchestration.Runs;
 /// <see cref="PollTrigger"/> activity, the run's end a <see cref="FinishRun"/> activity (DAG callbacks), and operations from the API or CLI arrive as external events named
 /// <see cref="EventName"/> carrying a serialized <see cref="RunEvent"/>. Deterministic: time comes from the context
 /// and every effect is an activity, a timer or an event. After each episode the run's compact
-/// <see cref="RunStatus"/> is published as the custom status.
+/// <see cref="RunStatus"/> is published as the custom status. Past <c>triesPerHistory</c> tries the run goes on in a
+/// fresh history of its instance (ContinueAsNew), so that no history grows without bound.
 /// </summary>
 /// <param name="dags">The loaded DAGs (the run's DAG is looked up by id; pinning its structure in the input comes next).</param>
 /// <param name="memo">Decisions made before in this process, reused on replay (default: <see cref="DecisionMemo.Shared"/>).</param>
-public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = null) : TaskOrchestrator<DagRunInput, DagRunResult>
+/// <param name="triesPerHistory">Tries one history holds before the run goes on in a fresh one (see <see cref="DagRunTaskOptions.TriesPerHistory"/>).</param>
+public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = null, int triesPerHistory = DagRunOrchestrator.DefaultTriesPerHistory) : TaskOrchestrator<DagRunInput, DagRunResult>
 {
+    /// <summary>
+    /// Tries one history holds by default: a 1,000-task fan-out runs in one history, a 10,000-task run in about five
+    /// (each episode of the Azure Storage backend reads the whole history, so its length bounds every episode's cost).
+    /// </summary>
+    public const int DefaultTriesPerHistory = 2_000;
+
     private readonly DecisionMemo _memo = memo ?? DecisionMemo.Shared;
 
     /// <summary>The external event every run operation is raised as.</summary>
@@ -46,7 +54,7 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
         using var timers = new CancellationTokenSource();
         var arrivals = new Arrivals();
         var starting = new List<TaskStarted>();
-        var operations = new Operations();
+        var operations = new Operations(input.Received);
         arrivals.Watch(ListenAsync(context, arrivals, operations));
         List<RunEvent> events = input.Resume is not null ? operations.Raised(ReadEvents(input.Events), context.CurrentUtcDateTime)
             : input.Start ? [new RunStarted { EventId = $"start:{snapshot.Key}", At = context.CurrentUtcDateTime }]
@@ -55,6 +63,15 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
         string? ended = null;
         var pastMatters = PastDependency.Applies(dag);
         RunSnapshot? previous = null;
+        var tries = 0;
+        var finishedHere = new List<(TaskFinished, DateTimeOffset)>();
+        if (input.Resume is not null)
+        {
+            // The timers and starts of the history this run came from are gone: what it waits on is issued again.
+            Arm(context, arrivals, events, RunDecider.Rearm(dag, snapshot), () => snapshot, timers.Token, draining: false);
+            starting.AddRange(snapshot.Tasks.Values.Where(t => t.State == TaskInstanceState.Running).Select(t => new TaskStarted { EventId = $"resume:{t.Key}/{t.TryNumber}", Task = t.Key, TryNumber = t.TryNumber, WorkerId = WorkerId, At = context.CurrentUtcDateTime }));
+        }
+
         while (true)
         {
             if (events.Count > 0)
@@ -64,6 +81,11 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
                     // depends_on_past: the previous run as it stands now (it may have finished since the last look).
                     previous = (await context.CallActivityAsync<RunSnapshotData?>(nameof(ReadPreviousRun), snapshot.Run, Retries))?.ToSnapshot()
                         ?? new RunSnapshot { Run = snapshot.Run with { RunId = string.Empty } };
+                }
+
+                foreach (var finished in events.OfType<TaskFinished>())
+                {
+                    finishedHere.Add((finished, snapshot.Find(finished.Task)?.QueuedAt ?? finished.StartedAt ?? finished.At));
                 }
 
                 var decision = decisions.Decide(snapshot, events, context.CurrentUtcDateTime, previous);
@@ -77,31 +99,7 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
                     await context.CallActivityAsync<int>(nameof(Activities.ClearTaskData), new ClearTaskDataInput(clear.Run, clear.Tasks), Retries);
                 }
 
-                foreach (var command in decision.Commands)
-                {
-                    switch (command)
-                    {
-                        case EnqueueAttempt attempt:
-                            events.Add(new TaskStarted { EventId = $"start:{attempt.Run}/{attempt.Task}/{attempt.TryNumber}", Task = attempt.Task, TryNumber = attempt.TryNumber, WorkerId = WorkerId, At = context.CurrentUtcDateTime });
-                            break;
-                        case ScheduleRetry retry:
-                            arrivals.Watch(After(context, retry.DueAt, timers.Token, EngineEvents.RetryDue(retry.Run, retry.Task, retry.FailedTryNumber, retry.DueAt)));
-                            break;
-                        case ScheduleRunTimeout timeout:
-                            arrivals.Watch(After(context, timeout.DueAt, timers.Token, EngineEvents.RunTimeoutDue(timeout.Run, timeout.DueAt)));
-                            break;
-                        case ScheduleTriggerTimeout timeout:
-                            arrivals.Watch(After(context, timeout.DueAt, timers.Token, new TriggerTimeoutDue { EventId = $"trigger-timeout:{timeout.Run}/{timeout.Task}/{timeout.TryNumber}", Task = timeout.Task, TryNumber = timeout.TryNumber, At = timeout.DueAt }));
-                            break;
-                        case ScheduleTriggerCheck check:
-                            arrivals.Watch(CheckTriggerAsync(context, arrivals, check, () => snapshot, timers.Token));
-                            break;
-                        case RunFinished finished:
-                            reason = finished.Reason;
-                            break;
-                    }
-                }
-
+                reason = Arm(context, arrivals, events, decision.Commands, () => snapshot, timers.Token, draining: tries >= triesPerHistory) ?? reason;
                 continue;
             }
 
@@ -111,11 +109,27 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
                 if (snapshot.Find(started.Task) is { State: TaskInstanceState.Running } ti && ti.TryNumber == started.TryNumber)
                 {
                     arrivals.Watch(RunAttemptAsync(context, arrivals, snapshot.Run, ti, timers.Token));
+                    tries++;
                 }
             }
 
             starting.Clear();
             context.SetCustomStatus(new PublishedRunStatus(snapshot, operations.Received));
+            if (tries >= triesPerHistory && !snapshot.Run.State.IsFinished() && arrivals.ActivitiesRunning == 0)
+            {
+                if (arrivals.TakeAll() is { Count: > 0 } last)
+                {
+                    events = last;
+                    continue;
+                }
+
+                // This history holds enough: the run goes on in a fresh one from where it stands. Starts held back
+                // meanwhile left their instances queued; the next history starts them and sets its timers again.
+                timers.Cancel();
+                _memo.Forget(context.InstanceId);
+                context.ContinueAsNew(input with { Resume = RunSnapshotData.From(snapshot), Events = null, Earlier = OrchestrationHistory.Superseded(input, finishedHere, snapshot), Received = operations.Received });
+                return new DagRunResult(snapshot.Run.State, string.Empty);
+            }
 
             if (snapshot.Run.State.IsFinished())
             {
@@ -155,6 +169,40 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
 
     // Operations raised on the instance, one after another for the life of the run (never ends; watched so that a
     // failure would surface).
+    // Turns a decision's commands into durable work: starts become events decided next (none while the history is
+    // full: the instance stays queued for the next history), timers and trigger checks are watched. Returns the
+    // reason of a run that finished.
+    private static string? Arm(TaskOrchestrationContext context, Arrivals arrivals, List<RunEvent> events, IReadOnlyList<RunCommand> commands, Func<RunSnapshot> current, CancellationToken timers, bool draining)
+    {
+        string? reason = null;
+        foreach (var command in commands)
+        {
+            switch (command)
+            {
+                case EnqueueAttempt attempt when !draining:
+                    events.Add(new TaskStarted { EventId = $"start:{attempt.Run}/{attempt.Task}/{attempt.TryNumber}", Task = attempt.Task, TryNumber = attempt.TryNumber, WorkerId = WorkerId, At = context.CurrentUtcDateTime });
+                    break;
+                case ScheduleRetry retry:
+                    arrivals.Watch(After(context, retry.DueAt, timers, EngineEvents.RetryDue(retry.Run, retry.Task, retry.FailedTryNumber, retry.DueAt)));
+                    break;
+                case ScheduleRunTimeout timeout:
+                    arrivals.Watch(After(context, timeout.DueAt, timers, EngineEvents.RunTimeoutDue(timeout.Run, timeout.DueAt)));
+                    break;
+                case ScheduleTriggerTimeout timeout:
+                    arrivals.Watch(After(context, timeout.DueAt, timers, new TriggerTimeoutDue { EventId = $"trigger-timeout:{timeout.Run}/{timeout.Task}/{timeout.TryNumber}", Task = timeout.Task, TryNumber = timeout.TryNumber, At = timeout.DueAt }));
+                    break;
+                case ScheduleTriggerCheck check:
+                    arrivals.Watch(CheckTriggerAsync(context, arrivals, check, current, timers));
+                    break;
+                case RunFinished finished:
+                    reason = finished.Reason;
+                    break;
+            }
+        }
+
+        return reason;
+    }
+
     private static async Task<RunEvent?> ListenAsync(TaskOrchestrationContext context, Arrivals arrivals, Operations operations)
     {
         while (true)

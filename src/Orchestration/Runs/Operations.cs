@@ -7,10 +7,11 @@ namespace Gale.Orchestration.Runs;
 /// it has decided, so that its status can tell a caller waiting on its own operation that reads now show it
 /// (<see cref="RunStatus.Received"/>). Deterministic: filled from the history as the orchestration replays.
 /// </summary>
-internal sealed class Operations
+/// <param name="received">The latest operations decided before this history began.</param>
+internal sealed class Operations(IReadOnlyList<string>? received = null)
 {
     private readonly HashSet<string> _waiting = new(StringComparer.Ordinal);
-    private readonly Queue<string> _received = new();
+    private readonly Queue<string> _received = new(received ?? []);
 
     /// <summary>The latest decided operations' ids, oldest first.</summary>
     public IReadOnlyList<string> Received => [.. _received];

@@ -70,7 +70,10 @@ public sealed class OrchestratedDagRuns(DurableTaskClient client, IDagRegistry d
 
             // A completed instance takes no more events: a new execution goes on from the finished run. If another
             // caller restarted it first, the events are raised on that execution instead (next time round).
-            var resume = new DagRunInput(current.Run, Resume: RunSnapshotData.From(current), Events: DagRunOrchestrator.Payload(events));
+            // The new execution's history starts empty: the finished run's earlier tries (those its instances show
+            // no longer) go with it; each instance's last try is read from the run itself.
+            var earlier = (await ReadHistoryAsync(run, cancellationToken)).Where(t => current.Find(new TaskInstanceKey(t.TaskId, t.MapIndex))?.TryNumber != t.TryNumber).ToList();
+            var resume = new DagRunInput(current.Run, Resume: RunSnapshotData.From(current), Events: DagRunOrchestrator.Payload(events), Earlier: earlier);
             if (await OrchestratedRuns.RestartAsync(client, resume, cancellationToken))
             {
                 return await ConfirmedAsync(run, events, after, cancellationToken);

@@ -11,6 +11,11 @@ namespace Gale.Orchestration.Runs;
 /// </summary>
 public static class OrchestratedRuns
 {
+    // Between two histories of a run (ContinueAsNew) an instance may show this status: it is still running.
+#pragma warning disable CS0618 // obsolete in the client, which newer backends never report; counted as running in case one does
+    private const OrchestrationRuntimeStatus ContinuedAsNew = OrchestrationRuntimeStatus.ContinuedAsNew;
+#pragma warning restore CS0618
+
     /// <summary>Starts <paramref name="run"/> as a <see cref="DagRunOrchestrator"/> instance unless one with its id exists.</summary>
     /// <returns>True when this call created the instance; false when the run already exists (nothing is created).</returns>
     public static Task<bool> StartAsync(DurableTaskClient client, DagRun run, CancellationToken cancellationToken = default) =>
@@ -29,7 +34,7 @@ public static class OrchestratedRuns
             // The backends replace a running instance started again under its id unless told which statuses refuse it.
             var options = new StartOrchestrationOptions(instanceId).WithDedupeStatuses(
                 OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Suspended,
-                OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated);
+                ContinuedAsNew, OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated);
             await client.ScheduleNewOrchestrationInstanceAsync(nameof(DagRunOrchestrator), input, options, cancellationToken);
             return true;
         }
@@ -56,7 +61,7 @@ public static class OrchestratedRuns
         ArgumentNullException.ThrowIfNull(input);
         var instanceId = RunInstanceId.For(input.Run.Key);
         var options = new StartOrchestrationOptions(instanceId).WithDedupeStatuses(
-            OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Suspended);
+            OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Suspended, ContinuedAsNew);
         try
         {
             await client.ScheduleNewOrchestrationInstanceAsync(nameof(DagRunOrchestrator), input, options, cancellationToken);

@@ -203,6 +203,47 @@ public sealed class DurableTaskReliabilityTests(AzuriteFixture azurite, ITestOut
         var s = await runs.LoadAsync(key);
         output.WriteLine(s is null ? "no run" : $"run {s.Run.State}: " + string.Join(", ", s.Tasks.Values.Where(t => t.State != TaskInstanceState.Success).Select(t => $"{t.TaskId}={t.State}/{t.TryNumber} {t.Message}")));
         WriteWarnings(serve);
+        try
+        {
+            await DescribeTaskHubAsync(key, serve);
+        }
+        catch (Exception e)
+        {
+            output.WriteLine($"the task hub could not be described: {e.Message}");
+        }
+    }
+
+    // The instance's runtime status and last history events, and each of the hub's queues' length: where a stalled
+    // run's work is (a message invisible, an answer out of order, an episode never recorded).
+    private async Task DescribeTaskHubAsync(RunKey key, ServeProcess serve)
+    {
+        var (_, service) = ServeProcess.RunsOf(azurite.Server.ConnectionString, serve.HubName, new Gale.Engine.DagBag([]));
+        var instanceId = Gale.Orchestration.Runs.RunInstanceId.For(key);
+        var state = (await service.GetOrchestrationStateAsync(instanceId, allExecutions: false)).FirstOrDefault();
+        output.WriteLine($"instance {instanceId}: {state?.OrchestrationStatus} updated {state?.LastUpdatedTime:O}");
+        if (state is not null)
+        {
+            var history = JsonDocument.Parse(await service.GetOrchestrationHistoryAsync(instanceId, state.OrchestrationInstance.ExecutionId)).RootElement;
+            output.WriteLine($"history: {history.GetArrayLength()} events; the last 30:");
+            foreach (var e in history.EnumerateArray().TakeLast(30))
+            {
+                output.WriteLine("  " + string.Join(' ', new[] { "EventType", "EventId", "Name", "TaskScheduledId", "Timestamp" }
+                    .Select(p => e.TryGetProperty(p, out var v) ? $"{p}={v}" : null).Where(v => v is not null)));
+            }
+        }
+
+        output.WriteLine("the host's last lines:");
+        foreach (var line in serve.Output.TakeLast(40))
+        {
+            output.WriteLine("  " + (line.Length > 300 ? line[..300] : line));
+        }
+
+        var queues = new Azure.Storage.Queues.QueueServiceClient(azurite.Server.ConnectionString);
+        await foreach (var queue in queues.GetQueuesAsync(prefix: serve.HubName.ToLowerInvariant()))
+        {
+            var properties = await queues.GetQueueClient(queue.Name).GetPropertiesAsync();
+            output.WriteLine($"queue {queue.Name}: {properties.Value.ApproximateMessagesCount} messages");
+        }
     }
 
     private void WriteWarnings(ServeProcess serve)
