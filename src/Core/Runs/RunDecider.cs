@@ -225,7 +225,8 @@ public static partial class RunDecider
 
         private void Finish(TaskInstance ti, TaskFinished f)
         {
-            var started = ti.StartDate ?? f.StartedAt ?? f.At;
+            // The worker's start (after its slots were free) over the moment the try was handed to workers.
+            var started = f.StartedAt ?? ti.StartDate ?? f.At;
             var worker = ti.WorkerId ?? f.WorkerId;
             switch (f.Outcome)
             {

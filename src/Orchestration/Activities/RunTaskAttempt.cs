@@ -60,7 +60,8 @@ public sealed class RunTaskAttempt(IDagRegistry dags, TaskAttemptExecutor execut
 
         try
         {
-            return await RunWithSlotsAsync(dag, task, run, ti, attempt, slots);
+            // The try starts now, with its slots: the run shows when it was handed out until it ends.
+            return await RunWithSlotsAsync(dag, task, run, ti with { StartDate = _clock.GetUtcNow() }, attempt, slots);
         }
         finally
         {

@@ -1,17 +1,19 @@
 using Gale.Dags;
 using Gale.Engine;
 using Gale.Limits;
+using Gale.Orchestration.AzureStorage;
 using Gale.Runs;
 using Gale.Scheduling;
 using Gale.Storage.Engine;
+using Gale.Testing;
 
-namespace Gale.Storage.Tests.Engine;
+namespace Gale.Orchestration.Tests;
 
 /// <summary>
-/// Limits on a real Azurite with two hosts: pool slots, max_active_tasks and max_active_runs checked as invariants
-/// over the recorded history of a stress run.
+/// Limits with two task hub workers and two schedulers on one task hub on Azurite: pool slots, max_active_tasks and
+/// max_active_runs checked as invariants over the tries' history of a stress run.
 /// </summary>
-public sealed class LimitsStorageTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+public sealed class TwoHostLimitsTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private static int MaxOverlap(IEnumerable<(DateTimeOffset Start, DateTimeOffset End)> intervals)
     {
@@ -46,23 +48,27 @@ public sealed class LimitsStorageTests(AzuriteFixture azurite) : IClassFixture<A
         }
 
         var dag = builder.Build();
-        var runs = new TableRunStore(await azurite.NewTableAsync());
-        var tasks = await azurite.NewQueueAsync();
-        var control = await azurite.NewQueueAsync();
         var poolsTable = await azurite.NewTableAsync();
         var states = new TableDagStateStore(await azurite.NewTableAsync());
         var pools = new TablePoolStore(poolsTable);
         await pools.SetAsync(new Pool("narrow", narrowSlots));
         ISlotStore Slots() => blocks ? new BlockSlotStore(new TableSlotStore(poolsTable)) : new TableSlotStore(poolsTable);
         IPoolStore Pools() => blocks ? new CachedPoolStore(pools) : pools;
-        EngineHost Host(string id) => new(runs, new DagBag([dag]), new StorageMessageQueue(tasks, TimeProvider.System), new StorageMessageQueue(control, TimeProvider.System),
-            new TaskServices { Slots = Slots(), Pools = Pools() }, TimeProvider.System,
-            new EngineOptions { WorkerId = id, Lease = TimeSpan.FromSeconds(30), MaxPollInterval = TimeSpan.FromMilliseconds(200), TaskConcurrency = 8 },
-            dagStates: states, schedulerOptions: new SchedulerOptions { SchedulerId = id, Interval = TimeSpan.FromMilliseconds(300) });
-        await using var one = Host("host-one");
-        await using var two = Host("host-two");
-        one.Start();
-        two.Start();
+        var options = new TaskHubOptions { HubName = "h" + Guid.NewGuid().ToString("N")[..12], PartitionCount = 2, MaxConcurrentActivities = 8 };
+        using var stop = new CancellationTokenSource();
+        async Task<(AzureStorageTaskHub Hub, Task Scheduling)> HostAsync(string id)
+        {
+            var services = new TaskServices { Slots = Slots(), Pools = Pools() };
+            var hub = await AzureStorageTaskHub.StartAsync(azurite.Server.Connection, options, new DagBag([dag]), services, TimeProvider.System);
+            var scheduling = new SchedulerHost(hub.Runs, new DagBag([dag]), states, services, TimeProvider.System, new SchedulerOptions { SchedulerId = id, Interval = TimeSpan.FromMilliseconds(300) });
+            return (hub, scheduling.RunAsync(stop.Token));
+        }
+
+        var (one, oneScheduling) = await HostAsync("host-one");
+        await using var _ = one;
+        var (two, twoScheduling) = await HostAsync("host-two");
+        await using var __ = two;
+        var runs = one.Runs;
 
         var expectedRuns = 6; // the six hours whose intervals have ended
         List<DagRun> all = [];
@@ -83,6 +89,8 @@ public sealed class LimitsStorageTests(AzuriteFixture azurite) : IClassFixture<A
             await Task.Delay(250);
         }
 
+        await stop.CancelAsync();
+        await Task.WhenAll(oneScheduling, twoScheduling).ContinueWith(_ => { }, TaskScheduler.Default);
         Assert.True(all.Count >= expectedRuns && all.All(r => r.State == DagRunState.Success), $"runs: {string.Join(", ", all.Select(r => $"{r.RunId} {r.State}"))}");
         var intervals = new List<(string TaskId, DateTimeOffset Start, DateTimeOffset End)>();
         foreach (var run in all)
