@@ -137,6 +137,35 @@ public sealed class AzureStorageTaskHubTests(AzuriteFixture azurite) : IClassFix
         Assert.Null(await hub.Client.GetInstanceAsync(instanceId));
     }
 
+    [Fact]
+    public async Task Defer_EightDays_WaitsOnTimersWithinTheQueuesSevenDayLimit()
+    {
+        // An Azure Storage queue hides a message for 7 days at most: a longer durable timer is waited in legs.
+        var dag = Dag.Create("hub_long")
+            .Task("later", ctx =>
+            {
+                if (ctx.TriggerEvent is null)
+                {
+                    ctx.Defer(new Gale.Triggers.TimeDeltaTrigger { Delta = TimeSpan.FromDays(8) });
+                }
+            })
+            .Build();
+        await using var hub = await StartAsync(dag);
+        var run = OrchestrationHost.Run(dag);
+        var instanceId = RunInstanceId.For(run.Key);
+
+        Assert.True(await OrchestratedRuns.StartAsync(hub.Client, run));
+        var history = await HistoryUntilAsync(hub, instanceId, h => h.OfType<TimerCreatedEvent>().Any());
+        await Task.Delay(TimeSpan.FromSeconds(2)); // the episode that sent the timer's message has been saved
+
+        var timer = history.OfType<TimerCreatedEvent>().Single();
+        var instance = (await hub.Client.GetInstanceAsync(instanceId, getInputsAndOutputs: true))!;
+        Assert.InRange(timer.FireAt, DateTime.UtcNow.AddDays(1), DateTime.UtcNow.AddDays(7));
+        Assert.Equal(OrchestrationRuntimeStatus.Running, instance.RuntimeStatus);
+        Assert.Equal(TaskInstanceState.Deferred, RunStatus.Of(instance)!.ToSnapshot().Find(new TaskInstanceKey("later", -1))!.State);
+        await hub.Client.TerminateInstanceAsync(instanceId, "the test is done");
+    }
+
     private Task<AzureStorageTaskHub> StartAsync(params Dag[] dags) => StartAsync(TryWatch.DefaultInterval, DagRunOrchestrator.DefaultTriesPerHistory, dags);
 
     private Task<AzureStorageTaskHub> StartAsync(TimeSpan tryCheck, params Dag[] dags) => StartAsync(tryCheck, DagRunOrchestrator.DefaultTriesPerHistory, dags);

@@ -82,6 +82,57 @@ public sealed class DurableTaskReliabilityTests(AzuriteFixture azurite, ITestOut
     }
 
     [Fact]
+    public async Task Serve_KilledWhileTasksAreDeferred_EventSentMeanwhile_RestartedHostResumesEachOnce()
+    {
+        var folder = Directory.CreateTempSubdirectory("gale-defer-kill-").FullName;
+        var executions = Path.Combine(folder, "executions.txt");
+        Directory.CreateDirectory(Path.Combine(folder, "dags"));
+        var yaml = new StringBuilder("dag_id: defer_kill\nschedule: null\nstart_date: 2024-01-01\ntasks:\n");
+        for (var i = 1; i <= 5; i++)
+        {
+            yaml.Append(System.Globalization.CultureInfo.InvariantCulture, $"  - id: wait{i}\n    operator: wait_for_event\n    event: go\n");
+            yaml.Append(System.Globalization.CultureInfo.InvariantCulture, $"  - id: after{i}\n    operator: shell\n    command: \"echo after{i} >> {executions}\"\n    upstream: [wait{i}]\n");
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(folder, "dags", "defer_kill.yaml"), yaml.ToString());
+        var storage = azurite.Server.ConnectionString;
+        var serve = await ServeProcess.StartAsync(folder, storage, Settings);
+        try
+        {
+            var key = await TriggerAsync(folder, storage, "defer_kill");
+            var runs = serve.Runs();
+            await UntilAsync(async () => (await runs.LoadAsync(key))?.Tasks.Values.Count(t => t.State == TaskInstanceState.Deferred) == 5, TimeSpan.FromMinutes(2), "five deferred tasks");
+
+            serve.Dispose(); // SIGKILL while all five wait: nothing of theirs runs
+            var (exit, _, stderr) = await GaleProcess.RunAsync(folder, "runs", "event", "defer_kill", key.RunId, "go", "--data", "{\"ok\": true}", "--storage", storage);
+            Assert.True(exit == 0, $"exit {exit}: {stderr}");
+            serve = await ServeProcess.StartAsync(folder, storage, Settings);
+            try
+            {
+                await UntilAsync(async () => (await runs.LoadAsync(key))?.Run.State.IsFinished() == true, Recovery, "the run's end");
+            }
+            catch (Exception)
+            {
+                await DescribeAsync(runs, key, serve);
+                throw;
+            }
+
+            var final = (await runs.LoadAsync(key))!;
+            Assert.Equal(DagRunState.Success, final.Run.State);
+            Assert.All(final.Tasks.Values, t => Assert.Equal((TaskInstanceState.Success, 1), (t.State, t.TryNumber)));
+            var successes = (await runs.ReadHistoryAsync(key)).Where(t => t.To == TaskInstanceState.Success).GroupBy(t => t.TaskId).ToDictionary(g => g.Key, g => g.Count());
+            Assert.Equal(10, successes.Count);
+            Assert.All(successes, s => Assert.True(s.Value == 1, $"{s.Key} succeeded {s.Value} times"));
+            Assert.Equal(["after1", "after2", "after3", "after4", "after5"], (await File.ReadAllLinesAsync(executions)).Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            serve.Dispose();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Serve_TwoHostsOnOneTaskHub_ShareTheRunsTasks()
     {
         var (folder, executions) = await FolderAsync(lanes: 8);
@@ -153,11 +204,11 @@ public sealed class DurableTaskReliabilityTests(AzuriteFixture azurite, ITestOut
         return (folder, executions);
     }
 
-    private static async Task<RunKey> TriggerAsync(string folder, string storage)
+    private static async Task<RunKey> TriggerAsync(string folder, string storage, string dagId = "crash_run")
     {
-        var (exit, stdout, stderr) = await GaleProcess.RunAsync(folder, "dags", "trigger", "crash_run", "--storage", storage, "--output", "json");
+        var (exit, stdout, stderr) = await GaleProcess.RunAsync(folder, "dags", "trigger", dagId, "--storage", storage, "--output", "json");
         Assert.True(exit == 0, $"exit {exit}: {stderr}");
-        return new RunKey("crash_run", JsonDocument.Parse(stdout).RootElement.GetProperty("run_id").GetString()!);
+        return new RunKey(dagId, JsonDocument.Parse(stdout).RootElement.GetProperty("run_id").GetString()!);
     }
 
     // The run succeeded, every task once on try 1 (one success in the instance history), and every task ran (a try
