@@ -18,9 +18,9 @@ internal static class BenchCli
         var seconds = double.Parse(Arg(args, "--seconds") ?? "10", CultureInfo.InvariantCulture);
         var json = Arg(args, "--output") == "json";
         var storage = Arg(args, "--storage");
-        if (which is not ("storage" or "engine" or "orchestration"))
+        if (which is not ("storage" or "orchestration"))
         {
-            await Console.Error.WriteLineAsync($"Unknown benchmark '{which}'. Available: storage, engine, orchestration");
+            await Console.Error.WriteLineAsync($"Unknown benchmark '{which}'. Available: storage, orchestration");
             return 2;
         }
 
@@ -41,11 +41,6 @@ internal static class BenchCli
             if (which == "orchestration")
             {
                 return await OrchestrationBench.RunAsync(account, args, json);
-            }
-
-            if (which == "engine")
-            {
-                return await EngineBench.RunAsync(account, args, json);
             }
 
             var results = await StorageThroughput.RunAllAsync(account, TimeSpan.FromSeconds(seconds), [1, 16], quiet: json);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Gale.Engine;
 using Gale.Orchestration.AzureStorage;
 using Gale.Storage;
 using Spectre.Console;
@@ -8,10 +7,10 @@ using Spectre.Console;
 namespace Gale.Bench;
 
 /// <summary>
-/// <c>bench orchestration</c>: the three shapes measured in one sitting on the same Azurite, side by side: the queue
-/// engine, the bare Durable Task runtime (no Gale code) and Gale's orchestrator on that runtime, with the queue
-/// ceiling of the run. Settings: <c>--partitions</c>, <c>--polling-ms</c>, <c>--extended-sessions</c>;
-/// <c>--columns engine,bare,gale</c> and <c>--shapes a,b,c</c> measure a subset.
+/// <c>bench orchestration</c>: the three shapes measured in one sitting on the same Azurite, side by side: the bare
+/// Durable Task runtime (no Gale code) and Gale's orchestrator on that runtime, with the queue ceiling of the run.
+/// Settings: <c>--partitions</c>, <c>--polling-ms</c>, <c>--extended-sessions</c>; <c>--columns bare,gale</c> and
+/// <c>--shapes a,b,c</c> measure a subset.
 /// </summary>
 internal static class OrchestrationBench
 {
@@ -27,26 +26,24 @@ internal static class OrchestrationBench
             ExtendedSessions = args.Contains("--extended-sessions"),
             MaxConcurrentActivities = 32,
         };
-        var columns = (BenchCli.Arg(args, "--columns") ?? "engine,bare,gale").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var columns = (BenchCli.Arg(args, "--columns") ?? "bare,gale").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var shapeFilter = BenchCli.Arg(args, "--shapes") ?? "a,b,c";
-        var engine = new EngineOptions { TaskConcurrency = 32, MaxPollInterval = TimeSpan.FromMilliseconds(100) };
 
         Say(json, "measuring the queue ceiling (put+get+delete) at concurrency 1 and 16…");
         var c1 = await StorageThroughput.QueueCeilingAsync(account, 1, TimeSpan.FromSeconds(8));
         var c16 = await StorageThroughput.QueueCeilingAsync(account, 16, TimeSpan.FromSeconds(8));
         var shapes = new (string Name, Gale.Dags.Dag Dag, string Bare, int Size, int Runs)[]
         {
-            ($"(a) fan-out/fan-in of {width}", EngineBenchmarks.FanOut(width), "fan-out", width, 1),
-            ($"(b) chain of {chain}", EngineBenchmarks.Chain(chain), "chain", chain, 1),
-            ($"(c) {runs} concurrent 5-task runs", EngineBenchmarks.Small(), "diamond", 5, runs),
+            ($"(a) fan-out/fan-in of {width}", BenchShapes.FanOut(width), "fan-out", width, 1),
+            ($"(b) chain of {chain}", BenchShapes.Chain(chain), "chain", chain, 1),
+            ($"(c) {runs} concurrent 5-task runs", BenchShapes.Small(), "diamond", 5, runs),
         };
-        var rows = new List<(string Shape, EngineResult Engine, EngineResult Bare, EngineResult Gale)>();
+        var rows = new List<(string Shape, BenchResult Bare, BenchResult Gale)>();
         foreach (var (name, dag, bare, size, count) in shapes.Where(s => shapeFilter.Contains(s.Name[1], StringComparison.Ordinal)))
         {
-            var e = await Column(json, columns, "engine", $"{name}: queue engine…", () => EngineBenchmarks.RunAsync(name, account, dag, count, engine, quiet: true));
             var b = await Column(json, columns, "bare", $"{name}: bare Durable Task runtime…", () => OrchestrationBenchmarks.BareAsync(name, account.Connection, hub, bare, size, count));
             var g = await Column(json, columns, "gale", $"{name}: Gale's orchestrator…", () => OrchestrationBenchmarks.GaleAsync(name, account.Connection, hub, dag, count));
-            rows.Add((name, e, b, g));
+            rows.Add((name, b, g));
         }
 
         if (json)
@@ -55,31 +52,32 @@ internal static class OrchestrationBench
             {
                 queue_ceiling = new { c1 = c1.OpsPerSecond, c16 = c16.OpsPerSecond },
                 settings = new { hub.PartitionCount, polling_ms = hub.MaxQueuePollingInterval.TotalMilliseconds, hub.ExtendedSessions, hub.MaxConcurrentActivities, hub.MaxConcurrentOrchestrations },
-                shapes = rows.Select(r => new { shape = r.Shape, engine = r.Engine, bare = r.Bare, gale = r.Gale }),
+                shapes = rows.Select(r => new { shape = r.Shape, bare = r.Bare, gale = r.Gale }),
             }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
             return 0;
         }
 
         AnsiConsole.MarkupLine($"Queue ceiling: c1 [bold]{c1.OpsPerSecond:F0}[/]/s ({1000 / c1.OpsPerSecond:F1} ms a round trip), c16 [bold]{c16.OpsPerSecond:F0}[/]/s. Task hub: {hub.PartitionCount} partitions, polling ≤ {hub.MaxQueuePollingInterval.TotalMilliseconds} ms, extended sessions {(hub.ExtendedSessions ? "on" : "off")}, {hub.MaxConcurrentActivities} activities, {hub.MaxConcurrentOrchestrations} episodes at once.");
-        var table = new Table().Title("Queue engine, bare Durable Task runtime and Gale's orchestrator on Azurite");
-        table.AddColumns("shape", "engine tasks/s", "bare tasks/s", "Gale tasks/s", "Gale ÷ bare", "engine med/p95 ms", "bare med/p95 ms", "Gale med/p95 ms");
+        var table = new Table().Title("Bare Durable Task runtime and Gale's orchestrator on Azurite");
+        table.AddColumns("shape", "bare tasks/s", "Gale tasks/s", "Gale ÷ bare", "Gale ÷ c16", "bare med/p95 ms", "Gale med/p95 ms");
         foreach (var r in rows)
         {
-            table.AddRow(r.Shape, F(r.Engine.TasksPerSecond), F(r.Bare.TasksPerSecond), F(r.Gale.TasksPerSecond), (r.Gale.TasksPerSecond / r.Bare.TasksPerSecond).ToString("F2", CultureInfo.InvariantCulture),
-                $"{F(r.Engine.MedianLatencyMs)} / {F(r.Engine.P95LatencyMs)}", $"{F(r.Bare.MedianLatencyMs)} / {F(r.Bare.P95LatencyMs)}", $"{F(r.Gale.MedianLatencyMs)} / {F(r.Gale.P95LatencyMs)}");
+            table.AddRow(r.Shape, F(r.Bare.TasksPerSecond), F(r.Gale.TasksPerSecond), (r.Gale.TasksPerSecond / r.Bare.TasksPerSecond).ToString("F2", CultureInfo.InvariantCulture),
+                (r.Gale.TasksPerSecond / c16.OpsPerSecond).ToString("F2", CultureInfo.InvariantCulture),
+                $"{F(r.Bare.MedianLatencyMs)} / {F(r.Bare.P95LatencyMs)}", $"{F(r.Gale.MedianLatencyMs)} / {F(r.Gale.P95LatencyMs)}");
         }
 
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine("[grey]Latency: a task's start minus its upstream's end. Engine: the worker's start; bare and Gale: when the orchestration scheduled the activity.[/]");
+        AnsiConsole.MarkupLine("[grey]Latency: a task's start minus its upstream's end. Bare: when the orchestration scheduled the activity; Gale: when the worker started the try, its slots taken.[/]");
         return 0;
     }
 
     // A column left out (--columns) shows as NaN.
-    private static async Task<EngineResult> Column(bool json, string[] columns, string column, string progress, Func<Task<EngineResult>> measure)
+    private static async Task<BenchResult> Column(bool json, string[] columns, string column, string progress, Func<Task<BenchResult>> measure)
     {
         if (!columns.Contains(column, StringComparer.Ordinal))
         {
-            return new EngineResult(column, 0, double.NaN, double.NaN, double.NaN, double.NaN);
+            return new BenchResult(column, 0, double.NaN, double.NaN, double.NaN, double.NaN);
         }
 
         Say(json, progress);

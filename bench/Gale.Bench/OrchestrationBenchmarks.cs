@@ -25,10 +25,10 @@ namespace Gale.Bench;
 public static class OrchestrationBenchmarks
 {
     /// <summary>Gale's orchestrator: <paramref name="runs"/> runs of <paramref name="dag"/>, started together.</summary>
-    public static async Task<EngineResult> GaleAsync(string scenario, StorageConnection connection, TaskHubOptions options, Dag dag, int runs)
+    public static async Task<BenchResult> GaleAsync(string scenario, StorageConnection connection, TaskHubOptions options, Dag dag, int runs)
     {
         var bag = new DagBag([dag]);
-        // The same storage-backed services as the queue engine's column and gale serve (task logs in blobs, XComs and
+        // The same storage-backed services as gale serve (task logs in blobs, XComs and
         // slots in tables), so the columns compare like with like.
         var account = new StorageAccountClient(connection);
         await GaleStorageLayout.EnsureCreatedAsync(account); // the tables and containers the services write to
@@ -62,11 +62,11 @@ public static class OrchestrationBenchmarks
         var latencies = statuses.SelectMany(s => dag.TopologicalOrder.Where(t => t.Upstream.Count > 0).Select(t =>
             (s.Tasks.Single(x => x.TaskId == t.TaskId).StartDate!.Value - t.Upstream.Max(u => s.Tasks.Single(x => x.TaskId == u).EndDate!.Value)).TotalMilliseconds)).Order().ToArray();
         var total = dag.TopologicalOrder.Count * runs;
-        return new EngineResult(scenario, total, (last - first).TotalSeconds, total / (last - first).TotalSeconds, Percentile(latencies, 0.5), Percentile(latencies, 0.95));
+        return new BenchResult(scenario, total, (last - first).TotalSeconds, total / (last - first).TotalSeconds, Percentile(latencies, 0.5), Percentile(latencies, 0.95));
     }
 
     /// <summary>The bare runtime: the same shape as plain activities, no Gale code. <paramref name="shape"/> is fan-out, chain or diamond.</summary>
-    public static async Task<EngineResult> BareAsync(string scenario, StorageConnection connection, TaskHubOptions options, string shape, int size, int runs)
+    public static async Task<BenchResult> BareAsync(string scenario, StorageConnection connection, TaskHubOptions options, string shape, int size, int runs)
     {
         var settings = AzureStorageTaskHub.Settings(connection, options with { HubName = "b" + Guid.NewGuid().ToString("N")[..10] });
         var service = new AzureStorageOrchestrationService(settings);
@@ -98,7 +98,7 @@ public static class OrchestrationBenchmarks
             var last = outputs.Max(o => o.Ended.Max());
             var latencies = outputs.SelectMany(o => o.Latencies).Order().ToArray();
             var total = outputs.Sum(o => o.Ended.Length);
-            return new EngineResult(scenario, total, (last - first).TotalSeconds, total / (last - first).TotalSeconds, Percentile(latencies, 0.5), Percentile(latencies, 0.95));
+            return new BenchResult(scenario, total, (last - first).TotalSeconds, total / (last - first).TotalSeconds, Percentile(latencies, 0.5), Percentile(latencies, 0.95));
         }
         finally
         {

@@ -9,7 +9,7 @@ namespace Gale.Storage;
 /// <param name="Error">Why it failed, when it failed.</param>
 public sealed record StorageServiceHealth(string Service, bool Healthy, double LatencyMs, string? Error);
 
-/// <summary>Probes Gale's tables, queues and containers with one cheap read each.</summary>
+/// <summary>Probes Gale's tables, the queue service and Gale's containers with one cheap read each.</summary>
 public static class StorageHealth
 {
     /// <summary>Probes the three services in parallel; never throws for a storage failure.</summary>
@@ -18,8 +18,9 @@ public static class StorageHealth
         ArgumentNullException.ThrowIfNull(account);
         var probes = new[]
         {
-            Probe("tables", () => FirstPageAsync(account.GetTableClient(GaleStorageLayout.Tables[1]).QueryAsync<Azure.Data.Tables.TableEntity>(maxPerPage: 1, cancellationToken: cancellationToken))),
-            Probe("queues", () => account.GetQueueClient(GaleStorageLayout.Queues[0]).GetPropertiesAsync(cancellationToken)),
+            Probe("tables", () => FirstPageAsync(account.GetTableClient(GaleStorageLayout.Tables[0]).QueryAsync<Azure.Data.Tables.TableEntity>(maxPerPage: 1, cancellationToken: cancellationToken))),
+            // Gale keeps no queue of its own (the task hub's come and go with it): the queue service's first page.
+            Probe("queues", () => FirstPageAsync(account.Queues.GetQueuesAsync(cancellationToken: cancellationToken), pageSize: 1)),
             Probe("blobs", () => FirstPageAsync(account.GetBlobContainerClient(GaleStorageLayout.Containers[1]).GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, null, cancellationToken), pageSize: 1)),
         };
         return await Task.WhenAll(probes);

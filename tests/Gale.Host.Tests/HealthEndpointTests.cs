@@ -51,11 +51,6 @@ public sealed class HealthEndpointTests(AzuriteFixture azurite) : IClassFixture<
             Assert.Equal(409, (await azurite.Account.GetTableClient(table).CreateIfNotExistsAsync()).GetRawResponse().Status);
         }
 
-        foreach (var queue in GaleStorageLayout.Queues)
-        {
-            Assert.Null(await azurite.Account.GetQueueClient(queue).CreateIfNotExistsAsync());
-        }
-
         foreach (var container in GaleStorageLayout.Containers)
         {
             Assert.Null(await azurite.Account.GetBlobContainerClient(container).CreateIfNotExistsAsync());

@@ -14,7 +14,7 @@ namespace Gale.Engine;
 /// <summary>
 /// Runs one try of a task and says how it ended: the task's log, templates, the operator under its execution_timeout,
 /// XComs, outlet asset events and the task's callbacks. It knows nothing of queues, leases or orchestrations: the
-/// queue engine's <see cref="AttemptRunner"/> and the Durable Task activity both call it.
+/// Durable Task activities (<c>RunTaskAttempt</c>, <c>FinishRun</c>) call it on every host.
 /// </summary>
 /// <param name="services">What tasks use (XComs, logs, variables, connections, ...).</param>
 /// <param name="dags">The DAGs (for asset-scheduled consumers of outlets).</param>
@@ -245,7 +245,7 @@ public sealed partial class TaskAttemptExecutor(TaskServices services, IDagRegis
     /// <summary>
     /// The context a DAG-level callback named <paramref name="name"/> runs with: the run's dates, conf, params,
     /// templates, variables and connections; its output goes, masked, to this host's log (as Airflow's DAG callbacks
-    /// log to the DAG processor, not to a task log). Set as the engine's <see cref="RunEngine.DagCallbackContext"/>.
+    /// log to the DAG processor, not to a task log).
     /// </summary>
     public TaskContext CreateDagCallbackContext(Dag dag, DagRun run, string name, CancellationToken cancellationToken)
     {

@@ -2,37 +2,16 @@ using Gale.Runs;
 using Gale.Runs.Events;
 using Gale.Triggers;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gale.Engine;
 
 /// <summary>
-/// Airflow's triggerer, without a process of its own: when a deferred task's check timer fires, whichever host's
-/// control worker receives it runs the trigger's check and records the result (fired, not yet, or failed) on the run.
-/// A check that is stale (the task resumed, was cleared, or a later check is scheduled) does nothing.
+/// Airflow's triggerer, without a process of its own: when a deferred task's check timer fires, the run's
+/// orchestration runs one check of the trigger (the <c>PollTrigger</c> activity) and decides on the result (fired, not
+/// yet, or failed). A check that is stale (the task resumed, was cleared, or a later check is scheduled) does nothing.
 /// </summary>
-public sealed partial class TriggerRunner(RunEngine engine, TaskServices services, ILoggerFactory? loggers = null)
+public static partial class TriggerRunner
 {
-    private readonly ILogger _log = (loggers ?? NullLoggerFactory.Instance).CreateLogger<TriggerRunner>();
-
-    /// <summary>Checks the trigger <paramref name="due"/> names, if it is still the current check of a waiting task.</summary>
-    public async Task CheckAsync(RunKey run, TriggerCheckDue due, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(due);
-        var ti = engine.Cached(run)?.Find(due.Task);
-        if (!IsCurrent(ti, due))
-        {
-            ti = (await engine.LoadAsync(run, cancellationToken))?.Find(due.Task);
-            if (!IsCurrent(ti, due))
-            {
-                return;
-            }
-        }
-
-        var result = await CheckOnceAsync(run, due, ti!.Deferral!, engine.Clock, engine.Store, services, _log, cancellationToken);
-        await engine.ApplyAsync(run, [result], cancellationToken);
-    }
-
     /// <summary>
     /// Runs one check of a waiting task's trigger and says what happened: <see cref="TriggerFired"/>, or
     /// <see cref="TriggerChecked"/> (not yet, with the next check time, or failed with the error, masked).
@@ -58,13 +37,6 @@ public sealed partial class TriggerRunner(RunEngine engine, TaskServices service
             LogCheckFailed(log, id, e.Message);
             return new TriggerChecked { EventId = "checked:" + id, Task = due.Task, TryNumber = due.TryNumber, Check = due.Check, Error = services.Masker.Redact($"{e.GetType().Name}: {e.Message}"), At = now };
         }
-    }
-
-    /// <summary>The context a check of <paramref name="task"/>'s trigger runs with, on this engine's clock and services.</summary>
-    public static TriggerContext Context(RunEngine engine, TaskServices services, ILogger log, RunKey run, TaskInstanceKey task, int tryNumber, int checks, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(engine);
-        return Context(engine.Clock, engine.Store, services, log, run, task, tryNumber, checks, cancellationToken);
     }
 
     /// <summary>The context a check of <paramref name="task"/>'s trigger runs with, on <paramref name="clock"/>, reading other runs from <paramref name="runs"/>.</summary>

@@ -26,9 +26,6 @@ public sealed record ApiContext(StorageAccountClient Account, IDagRegistry Dags,
     /// <summary>How the API publishes asset events (stored, then queued for asset-scheduled DAGs).</summary>
     public Gale.Assets.AssetEventPublisher Publisher => new(Services.AssetEvents, Services.AssetQueue, Dags);
 
-    /// <summary>The poison queues of the task and control queues.</summary>
-    public Gale.Storage.Engine.PoisonMessages Poison { get; init; } = new(Account);
-
     /// <summary>
     /// The Functions host checked a function key before the request got here (the Function App's API function is
     /// authLevel function): requests carrying one act with <see cref="ApiAuthSettings.FunctionKeyRole"/>.

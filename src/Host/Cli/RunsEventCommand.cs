@@ -55,7 +55,7 @@ internal static class RunsEventCommand
                 return await RunsCommands.NoSuchRunAsync(run);
             }
 
-            await CliRuns.SendAsync(account, runs, run, raised, ct);
+            await runs.ApplyAsync(run, [raised], ct);
             Console.WriteLine($"Event '{raised.Name}' sent to run {run.RunId}.");
             return CliOutput.Ok;
         })));

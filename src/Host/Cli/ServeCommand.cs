@@ -4,7 +4,7 @@ using Gale.Host.Hosting;
 
 namespace Gale.Host.Cli;
 
-/// <summary><c>gale serve</c>: the local host (API and engine) against Azurite or a real storage account.</summary>
+/// <summary><c>gale serve</c>: the local host (API, UI, scheduler and task hub worker) against Azurite or a real storage account.</summary>
 internal static class ServeCommand
 {
     public static Command Create()
@@ -14,29 +14,15 @@ internal static class ServeCommand
         var storage = new Option<string?>("--storage") { Description = "Storage connection string (default: the AzureWebJobsStorage setting; without one, a local Azurite is started)." };
         var dataDir = new Option<string>("--data-dir") { Description = "Folder for the local Azurite's data when Gale starts one.", DefaultValueFactory = _ => Path.Combine(".gale", "azurite") };
         var dagsFolder = DagDiscovery.FolderOption();
-        var concurrency = new Option<int>("--task-concurrency") { Description = "Task attempts this process runs at once.", DefaultValueFactory = _ => 32 };
-        var runtime = new Option<string?>("--runtime") { Description = "What runs DAG runs: durable-task (each run a Durable Task orchestration in a task hub; settings GALE_TASKHUB_*), the default, or queue (Gale's earlier queue engine). Default: the GALE_RUNTIME setting." };
+        var concurrency = new Option<int>("--task-concurrency") { Description = "Task tries this process runs at once.", DefaultValueFactory = _ => 32 };
         var command = new Command("serve", "Run Gale locally: API on 127.0.0.1 against Azurite (started for you) or a real storage account.")
         {
-            port, host, storage, dataDir, dagsFolder, concurrency, runtime,
+            port, host, storage, dataDir, dagsFolder, concurrency,
         };
         command.SetAction(async (result, cancellationToken) =>
-        {
-            RuntimeKind? kind;
-            try
-            {
-                kind = result.GetValue(runtime) is { } given ? ServeRuntime.Parse(given, "--runtime") : null;
-            }
-            catch (FormatException e)
-            {
-                await Console.Error.WriteLineAsync($"gale serve: {e.Message}");
-                return 2;
-            }
-
-            return await ServeHost.RunAsync(
-                new ServeOptions(result.GetValue(port), result.GetValue(storage), result.GetValue(dataDir)!, result.GetValue(dagsFolder)!, result.GetValue(concurrency)) { Host = result.GetValue(host)!, Runtime = kind },
-                cancellationToken);
-        });
+            await ServeHost.RunAsync(
+                new ServeOptions(result.GetValue(port), result.GetValue(storage), result.GetValue(dataDir)!, result.GetValue(dagsFolder)!, result.GetValue(concurrency)) { Host = result.GetValue(host)! },
+                cancellationToken));
         return command;
     }
 }

@@ -62,7 +62,7 @@ internal static class TasksClearCommand
                 OnlyFailed = r.GetValue(onlyFailed),
                 At = DateTimeOffset.UtcNow,
             };
-            await CliRuns.SendAsync(account, runs, run, cleared, ct);
+            await runs.ApplyAsync(run, [cleared], ct);
             Console.WriteLine($"Clear of {string.Join(", ", cleared.TaskIds)} sent to run {run.RunId}.");
             return CliOutput.Ok;
         })));

@@ -71,7 +71,6 @@ public static class GaleWebApp
         v1.MapResourceEndpoints(api);
         v1.MapAssetEndpoints(api);
         v1.MapWatcherEndpoints(api);
-        v1.MapPoisonEndpoints(api);
     }
 
     // The UI is public static files (the API behind it asks for credentials): / and /ui redirect to /ui/, which serves

@@ -61,17 +61,13 @@ internal static partial class ServeHost
             ApiAuthSettings auth;
             TimeSpan dagRefresh;
             GaleOpenTelemetry? telemetry;
-            var engineOptions = new EngineOptions { TaskConcurrency = options.TaskConcurrency };
-            RuntimeKind runtimeKind;
             try
             {
-                runtimeKind = options.Runtime ?? ServeRuntime.FromSettings();
-
                 dagRefresh = GaleSettings.Seconds(LocalSettings.Get, GaleSettings.DagRefreshSeconds, GaleSettings.DefaultDagRefresh);
                 services = StorageEngine.Services(account, LocalSettings.Get, LocalSettings.All);
                 keys = ApiKeys.Parse(LocalSettings.Get(ApiKeys.SettingName));
                 auth = ApiAuthSettings.FromSettings(LocalSettings.Get, TimeProvider.System, logger: loggers.CreateLogger("gale.auth"));
-                telemetry = GaleOpenTelemetry.Start(LocalSettings.Get, engineOptions.WorkerId);
+                telemetry = GaleOpenTelemetry.Start(LocalSettings.Get, $"{Environment.MachineName}-{Environment.ProcessId}");
             }
             catch (FormatException e)
             {
@@ -105,10 +101,10 @@ internal static partial class ServeHost
                     : $"No API authentication configured: using the admin API key in {FirstRunKey.RelativePath}.");
             }
 
-            // Disposed after the engine (declared before it): the spans of attempts released at shutdown are flushed.
+            // Disposed after the runtime (declared before it): the spans of tries that end at shutdown are flushed.
             using var exporting = telemetry;
             var schedulerOptions = new Gale.Scheduling.SchedulerOptions { Interval = TimeSpan.FromSeconds(2) };
-            await using var runtime = await ServeRuntime.CreateAsync(runtimeKind, account, dags, engineOptions, services, schedulerOptions, loggers);
+            await using var runtime = await ServeRuntime.CreateAsync(account, dags, options.TaskConcurrency, services, schedulerOptions, loggers);
             var builder = WebApplication.CreateBuilder();
             var listen = FirstRunKey.Unbracketed(options.Host);
             var authority = listen.Contains(':', StringComparison.Ordinal) ? $"[{listen}]" : listen;
@@ -133,7 +129,7 @@ internal static partial class ServeHost
             await app.WaitForShutdownAsync(cancellationToken);
             await stopRefresh.CancelAsync();
             await refresh;
-            Console.WriteLine(runtime.QueueHost is not null ? "Stopping: in-flight task attempts are released back to the queue…" : "Stopping: in-flight task tries are picked up again by the next host…");
+            Console.WriteLine("Stopping: in-flight task tries are picked up again by the next host…");
             await runtime.StopAsync();
             return 0;
         }

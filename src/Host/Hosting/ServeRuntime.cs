@@ -6,100 +6,57 @@ using Gale.Storage.Engine;
 
 namespace Gale.Host.Hosting;
 
-/// <summary>Which runtime <c>gale serve</c> runs DAG runs on.</summary>
-public enum RuntimeKind
-{
-    /// <summary>Gale's own queue engine (<c>--runtime queue</c>), kept until its deletion.</summary>
-    Queue,
-
-    /// <summary>Each DAG run is a Durable Task orchestration in a task hub on the same storage account (the default).</summary>
-    DurableTask,
-}
-
 /// <summary>
-/// What runs DAG runs in a <c>gale serve</c> process, and how the API, scheduler and watchers reach them: the queue
-/// engine with its workers, or a Durable Task hub (<see cref="AzureStorageTaskHub"/>) with the scheduler beside it.
+/// What runs DAG runs in a <c>gale serve</c> process, and how the API, scheduler and watchers reach them: a Durable
+/// Task hub (<see cref="AzureStorageTaskHub"/>) whose worker runs the orchestrations and tries, with the scheduler and
+/// watchers beside it.
 /// </summary>
 internal sealed class ServeRuntime : IAsyncDisposable
 {
-    /// <summary>Setting that picks the runtime when <c>--runtime</c> is not given: <c>queue</c> or <c>durable-task</c>.</summary>
-    public const string Setting = "GALE_RUNTIME";
-
     private readonly CancellationTokenSource _stopping = new();
-    private readonly EngineHost? _engine;
-    private readonly AzureStorageTaskHub? _hub;
-    private readonly SchedulerHost? _scheduling;
+    private readonly AzureStorageTaskHub _hub;
+    private readonly SchedulerHost _scheduling;
+    private readonly IDisposable _queueDepth;
     private Task? _running;
 
-    private ServeRuntime(EngineHost engine, IRunReader reader)
-    {
-        _engine = engine;
-        Runs = engine.Engine;
-        Reader = reader;
-        Scheduler = engine.Scheduler;
-        Watchers = engine.Watchers;
-        Description = "queue engine";
-    }
-
-    private ServeRuntime(AzureStorageTaskHub hub, SchedulerHost scheduling, string hubName)
+    private ServeRuntime(AzureStorageTaskHub hub, SchedulerHost scheduling, string hubName, IDisposable queueDepth)
     {
         _hub = hub;
         _scheduling = scheduling;
-        Runs = hub.Runs;
-        Reader = hub.Runs;
-        Scheduler = scheduling.Scheduler;
-        Watchers = scheduling.Watchers;
+        _queueDepth = queueDepth;
         Description = $"Durable Task hub '{hubName}'";
     }
 
     /// <summary>Creates, changes and reads runs.</summary>
-    public IDagRuns Runs { get; }
+    public IDagRuns Runs => _hub.Runs;
 
     /// <summary>Reads runs for the API.</summary>
-    public IRunReader Reader { get; }
+    public IRunReader Reader => _hub.Runs;
 
     /// <summary>The scheduler.</summary>
-    public Scheduler? Scheduler { get; }
+    public Scheduler Scheduler => _scheduling.Scheduler;
 
     /// <summary>The asset watchers.</summary>
-    public Gale.Assets.Watchers.WatcherHost? Watchers { get; }
-
-    /// <summary>The queue engine's host, or null on the Durable Task runtime.</summary>
-    public EngineHost? QueueHost => _engine;
+    public Gale.Assets.Watchers.WatcherHost Watchers => _scheduling.Watchers;
 
     /// <summary>For the start-up line.</summary>
     public string Description { get; }
 
-    /// <summary>The runtime <paramref name="text"/> names (<paramref name="fallback"/> when it is empty).</summary>
-    /// <exception cref="FormatException">Neither <c>queue</c> nor <c>durable-task</c>.</exception>
-    public static RuntimeKind Parse(string? text, string source, RuntimeKind fallback = RuntimeKind.DurableTask) => text?.Trim().ToLowerInvariant() switch
+    /// <summary>Starts the task hub (its queues, tables and worker); the scheduler and watchers start with <see cref="Start"/>.</summary>
+    /// <param name="account">The storage account of the task hub and of Gale's stores.</param>
+    /// <param name="dags">The DAGs.</param>
+    /// <param name="taskConcurrency">Task tries this host runs at once.</param>
+    /// <param name="services">The task services.</param>
+    /// <param name="schedulerOptions">How the scheduler ticks.</param>
+    /// <param name="loggers">Where logs go.</param>
+    public static async Task<ServeRuntime> CreateAsync(StorageAccountClient account, IDagRegistry dags, int taskConcurrency, TaskServices services, SchedulerOptions schedulerOptions, ILoggerFactory loggers)
     {
-        null or "" => fallback,
-        "queue" => RuntimeKind.Queue,
-        "durable-task" => RuntimeKind.DurableTask,
-        _ => throw new FormatException($"{source}: '{text}' is not a runtime (durable-task or queue)."),
-    };
-
-    /// <summary>The runtime the <see cref="Setting"/> names; when it is absent, the Durable Task runtime.</summary>
-    /// <exception cref="FormatException">The setting names no runtime.</exception>
-    public static RuntimeKind FromSettings() =>
-        Parse(LocalSettings.Get(Setting), $"setting {Setting}", RuntimeKind.DurableTask);
-
-    /// <summary>Starts the runtime's storage side (the task hub's queues, tables and worker); its loops start with <see cref="Start"/>.</summary>
-    public static async Task<ServeRuntime> CreateAsync(RuntimeKind kind, StorageAccountClient account, IDagRegistry dags, EngineOptions engineOptions, TaskServices services, SchedulerOptions schedulerOptions, ILoggerFactory loggers)
-    {
-        if (kind == RuntimeKind.Queue)
-        {
-            var engine = StorageEngine.CreateHost(account, dags, engineOptions, TimeProvider.System, loggers, services, schedulerOptions: schedulerOptions);
-            return new ServeRuntime(engine, StorageEngine.RunStore(account));
-        }
-
-        var options = TaskHubOptions.FromSettings(LocalSettings.Get) with { MaxConcurrentActivities = engineOptions.TaskConcurrency };
+        var options = TaskHubOptions.FromSettings(LocalSettings.Get) with { MaxConcurrentActivities = taskConcurrency };
         var hub = await AzureStorageTaskHub.StartAsync(account.Connection, options, dags, services, TimeProvider.System, loggers);
         try
         {
             var scheduling = new SchedulerHost(hub.Runs, dags, StorageEngine.DagStateStore(account), services, TimeProvider.System, schedulerOptions, loggers);
-            return new ServeRuntime(hub, scheduling, options.HubName);
+            return new ServeRuntime(hub, scheduling, options.HubName, TrackQueueDepth(account, options));
         }
         catch
         {
@@ -108,28 +65,12 @@ internal sealed class ServeRuntime : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts polling (queue engine) or the scheduler and watchers (the task hub's worker is already running).</summary>
-    public void Start()
-    {
-        if (_engine is not null)
-        {
-            _engine.Start();
-        }
-        else
-        {
-            _running ??= _scheduling!.RunAsync(_stopping.Token);
-        }
-    }
+    /// <summary>Starts the scheduler and watchers (the task hub's worker is already running).</summary>
+    public void Start() => _running ??= _scheduling.RunAsync(_stopping.Token);
 
-    /// <summary>Stops taking work; in-flight tries are released (queue engine) or abandoned to be picked up again (task hub).</summary>
+    /// <summary>Stops the scheduler and watchers; the task hub's worker stops on dispose.</summary>
     public async Task StopAsync()
     {
-        if (_engine is not null)
-        {
-            await _engine.StopAsync();
-            return;
-        }
-
         await _stopping.CancelAsync();
         if (_running is not null)
         {
@@ -141,16 +82,18 @@ internal sealed class ServeRuntime : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        if (_engine is not null)
-        {
-            await _engine.DisposeAsync();
-        }
-
-        if (_hub is not null)
-        {
-            await _hub.DisposeAsync();
-        }
-
+        _queueDepth.Dispose();
+        await _hub.DisposeAsync();
         _stopping.Dispose();
+    }
+
+    // The gale.queue.depth gauge reads the task hub's queues: its work items (task tries and other activities) and
+    // its control queues (orchestration messages).
+    private static IDisposable TrackQueueDepth(StorageAccountClient account, TaskHubOptions options)
+    {
+        var prefix = options.HubName.ToLowerInvariant();
+        var queues = new List<(string, IMessageQueue)> { ("tasks", new StorageMessageQueue(account.GetQueueClient($"{prefix}-workitems"), TimeProvider.System)) };
+        queues.AddRange(Enumerable.Range(0, options.PartitionCount).Select(p => ("control", (IMessageQueue)new StorageMessageQueue(account.GetQueueClient($"{prefix}-control-{p:00}"), TimeProvider.System))));
+        return Gale.Telemetry.QueueDepthGauge.Track([.. queues]);
     }
 }

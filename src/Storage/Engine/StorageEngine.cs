@@ -1,24 +1,14 @@
 using Gale.Engine;
 using Gale.Limits;
-using Microsoft.Extensions.Logging;
 
 namespace Gale.Storage.Engine;
 
-/// <summary>Wires Gale's engine to an Azure Storage account (the <c>runs</c> and <c>xcom</c> tables, the <c>tasks</c> and <c>control</c> queues).</summary>
+/// <summary>
+/// Gale's stores on an Azure Storage account (XComs, logs, variables, pools and slots, assets, watermarks, ...): what
+/// tasks, the scheduler, the API and the CLI use beside the runs, which live in the Durable Task hub.
+/// </summary>
 public static class StorageEngine
 {
-    /// <summary>The run store on the account's <c>runs</c> table.</summary>
-    public static TableRunStore RunStore(StorageAccountClient account) =>
-        new(Account(account).GetTableClient("runs"));
-
-    /// <summary>The task queue.</summary>
-    public static StorageMessageQueue TaskQueue(StorageAccountClient account, TimeProvider clock) =>
-        new(Account(account).GetQueueClient("tasks"), clock, account.GetPoisonQueueClient("tasks"));
-
-    /// <summary>The control queue.</summary>
-    public static StorageMessageQueue ControlQueue(StorageAccountClient account, TimeProvider clock) =>
-        new(Account(account).GetQueueClient("control"), clock, account.GetPoisonQueueClient("control"));
-
     /// <summary>The XCom store; values above <paramref name="offloadThresholdBytes"/> go to the <c>xcom</c> container.</summary>
     public static TableXComStore XComStore(StorageAccountClient account, int offloadThresholdBytes = GaleSettings.DefaultXComOffloadThresholdBytes) =>
         new(Account(account).GetTableClient("xcom"), account.GetBlobContainerClient("xcom"), offloadThresholdBytes);
@@ -74,21 +64,6 @@ public static class StorageEngine
             Settings = settings,
             AllSettings = allSettings ?? TaskServices.EnvironmentSettings,
         };
-    }
-
-    /// <summary>An engine host (engine, task worker, control worker) on the account. Call <see cref="GaleStorageLayout.EnsureCreatedAsync"/> first.</summary>
-    /// <param name="account">The storage account.</param>
-    /// <param name="dags">The DAGs this host runs.</param>
-    /// <param name="options">Engine settings.</param>
-    /// <param name="clock">The clock (default: system).</param>
-    /// <param name="loggers">Where logs go.</param>
-    /// <param name="services">Task services (default: storage-backed, settings from the environment).</param>
-    /// <param name="withScheduler">Run the scheduler tick too (false for a backfill, whose runs the CLI paces).</param>
-    /// <param name="schedulerOptions">How the scheduler ticks (default: every 2 seconds).</param>
-    public static EngineHost CreateHost(StorageAccountClient account, IDagRegistry dags, EngineOptions options, TimeProvider? clock = null, ILoggerFactory? loggers = null, TaskServices? services = null, bool withScheduler = true, Gale.Scheduling.SchedulerOptions? schedulerOptions = null)
-    {
-        clock ??= TimeProvider.System;
-        return new EngineHost(RunStore(account), dags, TaskQueue(account, clock), ControlQueue(account, clock), services ?? Services(account), clock, options, loggers, withScheduler ? DagStateStore(account) : null, schedulerOptions);
     }
 
     private static StorageAccountClient Account(StorageAccountClient account) => account ?? throw new ArgumentNullException(nameof(account));

@@ -54,9 +54,7 @@ public sealed class ApiPagingWorld : IAsyncLifetime
             AssetQueue = new TableAssetQueue(await azurite.NewTableAsync(), await azurite.NewTableAsync()),
             Watermarks = new TableWatermarkStore(await azurite.NewTableAsync()),
         };
-        var tasks = await azurite.NewQueueAsync();
-        var control = await azurite.NewQueueAsync();
-        var (app, client, _) = await StartAsync(azurite, registry, services, api => api with { Poison = new PoisonMessages(azurite.Account, tasks.Name, control.Name) });
+        var (app, client, _) = await StartAsync(azurite, registry, services);
         (_app, Client) = (app, client);
 
         for (var i = 1; i <= 3; i++)
@@ -66,13 +64,6 @@ public sealed class ApiPagingWorld : IAsyncLifetime
             await Must(HttpMethod.Post, "/api/v1/pools", new { name = $"page_pool_{i}", slots = i });
             await Must(HttpMethod.Post, "/api/v1/assets/events", new { asset_uri = EventsAsset, extra = new { n = i } });
             await services.XComs.SetAsync(new Gale.Execution.XComKey("page_runs", "r1", "t1", -1, $"key_{i}"), $"{i}");
-        }
-
-        var poison = tasks.GetPoisonQueueClient();
-        await poison.CreateIfNotExistsAsync();
-        for (var i = 1; i <= 3; i++)
-        {
-            await poison.SendMessageAsync(EngineMessages.Serialize(new AttemptMessage("page_runs", $"r{i}", "t1", -1, 5)));
         }
     }
 
@@ -108,7 +99,6 @@ public sealed class ApiPaginationTests(ApiPagingWorld world) : IClassFixture<Api
         { $"/api/v1/assets/events?asset_uri={Uri.EscapeDataString(ApiPagingWorld.EventsAsset)}", "asset_events" },
         { "/api/v1/watchers", "watchers" },
         { "/api/v1/importErrors", "import_errors" },
-        { "/api/v1/poisonMessages", "poison_messages" },
     };
 
     private static string With(string path, string query) => path + (path.Contains('?', StringComparison.Ordinal) ? "&" : "?") + query;

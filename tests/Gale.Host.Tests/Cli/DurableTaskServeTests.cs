@@ -7,8 +7,8 @@ using Microsoft.DurableTask.Client;
 namespace Gale.Host.Tests.Cli;
 
 /// <summary>
-/// <c>gale serve --runtime durable-task</c> on Azurite: runs triggered, watched, read, logged and cleared through the
-/// API and the CLI as on the queue engine, and each run is an orchestration instance the runtime's own query finds.
+/// <c>gale serve</c> on Azurite: runs triggered, watched, read, logged and cleared through the
+/// API and the CLI, and each run is an orchestration instance the runtime's own query finds.
 /// </summary>
 public sealed class DurableTaskServeTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
@@ -39,7 +39,6 @@ public sealed class DurableTaskServeTests(AzuriteFixture azurite) : IClassFixtur
         using var serve = await ServeProcess.StartAsync(folder, storage, new Dictionary<string, string>
         {
             ["GALE_API_KEYS"] = $"{AdminKey}:admin",
-            [Gale.Host.Hosting.ServeRuntime.Setting] = "durable-task",
             [TaskHubOptions.HubNameSetting] = hub,
         });
         var api = serve.Output.Select(l => System.Text.RegularExpressions.Regex.Match(l, @"API (http://127\.0\.0\.1:\d+)/api/v1")).First(m => m.Success).Groups[1].Value;
@@ -68,8 +67,8 @@ public sealed class DurableTaskServeTests(AzuriteFixture azurite) : IClassFixtur
             var cleared = await RunShow.UntilAsync(ViaApi, dagId, "r1", r => RunShow.SucceededOnTry(r, 2));
             Assert.All(cleared["tasks"]!.AsArray(), t => Assert.Equal((2, "success"), (t!["try_number"]!.GetValue<int>(), t["state"]!.GetValue<string>())));
 
-            // The CLI on the same storage, told the runtime, starts and reads instances directly.
-            var durableEnv = new Dictionary<string, string?> { [Gale.Host.Hosting.ServeRuntime.Setting] = "durable-task", [TaskHubOptions.HubNameSetting] = hub };
+            // The CLI on the same storage, told the task hub, starts and reads instances directly.
+            var durableEnv = new Dictionary<string, string?> { [TaskHubOptions.HubNameSetting] = hub };
             Task<(int ExitCode, string Stdout, string Stderr)> ViaStorage(params string[] args) => GaleProcess.RunAsync(durableEnv, folder, [.. args, "--storage", storage]);
             var (storageExit, storageOut, storageErr) = await ViaStorage("dags", "trigger", dagId, "--run-id", "r2", "--wait", "--output", "json");
             Assert.True(storageExit == 0, $"exit {storageExit}: {storageErr}");

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Gale.Engine;
 using Gale.Storage.Engine;
 using Gale.Telemetry;
 
@@ -55,23 +54,5 @@ public sealed class QueueDepthStorageTests(AzuriteFixture azurite) : IClassFixtu
 
         Assert.Equal((6L, "tasks"), depths[client.Name]);
         Assert.Equal(6, await queue.GetApproximateCountAsync());
-    }
-
-    [Fact]
-    public async Task EngineHost_StorageQueues_ReportedAsTasksAndControlUntilDisposed()
-    {
-        var tasks = await azurite.NewQueueAsync();
-        var control = await azurite.NewQueueAsync();
-        await control.SendMessageAsync("timer-1", TimeSpan.FromMinutes(10));
-        await control.SendMessageAsync("timer-2", TimeSpan.FromMinutes(10));
-        var host = new EngineHost(new TableRunStore(await azurite.NewTableAsync()), new DagBag([]), new StorageMessageQueue(tasks, TimeProvider.System), new StorageMessageQueue(control, TimeProvider.System), new TaskServices(), TimeProvider.System, new EngineOptions());
-
-        var depths = Collect();
-        await host.DisposeAsync();
-        var afterDispose = Collect();
-
-        Assert.Equal((0L, "tasks"), depths[tasks.Name]);
-        Assert.Equal((2L, "control"), depths[control.Name]);
-        Assert.False(afterDispose.ContainsKey(tasks.Name) || afterDispose.ContainsKey(control.Name));
     }
 }
