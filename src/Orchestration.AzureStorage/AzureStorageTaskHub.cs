@@ -92,6 +92,14 @@ public sealed class AzureStorageTaskHub : IAsyncDisposable
         return new AzureStorageTaskHub(service, worker, client, runs);
     }
 
-    /// <summary>Stops the worker; running episodes and activities are abandoned to be picked up again.</summary>
+    /// <summary>
+    /// Stops the worker gracefully: it takes no more work, gives the episodes and tries running now a few seconds to
+    /// finish and record their results (the runtime waits up to 8 s), and releases its partitions so that another host
+    /// takes its runs at once. A try still running after that is abandoned and runs again on another host once
+    /// <see cref="TaskHubOptions.MessageVisibility"/> passes.
+    /// </summary>
+    public Task StopAsync() => _worker.StopAsync(isForced: false);
+
+    /// <summary>Stops the worker at once (after <see cref="StopAsync"/>, nothing is left to stop); running work is abandoned to be picked up again.</summary>
     public async ValueTask DisposeAsync() => await _worker.StopAsync(isForced: true);
 }

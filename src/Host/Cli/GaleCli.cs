@@ -20,7 +20,9 @@ public static class GaleCli
             return CliOutput.UsageError;
         }
 
-        return await parsed.InvokeAsync();
+        // Ctrl+C or SIGTERM cancels the command; gale serve then stops gracefully (running tries get up to 8 s), so
+        // the process is given longer than System.CommandLine's default of 2 s before it exits with 130.
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });
     }
 
     /// <summary>Builds the root command with every subcommand.</summary>

@@ -129,7 +129,7 @@ internal static partial class ServeHost
             await app.WaitForShutdownAsync(cancellationToken);
             await stopRefresh.CancelAsync();
             await refresh;
-            Console.WriteLine("Stopping: in-flight task tries are picked up again by the next host…");
+            Console.WriteLine("Stopping: task tries running now get up to 8 s to finish; a longer one runs again on the next host…");
             await runtime.StopAsync();
             return 0;
         }

@@ -68,7 +68,7 @@ internal sealed class ServeRuntime : IAsyncDisposable
     /// <summary>Starts the scheduler and watchers (the task hub's worker is already running).</summary>
     public void Start() => _running ??= _scheduling.RunAsync(_stopping.Token);
 
-    /// <summary>Stops the scheduler and watchers; the task hub's worker stops on dispose.</summary>
+    /// <summary>Stops the scheduler and watchers, then the task hub's worker gracefully (<see cref="AzureStorageTaskHub.StopAsync"/>).</summary>
     public async Task StopAsync()
     {
         await _stopping.CancelAsync();
@@ -76,6 +76,8 @@ internal sealed class ServeRuntime : IAsyncDisposable
         {
             await _running;
         }
+
+        await _hub.StopAsync();
     }
 
     /// <inheritdoc />

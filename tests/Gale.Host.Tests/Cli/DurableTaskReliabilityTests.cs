@@ -133,6 +133,56 @@ public sealed class DurableTaskReliabilityTests(AzuriteFixture azurite, ITestOut
     }
 
     [Fact]
+    public async Task Serve_StoppedWithCtrlCWhileATryRuns_TheTryFinishesAndTheNextHostDoesNotRunItAgain()
+    {
+        var folder = Directory.CreateTempSubdirectory("gale-stop-").FullName;
+        var executions = Path.Combine(folder, "executions.txt");
+        var started = Path.Combine(folder, "started.txt");
+        Directory.CreateDirectory(Path.Combine(folder, "dags"));
+        await File.WriteAllTextAsync(Path.Combine(folder, "dags", "graceful.yaml"), $"""
+            dag_id: graceful
+            schedule: null
+            start_date: 2024-01-01
+            tasks:
+              - id: slow
+                operator: shell
+                command: "echo started >> {started}; sleep 3; echo slow >> {executions}"
+              - id: after
+                operator: shell
+                command: "echo after >> {executions}"
+                upstream: [slow]
+            """);
+        var storage = azurite.Server.ConnectionString;
+        var serve = await ServeProcess.StartAsync(folder, storage, Settings);
+        try
+        {
+            var key = await TriggerAsync(folder, storage, "graceful");
+            await UntilAsync(() => Task.FromResult(File.Exists(started)), TimeSpan.FromMinutes(1), "the slow try's start");
+
+            var exit = await serve.InterruptAsync(TimeSpan.FromSeconds(60)); // Ctrl+C while "slow" sleeps
+            var afterStop = File.Exists(executions) ? await File.ReadAllLinesAsync(executions) : [];
+            output.WriteLine(string.Join('\n', serve.Output.TakeLast(15)));
+            serve.Dispose();
+            serve = await ServeProcess.StartAsync(folder, storage, Settings);
+            var runs = serve.Runs();
+            await UntilAsync(async () => (await runs.LoadAsync(key))?.Run.State.IsFinished() == true, Recovery, "the run's end");
+
+            Assert.Equal(0, exit);
+            Assert.Equal(["slow"], afterStop); // the running try finished before the host stopped
+            var final = (await runs.LoadAsync(key))!;
+            Assert.Equal(DagRunState.Success, final.Run.State);
+            Assert.All(final.Tasks.Values, t => Assert.Equal((TaskInstanceState.Success, 1), (t.State, t.TryNumber)));
+            Assert.Equal(["slow", "after"], await File.ReadAllLinesAsync(executions)); // and did not run again
+            Assert.Single(await File.ReadAllLinesAsync(started));
+        }
+        finally
+        {
+            serve.Dispose();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Serve_TwoHostsOnOneTaskHub_ShareTheRunsTasks()
     {
         var (folder, executions) = await FolderAsync(lanes: 8);
