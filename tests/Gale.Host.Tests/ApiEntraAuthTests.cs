@@ -19,10 +19,10 @@ namespace Gale.Host.Tests;
 /// Auth of <c>/api/v1</c> end to end: Entra ID bearer tokens checked against a fake tenant served from a local Kestrel
 /// (metadata, JWKS, RS256 tokens minted here), API keys beside them, and function keys on the Functions host.
 /// </summary>
-public sealed class ApiEntraAuthTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+public abstract class ApiEntraAuthTests(AzuriteFixture azurite, HttpHost host) : IClassFixture<AzuriteFixture>
 {
     private const string Audience = "api://gale-tests";
-    private const string DagPath = "/api/v1/dags/auth_dag";
+    private protected const string DagPath = "/api/v1/dags/auth_dag";
 
     private readonly ManualTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private readonly ConcurrentQueue<(LogLevel Level, string Category, string Message)> _logs = new();
@@ -39,23 +39,24 @@ public sealed class ApiEntraAuthTests(AzuriteFixture azurite) : IClassFixture<Az
     private ApiAuthSettings Auth(Dictionary<string, string?> settings) =>
         ApiAuthSettings.FromSettings(settings.GetValueOrDefault, _clock);
 
-    private async Task<(WebApplication App, HttpClient Client)> StartAsync(ApiAuthSettings auth, string? keys = null, bool functionsHost = false)
+    private protected async Task<(WebApplication App, HttpClient Client)> StartAsync(ApiAuthSettings auth, string? keys = null, bool functionsHost = false)
     {
         var dags = new DagBag([Dag.Create("auth_dag", "@daily", new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero)).Task("t", _ => { }).Build()]);
         var (api, hub) = await Api.ApiTestKit.ContextAsync(azurite, dags, keys);
-        api = api with { Auth = auth, HostChecksFunctionKeys = functionsHost };
+        // The Function App always has the Functions host check function keys in front of its http function.
+        api = api with { Auth = auth, HostChecksFunctionKeys = functionsHost || host == HttpHost.Functions };
 
         // As GaleTestHost composes it, plus a logger that keeps what the auth filter logs.
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
         builder.Logging.AddProvider(new ListLoggerProvider(_logs));
         GaleTestHost.Own(builder, hub);
-        var app = GaleWebApp.Build(builder, azurite.Account, api);
+        var app = host == HttpHost.Functions ? FunctionsTestHost.Build(builder, azurite.Account, api) : GaleWebApp.Build(builder, azurite.Account, api);
         await app.StartAsync();
         return (app, app.GetTestClient());
     }
 
-    private static HttpRequestMessage Request(HttpMethod method, string path, string? bearer = null, Action<HttpRequestMessage>? change = null)
+    private protected static HttpRequestMessage Request(HttpMethod method, string path, string? bearer = null, Action<HttpRequestMessage>? change = null)
     {
         var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
         if (bearer is not null)
@@ -72,7 +73,7 @@ public sealed class ApiEntraAuthTests(AzuriteFixture azurite) : IClassFixture<Az
         return request;
     }
 
-    private static async Task<(HttpStatusCode Status, string Title, string Detail)> SendAsync(HttpClient client, HttpRequestMessage request)
+    private protected static async Task<(HttpStatusCode Status, string Title, string Detail)> SendAsync(HttpClient client, HttpRequestMessage request)
     {
         using var _ = request;
         using var response = await client.SendAsync(request);
@@ -392,24 +393,6 @@ public sealed class ApiEntraAuthTests(AzuriteFixture azurite) : IClassFixture<Az
     }
 
     [Fact]
-    public async Task Health_NothingConfigured_IsOpenWhileTheRestIsClosed()
-    {
-        var (app, client) = await StartAsync(new ApiAuthSettings());
-        await using var _ = app;
-
-        using var health = await client.GetAsync(new Uri("/api/v1/health", UriKind.Relative));
-        using var version = await client.GetAsync(new Uri("/api/v1/version", UriKind.Relative));
-        var dags = await SendAsync(client, Request(HttpMethod.Get, "/api/v1/dags"));
-
-        Assert.NotEqual(HttpStatusCode.Unauthorized, health.StatusCode); // 200, or 503 when a storage service is unhealthy
-        Assert.NotEqual(HttpStatusCode.Forbidden, health.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, version.StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, dags.Status);
-        Assert.Contains(ApiKeys.SettingName, dags.Detail, StringComparison.Ordinal);
-        Assert.Contains(EntraAuthOptions.TenantSetting, dags.Detail, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task FunctionsHost_FunctionKey_IsAdminByDefault()
     {
         var (app, client) = await StartAsync(new ApiAuthSettings(), functionsHost: true);
@@ -447,17 +430,6 @@ public sealed class ApiEntraAuthTests(AzuriteFixture azurite) : IClassFixture<Az
 
         Assert.Equal(HttpStatusCode.Unauthorized, status);
         Assert.Contains("x-functions-key", detail, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task ServeHost_FunctionKeyOffTheFunctionsHost_IsUnauthorized()
-    {
-        var (app, client) = await StartAsync(new ApiAuthSettings(), keys: "admin-key-0123456789:admin");
-        await using var _ = app;
-
-        var (status, _, _) = await SendAsync(client, Request(HttpMethod.Get, DagPath, change: r => r.Headers.Add("x-functions-key", "anything")));
-
-        Assert.Equal(HttpStatusCode.Unauthorized, status);
     }
 
     [Fact]
@@ -525,3 +497,38 @@ public sealed class ApiEntraAuthTests(AzuriteFixture azurite) : IClassFixture<Az
         }
     }
 }
+
+/// <summary>Entra ID bearer tokens at <c>gale serve</c>'s API.</summary>
+public sealed class ApiEntraAuthTestsOnServe(AzuriteFixture azurite) : ApiEntraAuthTests(azurite, HttpHost.Serve)
+{
+    [Fact]
+    public async Task Health_NothingConfigured_IsOpenWhileTheRestIsClosed()
+    {
+        var (app, client) = await StartAsync(new ApiAuthSettings());
+        await using var _ = app;
+
+        using var health = await client.GetAsync(new Uri("/api/v1/health", UriKind.Relative));
+        using var version = await client.GetAsync(new Uri("/api/v1/version", UriKind.Relative));
+        var dags = await SendAsync(client, Request(HttpMethod.Get, "/api/v1/dags"));
+
+        Assert.NotEqual(HttpStatusCode.Unauthorized, health.StatusCode); // 200, or 503 when a storage service is unhealthy
+        Assert.NotEqual(HttpStatusCode.Forbidden, health.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, version.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, dags.Status);
+        Assert.Contains(ApiKeys.SettingName, dags.Detail, StringComparison.Ordinal);
+        Assert.Contains(EntraAuthOptions.TenantSetting, dags.Detail, StringComparison.Ordinal);
+    }
+    [Fact]
+    public async Task ServeHost_FunctionKeyOffTheFunctionsHost_IsUnauthorized()
+    {
+        var (app, client) = await StartAsync(new ApiAuthSettings(), keys: "admin-key-0123456789:admin");
+        await using var _ = app;
+
+        var (status, _, _) = await SendAsync(client, Request(HttpMethod.Get, DagPath, change: r => r.Headers.Add("x-functions-key", "anything")));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+    }
+}
+
+/// <summary>Entra ID bearer tokens at the Function App's <c>http</c> function.</summary>
+public sealed class ApiEntraAuthTestsOnFunctions(AzuriteFixture azurite) : ApiEntraAuthTests(azurite, HttpHost.Functions);

@@ -4,14 +4,15 @@ using Gale.Storage;
 
 namespace Gale.Host.Tests;
 
-public sealed class HealthEndpointTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+/// <summary>The open endpoints, health and version, through <paramref name="host"/>.</summary>
+public abstract class HealthEndpointTests(AzuriteFixture azurite, HttpHost host) : IClassFixture<AzuriteFixture>
 {
     [Fact]
     public async Task Health_ProvisionedAzurite_ReportsEveryServiceHealthy()
     {
         await GaleStorageLayout.EnsureCreatedAsync(azurite.Account);
-        var (app, client) = await GaleTestHost.StartAsync(azurite.Account);
-        await using var host = app;
+        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, host: host);
+        await using var running = app;
 
         var response = await client.GetAsync(new Uri("/api/v1/health", UriKind.Relative));
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -28,8 +29,8 @@ public sealed class HealthEndpointTests(AzuriteFixture azurite) : IClassFixture<
     {
         var options = new StorageClientOptions { MaxRetries = 0 };
         var closedPort = StorageConnection.Development("127.0.0.1", 1, 1, 1);
-        var (app, client) = await GaleTestHost.StartAsync(new StorageAccountClient(closedPort, options));
-        await using var host = app;
+        var (app, client) = await GaleTestHost.StartAsync(new StorageAccountClient(closedPort, options), host: host);
+        await using var running = app;
 
         var response = await client.GetAsync(new Uri("/api/v1/health", UriKind.Relative));
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -40,6 +41,28 @@ public sealed class HealthEndpointTests(AzuriteFixture azurite) : IClassFixture<
             s => Assert.False(string.IsNullOrEmpty(s.GetProperty("error").GetString())));
     }
 
+    [Fact]
+    public async Task Version_ReturnsAirflowShape()
+    {
+        var (app, client) = await GaleTestHost.StartAsync(azurite.Account, host: host);
+        await using var running = app;
+
+        using var json = JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/v1/version", UriKind.Relative)));
+
+        Assert.False(string.IsNullOrEmpty(json.RootElement.GetProperty("version").GetString()));
+        Assert.True(json.RootElement.TryGetProperty("git_version", out _));
+    }
+}
+
+/// <summary>Health and version through <c>gale serve</c>.</summary>
+public sealed class HealthEndpointTestsOnServe(AzuriteFixture azurite) : HealthEndpointTests(azurite, HttpHost.Serve);
+
+/// <summary>Health and version through the Function App's <c>health</c> and <c>http</c> functions.</summary>
+public sealed class HealthEndpointTestsOnFunctions(AzuriteFixture azurite) : HealthEndpointTests(azurite, HttpHost.Functions);
+
+/// <summary>Gale's own tables and containers.</summary>
+public sealed class StorageLayoutTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+{
     [Fact]
     public async Task EnsureCreated_RunTwice_CreatesEveryResourceIdempotently()
     {
@@ -55,17 +78,5 @@ public sealed class HealthEndpointTests(AzuriteFixture azurite) : IClassFixture<
         {
             Assert.Null(await azurite.Account.GetBlobContainerClient(container).CreateIfNotExistsAsync());
         }
-    }
-
-    [Fact]
-    public async Task Version_ReturnsAirflowShape()
-    {
-        var (app, client) = await GaleTestHost.StartAsync(azurite.Account);
-        await using var host = app;
-
-        using var json = JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/v1/version", UriKind.Relative)));
-
-        Assert.False(string.IsNullOrEmpty(json.RootElement.GetProperty("version").GetString()));
-        Assert.True(json.RootElement.TryGetProperty("git_version", out _));
     }
 }

@@ -10,9 +10,11 @@ namespace Gale.Host.Tests.Api;
 
 /// <summary>
 /// One app on Azurite with at least three items behind every list endpoint: DAGs, queued runs, task instances, XComs,
-/// variables, pools, assets, asset events, watchers, import errors and poison messages. Built once for the class.
+/// variables, pools, assets, asset events, watchers and import errors, served by <paramref name="host"/>. Built once
+/// for the class.
 /// </summary>
-public sealed class ApiPagingWorld : IAsyncLifetime
+/// <param name="host">Which host's HTTP endpoints serve the API.</param>
+public abstract class ApiPagingWorld(HttpHost host) : IAsyncLifetime
 {
     public const string EventsAsset = "wasb://paging/a/";
 
@@ -54,7 +56,7 @@ public sealed class ApiPagingWorld : IAsyncLifetime
             AssetQueue = new TableAssetQueue(await azurite.NewTableAsync(), await azurite.NewTableAsync()),
             Watermarks = new TableWatermarkStore(await azurite.NewTableAsync()),
         };
-        var (app, client, _) = await StartAsync(azurite, registry, services);
+        var (app, client, _) = await StartAsync(azurite, registry, services, host: host);
         (_app, Client) = (app, client);
 
         for (var i = 1; i <= 3; i++)
@@ -83,7 +85,7 @@ public sealed class ApiPagingWorld : IAsyncLifetime
 }
 
 /// <summary>limit/offset on every list endpoint: the page is the slice of the unpaged order, total_entries the full count, bad values are 400s naming the parameter.</summary>
-public sealed class ApiPaginationTests(ApiPagingWorld world) : IClassFixture<ApiPagingWorld>
+public abstract class ApiPaginationTests(ApiPagingWorld world)
 {
     // Every list endpoint of the API and the property holding its items.
     public static TheoryData<string, string> ListEndpoints => new()
@@ -104,7 +106,7 @@ public sealed class ApiPaginationTests(ApiPagingWorld world) : IClassFixture<Api
     private static string With(string path, string query) => path + (path.Contains('?', StringComparison.Ordinal) ? "&" : "?") + query;
 
     [Theory]
-    [MemberData(nameof(ListEndpoints))]
+    [MemberData(nameof(ListEndpoints), MemberType = typeof(ApiPaginationTests))]
     public async Task List_Limit2Offset1_ReturnsSecondAndThirdOfTheUnpagedOrderWithFullTotal(string path, string items)
     {
         var all = await GetAsync(world.Client, path);
@@ -121,7 +123,7 @@ public sealed class ApiPaginationTests(ApiPagingWorld world) : IClassFixture<Api
     }
 
     [Theory]
-    [MemberData(nameof(ListEndpoints))]
+    [MemberData(nameof(ListEndpoints), MemberType = typeof(ApiPaginationTests))]
     public async Task List_LimitAtMaximumAndOffsetPastTheEnd_AreAcceptedAndKeepTheTotal(string path, string items)
     {
         var all = await GetAsync(world.Client, path);
@@ -138,7 +140,7 @@ public sealed class ApiPaginationTests(ApiPagingWorld world) : IClassFixture<Api
 
     // Paging.Read accepts limit 1..1000 and offset >= 0, whole numbers only.
     [Theory]
-    [MemberData(nameof(ListEndpoints))]
+    [MemberData(nameof(ListEndpoints), MemberType = typeof(ApiPaginationTests))]
     public async Task List_BadLimitOrOffset_Returns400NamingTheParameter(string path, string items)
     {
         _ = items;
@@ -151,3 +153,15 @@ public sealed class ApiPaginationTests(ApiPagingWorld world) : IClassFixture<Api
         }
     }
 }
+
+/// <summary>The paging world served by <c>gale serve</c>'s pipeline.</summary>
+public sealed class ServePagingWorld() : ApiPagingWorld(HttpHost.Serve);
+
+/// <summary>The paging world served by the Function App's HTTP functions.</summary>
+public sealed class FunctionsPagingWorld() : ApiPagingWorld(HttpHost.Functions);
+
+/// <summary>Paging through <c>gale serve</c>.</summary>
+public sealed class ApiPaginationTestsOnServe(ServePagingWorld world) : ApiPaginationTests(world), IClassFixture<ServePagingWorld>;
+
+/// <summary>Paging through the Function App's <c>http</c> function.</summary>
+public sealed class ApiPaginationTestsOnFunctions(FunctionsPagingWorld world) : ApiPaginationTests(world), IClassFixture<FunctionsPagingWorld>;

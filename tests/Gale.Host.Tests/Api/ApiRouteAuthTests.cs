@@ -12,7 +12,7 @@ namespace Gale.Host.Tests.Api;
 /// Walks every route the app maps (from its <see cref="EndpointDataSource"/>), so a route mapped outside the
 /// authenticated <c>/api/v1</c> group, or a new one nobody wrote an auth test for, is caught.
 /// </summary>
-public sealed partial class ApiRouteAuthTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+public abstract partial class ApiRouteAuthTests(AzuriteFixture azurite, HttpHost host) : IClassFixture<AzuriteFixture>
 {
     // The API maps 40 routes under /api/v1 besides health and version; fewer means the walk lost some.
     private const int RouteFloor = 40;
@@ -25,13 +25,25 @@ public sealed partial class ApiRouteAuthTests(AzuriteFixture azurite) : IClassFi
     private async Task<(WebApplication App, HttpClient Client, IReadOnlyList<(string Method, string Pattern)> Routes)> StartAsync()
     {
         var dags = new DagBag([Dag.Create("walk").Task("t", _ => { }).Build()]);
-        var (app, client, _) = await ApiTestKit.StartAsync(azurite, dags, change: api => api with { HostChecksFunctionKeys = true });
-        var routes = app.Services.GetRequiredService<EndpointDataSource>().Endpoints
-            .OfType<RouteEndpoint>()
-            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["*"]).Select(m => (Method: m, Pattern: e.RoutePattern.RawText ?? string.Empty)))
-            .ToList();
-        return (app, client, routes);
+        var (app, client, _) = await ApiTestKit.StartAsync(azurite, dags, change: api => api with { HostChecksFunctionKeys = true }, host: host);
+        if (host == HttpHost.Serve)
+        {
+            return (app, client, RoutesOf(app));
+        }
+
+        // The Function App hands every request to the same pipeline: its routes are gale serve's, walked through the
+        // http function.
+        var (serve, _, _) = await ApiTestKit.StartAsync(azurite, dags);
+        await using (serve)
+        {
+            return (app, client, RoutesOf(serve));
+        }
     }
+
+    private static List<(string Method, string Pattern)> RoutesOf(WebApplication app) =>
+        [.. app.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .OfType<RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["*"]).Select(m => (Method: m, Pattern: e.RoutePattern.RawText ?? string.Empty)))];
 
     private static IReadOnlyList<(string Method, string Path)> Protected(IEnumerable<(string Method, string Pattern)> routes) =>
         [.. routes.Where(r => r.Pattern.StartsWith("/api/v1/", StringComparison.Ordinal) && !OpenRoutes.Contains(r.Pattern))
@@ -139,3 +151,9 @@ public sealed partial class ApiRouteAuthTests(AzuriteFixture azurite) : IClassFi
         Assert.NotEqual(System.Text.Json.JsonValueKind.Null, field.ValueKind);
     }
 }
+
+/// <summary>The route walk through <c>gale serve</c>.</summary>
+public sealed class ApiRouteAuthTestsOnServe(AzuriteFixture azurite) : ApiRouteAuthTests(azurite, HttpHost.Serve);
+
+/// <summary>The route walk through the Function App's <c>http</c> function.</summary>
+public sealed class ApiRouteAuthTestsOnFunctions(AzuriteFixture azurite) : ApiRouteAuthTests(azurite, HttpHost.Functions);

@@ -4,10 +4,11 @@ namespace Gale.Host.Tests.Cli;
 
 /// <summary>
 /// <c>gale pools|variables|assets|watchers</c> run once with <c>--storage</c> and once with <c>--api</c> against a
-/// Gale API on a loopback port over the same Azurite account: the same JSON, the same exit codes. Storage is shared
-/// with other test classes, so lists are compared on this test's own (uniquely named) items.
+/// Gale API on a loopback port over the same Azurite account, served by <paramref name="host"/>: the same JSON, the
+/// same exit codes. Storage is shared with other test classes, so lists are compared on this test's own (uniquely
+/// named) items.
 /// </summary>
-public sealed class ResourceCommandsApiTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+public abstract class ResourceCommandsApiTests(AzuriteFixture azurite, HttpHost host) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private readonly string _suffix = Guid.NewGuid().ToString("N")[..8];
     private string _folder = null!;
@@ -34,7 +35,7 @@ public sealed class ResourceCommandsApiTests(AzuriteFixture azurite) : IClassFix
                 operator: empty
                 outlets: ["wasb://warehouse{{_suffix}}/sales/"]
             """);
-        _api = await LoopbackApi.StartAsync(azurite, dags);
+        _api = await LoopbackApi.StartAsync(azurite, dags, host);
     }
 
     public async Task DisposeAsync()
@@ -249,3 +250,9 @@ public sealed class ResourceCommandsApiTests(AzuriteFixture azurite) : IClassFix
         Assert.True(storageBeatsSetting.ExitCode == 0, storageBeatsSetting.Stderr);
     }
 }
+
+/// <summary>The CLI against <c>gale serve</c>'s API.</summary>
+public sealed class ResourceCommandsApiTestsOnServe(AzuriteFixture azurite) : ResourceCommandsApiTests(azurite, HttpHost.Serve);
+
+/// <summary>The CLI against the Function App's <c>http</c> function.</summary>
+public sealed class ResourceCommandsApiTestsOnFunctions(AzuriteFixture azurite) : ResourceCommandsApiTests(azurite, HttpHost.Functions);

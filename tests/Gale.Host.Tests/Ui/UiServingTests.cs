@@ -10,30 +10,20 @@ namespace Gale.Host.Tests.Ui;
 /// their content types and no-cache, every module an import names exists, nothing is fetched from elsewhere, and every
 /// data-testid of the UI contract (docs/ui.md) is in the UI's source.
 /// </summary>
-public sealed partial class UiServingTests : IAsyncLifetime
+/// <summary>The web UI's files over HTTP through <paramref name="host"/>.</summary>
+/// <param name="host">Which host serves the UI.</param>
+public abstract partial class UiServingTests(HttpHost host) : IAsyncLifetime
 {
     private WebApplication _app = null!;
-    private HttpClient _client = null!;
+    private protected HttpClient _client = null!;
 
     public async Task InitializeAsync()
     {
         // Serving files touches no storage: a client for the development account is enough.
-        (_app, _client) = await GaleTestHost.StartAsync(new StorageAccountClient(StorageConnection.Development()));
+        (_app, _client) = await GaleTestHost.StartAsync(new StorageAccountClient(StorageConnection.Development()), host: host);
     }
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
-
-    [Fact]
-    public async Task Root_RedirectsToTheUi()
-    {
-        using var root = await _client.GetAsync(new Uri("/", UriKind.Relative));
-        using var bare = await _client.GetAsync(new Uri("/ui", UriKind.Relative));
-
-        Assert.Equal(HttpStatusCode.Redirect, root.StatusCode);
-        Assert.Equal("/ui/", root.Headers.Location?.OriginalString);
-        Assert.True(bare.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.MovedPermanently, $"/ui answered {bare.StatusCode}");
-        Assert.EndsWith("/ui/", bare.Headers.Location?.OriginalString, StringComparison.Ordinal);
-    }
 
     [Fact]
     public async Task UiRoot_ServesIndexHtml_NoCache_WithTheNavAndTheAppModule()
@@ -127,6 +117,28 @@ public sealed partial class UiServingTests : IAsyncLifetime
         }
     }
 
+    [GeneratedRegex("""(?:import|export)\s[^;]*?from\s+'([^']+)'""")]
+    private static partial Regex ImportRegex();
+
+    [GeneratedRegex("""https?://[^\s'"`)]+""")]
+    private static partial Regex UrlRegex();
+}
+
+/// <summary>The UI through <c>gale serve</c>, which also redirects its root; and the UI's files as built.</summary>
+public sealed partial class UiServingTestsOnServe() : UiServingTests(HttpHost.Serve)
+{
+    [Fact]
+    public async Task Root_RedirectsToTheUi()
+    {
+        using var root = await _client.GetAsync(new Uri("/", UriKind.Relative));
+        using var bare = await _client.GetAsync(new Uri("/ui", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Redirect, root.StatusCode);
+        Assert.Equal("/ui/", root.Headers.Location?.OriginalString);
+        Assert.True(bare.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.MovedPermanently, $"/ui answered {bare.StatusCode}");
+        Assert.EndsWith("/ui/", bare.Headers.Location?.OriginalString, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void UiFiles_LandBesideGale()
     {
@@ -188,10 +200,7 @@ public sealed partial class UiServingTests : IAsyncLifetime
             Assert.Contains($".state-{state} {{ --state: {colour}; }}", css, StringComparison.Ordinal);
         }
     }
-
-    [GeneratedRegex("""(?:import|export)\s[^;]*?from\s+'([^']+)'""")]
-    private static partial Regex ImportRegex();
-
-    [GeneratedRegex("""https?://[^\s'"`)]+""")]
-    private static partial Regex UrlRegex();
 }
+
+/// <summary>The UI through the Function App's <c>ui</c> function.</summary>
+public sealed class UiServingTestsOnFunctions() : UiServingTests(HttpHost.Functions);
