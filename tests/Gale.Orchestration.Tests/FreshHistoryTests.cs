@@ -49,12 +49,7 @@ public sealed class FreshHistoryTests
                     throw new InvalidOperationException("the first try fails");
                 }
             }, options: new TaskOptions { Retries = 1, RetryDelay = TimeSpan.FromHours(1) });
-        foreach (var i in Enumerable.Range(0, 8))
-        {
-            builder.Task($"quick{i}", _ => { });
-        }
-
-        var (hub, run) = await StartAsync(builder.Build(), triesPerHistory: 3);
+        var (hub, run) = await StartAsync(WithQuickTasks(builder), triesPerHistory: 3);
 
         Assert.True(await hub.RunUntilIdleAsync());
 
@@ -77,12 +72,7 @@ public sealed class FreshHistoryTests
                     ctx.Defer(new ExternalEventTrigger { Name = "never" }, timeout: TimeSpan.FromDays(2));
                 }
             });
-        foreach (var i in Enumerable.Range(0, 8))
-        {
-            builder.Task($"quick{i}", _ => { });
-        }
-
-        var (hub, run) = await StartAsync(builder.Build(), triesPerHistory: 3);
+        var (hub, run) = await StartAsync(WithQuickTasks(builder), triesPerHistory: 3);
 
         // Without its timer set again in the fresh history the run would wait for ever: idle, not completed.
         Assert.True(await hub.RunUntilIdleAsync());
@@ -122,6 +112,17 @@ public sealed class FreshHistoryTests
         }
 
         return builder.Task("end", ctx => Count(executions, ctx.TaskId), after: middle).Build();
+    }
+
+    // Eight more independent tasks: with three tries a history, the run goes on in fresh histories while the first waits.
+    private static Dag WithQuickTasks(DagBuilder builder)
+    {
+        foreach (var i in Enumerable.Range(0, 8))
+        {
+            builder.Task($"quick{i}", _ => { });
+        }
+
+        return builder.Build();
     }
 
     private static void Count(ConcurrentDictionary<string, int> executions, string taskId) => executions.AddOrUpdate(taskId, 1, (_, n) => n + 1);

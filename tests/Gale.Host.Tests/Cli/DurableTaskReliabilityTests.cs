@@ -61,16 +61,7 @@ public sealed class DurableTaskReliabilityTests(AzuriteFixture azurite, ITestOut
                 serve = await ServeProcess.StartAsync(folder, storage, Settings);
             }
 
-            try
-            {
-                await UntilAsync(async () => (await runs.LoadAsync(key))?.Run.State.IsFinished() == true, Recovery, "the run's end");
-            }
-            catch (Exception)
-            {
-                await DescribeAsync(runs, key, serve);
-                throw;
-            }
-
+            await EndAsync(runs, key, serve);
             var lines = await AssertSucceededOnceAsync(runs, key, Lanes, executions);
             output.WriteLine($"{lines.Length} executions of {Lanes * Steps} tasks across three kills");
         }
@@ -107,17 +98,7 @@ public sealed class DurableTaskReliabilityTests(AzuriteFixture azurite, ITestOut
             var (exit, _, stderr) = await GaleProcess.RunAsync(folder, "runs", "event", "defer_kill", key.RunId, "go", "--data", "{\"ok\": true}", "--storage", storage);
             Assert.True(exit == 0, $"exit {exit}: {stderr}");
             serve = await ServeProcess.StartAsync(folder, storage, Settings);
-            try
-            {
-                await UntilAsync(async () => (await runs.LoadAsync(key))?.Run.State.IsFinished() == true, Recovery, "the run's end");
-            }
-            catch (Exception)
-            {
-                await DescribeAsync(runs, key, serve);
-                throw;
-            }
-
-            var final = (await runs.LoadAsync(key))!;
+            var final = await EndAsync(runs, key, serve);
             Assert.Equal(DagRunState.Success, final.Run.State);
             Assert.All(final.Tasks.Values, t => Assert.Equal((TaskInstanceState.Success, 1), (t.State, t.TryNumber)));
             var successes = (await runs.ReadHistoryAsync(key)).Where(t => t.To == TaskInstanceState.Success).GroupBy(t => t.TaskId).ToDictionary(g => g.Key, g => g.Count());
@@ -164,12 +145,10 @@ public sealed class DurableTaskReliabilityTests(AzuriteFixture azurite, ITestOut
             output.WriteLine(string.Join('\n', serve.Output.TakeLast(15)));
             serve.Dispose();
             serve = await ServeProcess.StartAsync(folder, storage, Settings);
-            var runs = serve.Runs();
-            await UntilAsync(async () => (await runs.LoadAsync(key))?.Run.State.IsFinished() == true, Recovery, "the run's end");
+            var final = await EndAsync(serve.Runs(), key, serve);
 
             Assert.Equal(0, exit);
             Assert.Equal(["slow"], afterStop); // the running try finished before the host stopped
-            var final = (await runs.LoadAsync(key))!;
             Assert.Equal(DagRunState.Success, final.Run.State);
             Assert.All(final.Tasks.Values, t => Assert.Equal((TaskInstanceState.Success, 1), (t.State, t.TryNumber)));
             Assert.Equal(["slow", "after"], await File.ReadAllLinesAsync(executions)); // and did not run again
@@ -296,6 +275,22 @@ public sealed class DurableTaskReliabilityTests(AzuriteFixture azurite, ITestOut
         }
 
         return yaml.ToString();
+    }
+
+    // The run once it ended; when it does not end in time, what it and its task hub were doing.
+    private async Task<RunSnapshot> EndAsync(Gale.Engine.IRunReader runs, RunKey key, ServeProcess serve)
+    {
+        try
+        {
+            await UntilAsync(async () => (await runs.LoadAsync(key))?.Run.State.IsFinished() == true, Recovery, "the run's end");
+        }
+        catch (Exception)
+        {
+            await DescribeAsync(runs, key, serve);
+            throw;
+        }
+
+        return (await runs.LoadAsync(key))!;
     }
 
     // What a stalled run was doing: its unfinished tasks and the host's last lines.
