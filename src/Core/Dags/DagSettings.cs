@@ -75,4 +75,10 @@ public sealed record DagSettings
 
     /// <summary>Where the DAG was defined (file path or type name), for errors and the UI.</summary>
     public string? Fileloc { get; init; }
+
+    /// <summary>
+    /// The YAML text the DAG was loaded from (null for a DAG written in C#). A run pins it when it is created, so that
+    /// a file changed while the run goes on does not change what the run decides.
+    /// </summary>
+    public string? YamlSource { get; init; }
 }

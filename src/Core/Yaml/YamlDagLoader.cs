@@ -141,6 +141,7 @@ public static class YamlDagLoader
             OnSuccessCallback = YamlOperators.Callback(dag, "on_success_callback"),
             OnFailureCallback = YamlOperators.Callback(dag, "on_failure_callback"),
             Fileloc = file,
+            YamlSource = text,
         };
 
         var builder = new DagBuilder(settings);

@@ -17,7 +17,7 @@ namespace Gale.Orchestration.Runs;
 /// <see cref="RunStatus"/> is published as the custom status. Past <c>triesPerHistory</c> tries the run goes on in a
 /// fresh history of its instance (ContinueAsNew), so that no history grows without bound.
 /// </summary>
-/// <param name="dags">The loaded DAGs (the run's DAG is looked up by id; pinning its structure in the input comes next).</param>
+/// <param name="dags">The loaded DAGs (a YAML DAG's structure is the one pinned in the run's input: <see cref="PinnedDags"/>).</param>
 /// <param name="memo">Decisions made before in this process, reused on replay (default: <see cref="DecisionMemo.Shared"/>).</param>
 /// <param name="triesPerHistory">Tries one history holds before the run goes on in a fresh one (see <see cref="DagRunTaskOptions.TriesPerHistory"/>).</param>
 public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = null, int triesPerHistory = DagRunOrchestrator.DefaultTriesPerHistory) : TaskOrchestrator<DagRunInput, DagRunResult>
@@ -48,7 +48,7 @@ public sealed class DagRunOrchestrator(IDagRegistry dags, DecisionMemo? memo = n
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
-        var dag = dags.Find(input.Run.DagId) ?? throw new InvalidOperationException($"DAG '{input.Run.DagId}' is not loaded on this worker");
+        var dag = PinnedDags.Resolve(dags, input);
         var decisions = _memo.Start(context.InstanceId, dag, input);
         var snapshot = decisions.First;
         using var timers = new CancellationTokenSource();

@@ -33,7 +33,7 @@ public sealed class OrchestratedDagRuns(DurableTaskClient client, IDagRegistry d
         ArgumentNullException.ThrowIfNull(dag);
         ArgumentNullException.ThrowIfNull(run);
         var queued = run with { State = DagRunState.Queued };
-        if (!await OrchestratedRuns.StartAsync(client, new DagRunInput(queued, start), cancellationToken))
+        if (!await OrchestratedRuns.StartAsync(client, new DagRunInput(queued, start, DagYaml: dag.Settings.YamlSource), cancellationToken))
         {
             return ((await LoadAsync(run.Key, cancellationToken))!, false);
         }
@@ -52,7 +52,9 @@ public sealed class OrchestratedDagRuns(DurableTaskClient client, IDagRegistry d
         {
             var instance = await client.GetInstanceAsync(RunInstanceId.For(run), getInputsAndOutputs: true, cancellationToken) ?? throw new RunNotFoundException(run);
             var current = Read(instance);
-            var after = RunDecider.Decide(dag, current, events, clock.GetUtcNow()).Snapshot;
+            // Predicted with the DAG the run decides with (a YAML DAG as it was when the run was created).
+            var pinned = instance.ReadInputAs<DagRunInput>() is { } input ? PinnedDags.Resolve(dags, input) : dag;
+            var after = RunDecider.Decide(pinned, current, events, clock.GetUtcNow()).Snapshot;
             if (instance.RuntimeStatus == OrchestrationRuntimeStatus.Running && current.Run.State.IsFinished())
             {
                 // The run ended and its instance is closing (DAG callbacks): an event raised now could arrive after it
@@ -73,7 +75,7 @@ public sealed class OrchestratedDagRuns(DurableTaskClient client, IDagRegistry d
             // The new execution's history starts empty: the finished run's earlier tries (those its instances show
             // no longer) go with it; each instance's last try is read from the run itself.
             var earlier = (await ReadHistoryAsync(run, cancellationToken)).Where(t => current.Find(new TaskInstanceKey(t.TaskId, t.MapIndex))?.TryNumber != t.TryNumber).ToList();
-            var resume = new DagRunInput(current.Run, Resume: RunSnapshotData.From(current), Events: DagRunOrchestrator.Payload(events), Earlier: earlier);
+            var resume = new DagRunInput(current.Run, Resume: RunSnapshotData.From(current), Events: DagRunOrchestrator.Payload(events), Earlier: earlier, DagYaml: dag.Settings.YamlSource);
             if (await OrchestratedRuns.RestartAsync(client, resume, cancellationToken))
             {
                 return await ConfirmedAsync(run, events, after, cancellationToken);
