@@ -15,7 +15,7 @@ namespace Gale.Orchestration.Runs;
 /// <param name="Earlier">Tries that ended in the instance's earlier histories and are not an instance's current try (a
 /// current try that ended there is read from <paramref name="Resume"/>).</param>
 /// <param name="Received">The latest operations decided before this history began (see <see cref="RunStatus.Received"/>).</param>
-/// <param name="DagYaml">The YAML DAG's text when the run was created (null for a C# DAG): its structure is pinned
+/// <param name="DagYaml">The YAML DAG's text when the run was created, compressed (null for a C# DAG): its structure is pinned
 /// (<see cref="PinnedDags"/>).</param>
 public sealed record DagRunInput(DagRun Run, bool Start = true, RunSnapshotData? Resume = null, string? Events = null, IReadOnlyList<TaskTransition>? Earlier = null, IReadOnlyList<string>? Received = null, string? DagYaml = null);
 

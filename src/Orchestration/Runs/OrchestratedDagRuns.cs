@@ -33,7 +33,7 @@ public sealed class OrchestratedDagRuns(DurableTaskClient client, IDagRegistry d
         ArgumentNullException.ThrowIfNull(dag);
         ArgumentNullException.ThrowIfNull(run);
         var queued = run with { State = DagRunState.Queued };
-        if (!await OrchestratedRuns.StartAsync(client, new DagRunInput(queued, start, DagYaml: dag.Settings.YamlSource), cancellationToken))
+        if (!await OrchestratedRuns.StartAsync(client, new DagRunInput(queued, start, DagYaml: PinnedDags.Pin(dag)), cancellationToken))
         {
             return ((await LoadAsync(run.Key, cancellationToken))!, false);
         }
@@ -75,7 +75,7 @@ public sealed class OrchestratedDagRuns(DurableTaskClient client, IDagRegistry d
             // The new execution's history starts empty: the finished run's earlier tries (those its instances show
             // no longer) go with it; each instance's last try is read from the run itself.
             var earlier = (await ReadHistoryAsync(run, cancellationToken)).Where(t => current.Find(new TaskInstanceKey(t.TaskId, t.MapIndex))?.TryNumber != t.TryNumber).ToList();
-            var resume = new DagRunInput(current.Run, Resume: RunSnapshotData.From(current), Events: DagRunOrchestrator.Payload(events), Earlier: earlier, DagYaml: dag.Settings.YamlSource);
+            var resume = new DagRunInput(current.Run, Resume: RunSnapshotData.From(current), Events: DagRunOrchestrator.Payload(events), Earlier: earlier, DagYaml: PinnedDags.Pin(dag));
             if (await OrchestratedRuns.RestartAsync(client, resume, cancellationToken))
             {
                 return await ConfirmedAsync(run, events, after, cancellationToken);
