@@ -72,6 +72,23 @@ public sealed class AzureStorageTaskHub : IAsyncDisposable
         };
     }
 
+    /// <summary>
+    /// The runs of a task hub with no worker in this process (the CLI's <c>--storage</c> commands): runs created here
+    /// wait, pending, for a host's worker. Creates the task hub's resources if needed.
+    /// </summary>
+    /// <param name="connection">The storage account.</param>
+    /// <param name="options">The task hub.</param>
+    /// <param name="dags">The DAGs.</param>
+    /// <param name="clock">The clock runs are dated by.</param>
+    /// <param name="confirmWithin">How long a change waits to be confirmed by a worker (default 10 s; zero: not at all).</param>
+    public static async Task<OrchestratedDagRuns> RunsAsync(StorageConnection connection, TaskHubOptions options, IDagRegistry dags, TimeProvider clock, TimeSpan? confirmWithin = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var service = new AzureStorageOrchestrationService(Settings(connection, options));
+        await service.CreateIfNotExistsAsync();
+        return new OrchestratedDagRuns(new CoreDurableTaskClient(options.HubName, service), dags, clock, confirmWithin);
+    }
+
     /// <summary>Creates the task hub's resources if needed and starts the worker.</summary>
     public static async Task<AzureStorageTaskHub> StartAsync(StorageConnection connection, TaskHubOptions options, IDagRegistry dags, TaskServices services, TimeProvider clock, ILoggerFactory? loggers = null)
     {

@@ -5,7 +5,6 @@ using Gale.Assets.Watchers;
 using Gale.Dags;
 using Gale.Engine;
 using Gale.Orchestration.AzureStorage;
-using Gale.Orchestration.Runs;
 using Gale.Runs;
 using Gale.Scheduling;
 using Gale.Storage;
@@ -50,9 +49,7 @@ public sealed class AssetWatcherTaskHubTests
         var bag = new DagBag([dag]);
         // The runs are instances of a task hub with no worker: the scheduler creates them, nothing runs them.
         var hub = new TaskHubOptions { HubName = "h" + Guid.NewGuid().ToString("N")[..12], PartitionCount = 1 };
-        var service = new DurableTask.AzureStorage.AzureStorageOrchestrationService(AzureStorageTaskHub.Settings(server.Connection, hub));
-        await service.CreateIfNotExistsAsync();
-        var runs = new OrchestratedDagRuns(new CoreDurableTaskClient(hub.HubName, service), bag, TimeProvider.System, TimeSpan.Zero);
+        var runs = await AzureStorageTaskHub.RunsAsync(server.Connection, hub, bag, TimeProvider.System, TimeSpan.Zero);
         var scheduler = new Scheduler(runs, bag, new TableDagStateStore(await NewTableAsync()), runs, new SchedulerOptions { SchedulerId = "s" }, assetQueue: services.AssetQueue);
         WatcherRunner NewRunner(string id) => new(new AssetEventPublisher(services.AssetEvents, services.AssetQueue, bag), services.Watermarks, new WatcherContext(services, TimeProvider.System), id);
 

@@ -21,9 +21,7 @@ public sealed class SchedulerTaskHubTests(AzuriteFixture azurite) : IClassFixtur
     private async Task<(TaskHubOptions Hub, OrchestratedDagRuns Runs, TableDagStateStore States, Func<string, Scheduler> NewScheduler)> SetupAsync(Dag dag, ManualTimeProvider clock)
     {
         var options = new TaskHubOptions { HubName = "h" + Guid.NewGuid().ToString("N")[..12], PartitionCount = 1 };
-        var service = new DurableTask.AzureStorage.AzureStorageOrchestrationService(AzureStorageTaskHub.Settings(azurite.Server.Connection, options));
-        await service.CreateIfNotExistsAsync();
-        var runs = new OrchestratedDagRuns(new CoreDurableTaskClient(options.HubName, service), new DagBag([dag]), clock, TimeSpan.Zero);
+        var runs = await AzureStorageTaskHub.RunsAsync(azurite.Server.Connection, options, new DagBag([dag]), clock, TimeSpan.Zero);
         var states = new TableDagStateStore(await azurite.NewTableAsync());
         Scheduler New(string id) => new(runs, new DagBag([dag]), states, runs, new SchedulerOptions { SchedulerId = id, Lease = TimeSpan.FromMinutes(5) });
         return (options, runs, states, New);

@@ -1,8 +1,6 @@
-using DurableTask.AzureStorage;
 using Gale.Engine;
 using Gale.Host.Hosting;
 using Gale.Orchestration.AzureStorage;
-using Gale.Orchestration.Runs;
 using Gale.Storage;
 
 namespace Gale.Host.Cli;
@@ -17,10 +15,7 @@ internal static class CliRuns
     /// <exception cref="FormatException">A task hub setting is malformed.</exception>
     public static async Task<IDagRuns> OpenAsync(StorageAccountClient account, IDagRegistry dags)
     {
-        var options = TaskHubOptions.FromSettings(LocalSettings.Get);
-        var service = new AzureStorageOrchestrationService(AzureStorageTaskHub.Settings(account.Connection, options));
-        await service.CreateIfNotExistsAsync();
-        return new OrchestratedDagRuns(new CoreDurableTaskClient(options.HubName, service), dags, TimeProvider.System);
+        return await AzureStorageTaskHub.RunsAsync(account.Connection, TaskHubOptions.FromSettings(LocalSettings.Get), dags, TimeProvider.System);
     }
 
     /// <summary>

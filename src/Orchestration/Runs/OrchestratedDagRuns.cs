@@ -51,9 +51,10 @@ public sealed class OrchestratedDagRuns(DurableTaskClient client, IDagRegistry d
         while (true)
         {
             var instance = await client.GetInstanceAsync(RunInstanceId.For(run), getInputsAndOutputs: true, cancellationToken) ?? throw new RunNotFoundException(run);
-            var current = Read(instance);
+            var input = instance.ReadInputAs<DagRunInput>();
+            var current = Read(instance, input);
             // Predicted with the DAG the run decides with (a YAML DAG as it was when the run was created).
-            var pinned = instance.ReadInputAs<DagRunInput>() is { } input ? PinnedDags.Resolve(dags, input) : dag;
+            var pinned = input is null ? dag : PinnedDags.Resolve(dags, input);
             var after = RunDecider.Decide(pinned, current, events, clock.GetUtcNow()).Snapshot;
             if (instance.RuntimeStatus == OrchestrationRuntimeStatus.Running && current.Run.State.IsFinished())
             {
@@ -157,14 +158,15 @@ public sealed class OrchestratedDagRuns(DurableTaskClient client, IDagRegistry d
 
     private static RunStarted Started(RunKey run) => new() { EventId = $"start:{run}", At = default };
 
-    private RunSnapshot Read(OrchestrationMetadata instance)
+    // The run as its instance shows it; input: the instance's input when the caller has read it already.
+    private RunSnapshot Read(OrchestrationMetadata instance, DagRunInput? input = null)
     {
         if (instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed && Output(instance)?.Final is { } final)
         {
             return final.ToSnapshot();
         }
 
-        var input = instance.ReadInputAs<DagRunInput>() ?? throw new InvalidOperationException($"instance '{instance.InstanceId}' has no run input");
+        input ??= instance.ReadInputAs<DagRunInput>() ?? throw new InvalidOperationException($"instance '{instance.InstanceId}' has no run input");
         var snapshot = RunStatus.Of(instance)?.ToSnapshot()
             ?? input.Resume?.ToSnapshot()
             ?? (dags.Find(input.Run.DagId) is { } dag ? RunSnapshotFactory.Create(dag, input.Run) : new RunSnapshot { Run = input.Run });

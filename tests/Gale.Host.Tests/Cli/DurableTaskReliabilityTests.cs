@@ -98,12 +98,8 @@ public sealed class DurableTaskReliabilityTests(AzuriteFixture azurite, ITestOut
             var (exit, _, stderr) = await GaleProcess.RunAsync(folder, "runs", "event", "defer_kill", key.RunId, "go", "--data", "{\"ok\": true}", "--storage", storage);
             Assert.True(exit == 0, $"exit {exit}: {stderr}");
             serve = await ServeProcess.StartAsync(folder, storage, Settings);
-            var final = await EndAsync(runs, key, serve);
-            Assert.Equal(DagRunState.Success, final.Run.State);
-            Assert.All(final.Tasks.Values, t => Assert.Equal((TaskInstanceState.Success, 1), (t.State, t.TryNumber)));
-            var successes = (await runs.ReadHistoryAsync(key)).Where(t => t.To == TaskInstanceState.Success).GroupBy(t => t.TaskId).ToDictionary(g => g.Key, g => g.Count());
-            Assert.Equal(10, successes.Count);
-            Assert.All(successes, s => Assert.True(s.Value == 1, $"{s.Key} succeeded {s.Value} times"));
+            await EndAsync(runs, key, serve);
+            await AssertEachTaskSucceededOnceOnTryOneAsync(runs, key, 10);
             Assert.Equal(["after1", "after2", "after3", "after4", "after5"], (await File.ReadAllLinesAsync(executions)).Order(StringComparer.Ordinal));
         }
         finally
@@ -244,17 +240,23 @@ public sealed class DurableTaskReliabilityTests(AzuriteFixture azurite, ITestOut
     // killed mid-way runs again: tries run at least once). Returns the executions file's lines.
     private static async Task<string[]> AssertSucceededOnceAsync(Gale.Engine.IRunReader runs, RunKey key, int lanes, string executions)
     {
-        var snapshot = (await runs.LoadAsync(key))!;
-        var history = await runs.ReadHistoryAsync(key);
-        Assert.True(snapshot.Run.State == DagRunState.Success, $"run {snapshot.Run.State}: " + string.Join(", ", snapshot.Tasks.Values.Where(t => t.State != TaskInstanceState.Success).Select(t => $"{t.TaskId}={t.State}/{t.TryNumber} {t.Message}")));
-        Assert.Equal(lanes * Steps, snapshot.Tasks.Count);
-        Assert.All(snapshot.Tasks.Values, t => Assert.Equal((TaskInstanceState.Success, 1), (t.State, t.TryNumber)));
-        var successes = history.Where(t => t.To == TaskInstanceState.Success).GroupBy(t => t.TaskId).ToDictionary(g => g.Key, g => g.Count());
-        Assert.Equal(lanes * Steps, successes.Count);
-        Assert.All(successes, s => Assert.True(s.Value == 1, $"{s.Key} succeeded {s.Value} times in the history"));
+        await AssertEachTaskSucceededOnceOnTryOneAsync(runs, key, lanes * Steps);
         var lines = await File.ReadAllLinesAsync(executions);
         Assert.Equal(lanes * Steps, lines.Select(l => l.Split(' ')[0]).ToHashSet(StringComparer.Ordinal).Count);
         return lines;
+    }
+
+    // The run succeeded with its tasks, each on try 1 and with one success in the instance history.
+    private static async Task AssertEachTaskSucceededOnceOnTryOneAsync(Gale.Engine.IRunReader runs, RunKey key, int tasks)
+    {
+        var snapshot = (await runs.LoadAsync(key))!;
+        var history = await runs.ReadHistoryAsync(key);
+        Assert.True(snapshot.Run.State == DagRunState.Success, $"run {snapshot.Run.State}: " + string.Join(", ", snapshot.Tasks.Values.Where(t => t.State != TaskInstanceState.Success).Select(t => $"{t.TaskId}={t.State}/{t.TryNumber} {t.Message}")));
+        Assert.Equal(tasks, snapshot.Tasks.Count);
+        Assert.All(snapshot.Tasks.Values, t => Assert.Equal((TaskInstanceState.Success, 1), (t.State, t.TryNumber)));
+        var successes = history.Where(t => t.To == TaskInstanceState.Success).GroupBy(t => t.TaskId).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(tasks, successes.Count);
+        Assert.All(successes, s => Assert.True(s.Value == 1, $"{s.Key} succeeded {s.Value} times in the history"));
     }
 
     // Lanes of ten chained shell tasks, each writing its id and its gale process to the executions file.
